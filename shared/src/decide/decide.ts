@@ -1,0 +1,118 @@
+import type { DecisionReason } from '../reasons.ts';
+import type { Rejection, VerifiedToken } from '../token/verify.ts';
+import { checkClaims } from '../token/verify.ts';
+
+/** What the verifier knows about one invitation when it decides (SPEC.md section 8). */
+export interface InvitationState {
+  revoked: boolean;
+  /** Entries consumed so far, across every gate of the lounge (annulled ones given back). */
+  entriesUsed: number;
+  /** The most recent grant of this invitation that was not annulled, if any. */
+  lastGrant?: { gate: string; atMs: number; entriesLeft: number };
+}
+
+export interface DecideInput {
+  verification: VerifiedToken | Rejection;
+  /** State of the invitation named by the verified `jti`; ignored when verification failed. */
+  state: InvitationState;
+  loungeId: string;
+  gate: string;
+  nowMs: number;
+  clockSkewSeconds: number;
+  regrantWindowSeconds: number;
+}
+
+/** The pure part of a decision; the caller adds eventId, gate, decidedAt, offline. */
+export interface DecisionOutcome {
+  decision: 'grant' | 'deny';
+  reason: DecisionReason;
+  invitationId: string | null;
+  admit: number;
+  entriesLeft: number;
+  validUntil: string | null;
+  /** A double read within the re-grant window: repeats the grant, consumes nothing. */
+  repeat?: true;
+  /** True when this decision takes one entry (a fresh grant). */
+  consumes: boolean;
+  detail: string;
+}
+
+/**
+ * Grant or deny, in the exact order of SPEC.md section 8: signature-level reasons come from
+ * `verifyToken`; then lounge, time window, revocation, re-grant window, use.
+ */
+export function decide(input: DecideInput): DecisionOutcome {
+  const { verification: v } = input;
+  if (!v.ok) {
+    return {
+      decision: 'deny',
+      reason: v.reason,
+      invitationId: null,
+      admit: 0,
+      entriesLeft: 0,
+      validUntil: null,
+      consumes: false,
+      detail: v.detail,
+    };
+  }
+  const { claims } = v;
+  const validUntil = new Date(claims.exp * 1000).toISOString();
+  const remaining = Math.max(0, claims.ent - input.state.entriesUsed);
+  const deny = (reason: DecisionReason, detail: string): DecisionOutcome => ({
+    decision: 'deny',
+    reason,
+    invitationId: claims.jti,
+    admit: 0,
+    entriesLeft: remaining,
+    validUntil,
+    consumes: false,
+    detail,
+  });
+
+  const claimProblem = checkClaims(claims, {
+    audience: input.loungeId,
+    nowSeconds: Math.floor(input.nowMs / 1000),
+    clockSkewSeconds: input.clockSkewSeconds,
+  });
+  if (claimProblem) return deny(claimProblem.reason, claimProblem.detail);
+  if (input.state.revoked) return deny('REVOKED', 'invitation has been revoked');
+
+  const last = input.state.lastGrant;
+  if (
+    last &&
+    last.gate === input.gate &&
+    input.nowMs - last.atMs >= 0 &&
+    input.nowMs - last.atMs <= input.regrantWindowSeconds * 1000
+  ) {
+    return {
+      decision: 'grant',
+      reason: 'OK',
+      invitationId: claims.jti,
+      admit: 1 + claims.gst,
+      entriesLeft: last.entriesLeft,
+      validUntil,
+      repeat: true,
+      consumes: false,
+      detail: 'same code read again on the same gate: grant repeated',
+    };
+  }
+  if (remaining <= 0) return deny('ALREADY_USED', `all ${claims.ent} entries used`);
+  return {
+    decision: 'grant',
+    reason: 'OK',
+    invitationId: claims.jti,
+    admit: 1 + claims.gst,
+    entriesLeft: remaining - 1,
+    validUntil,
+    consumes: true,
+    detail: 'granted',
+  };
+}
+
+/** How long after a grant the turnstile may annul it (it did not turn). */
+export const ANNUL_WINDOW_MS = 5 * 60 * 1000;
+
+/** Whether a grant made at `grantAtMs` can still be annulled at `nowMs`. */
+export function canAnnul(grantAtMs: number, nowMs: number): boolean {
+  return nowMs >= grantAtMs && nowMs - grantAtMs <= ANNUL_WINDOW_MS;
+}

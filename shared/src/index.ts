@@ -1,0 +1,60 @@
+export { DECISION_REASONS, DENY_REASONS, PROBLEM_CODES, statusOf } from './reasons.ts';
+export type { DecisionReason, DenyReason, ProblemCode } from './reasons.ts';
+export { PROBLEM_CONTENT_TYPE, ProblemError, problem } from './problem.ts';
+export type { Problem } from './problem.ts';
+export {
+  DEVICE_ID_RE,
+  EVENT_ID_RE,
+  INVITATION_ID_RE,
+  isUlid,
+  newDeviceId,
+  newEventId,
+  newInvitationId,
+  ulid,
+} from './ids.ts';
+export type { RandomBytes } from './ids.ts';
+export { formatDuration, parseDuration } from './duration.ts';
+export { ManualClock, systemClock, toSeconds } from './clock.ts';
+export type { Clock } from './clock.ts';
+export {
+  LOUNGE_ID_RE,
+  MAX_CODE_BYTES,
+  MAX_TOKEN_LENGTH,
+  SUBJECT_RE,
+  TOKEN_ALG,
+  tokenClaimsSchema,
+} from './token/claims.ts';
+export type { TokenClaims, TokenHeader } from './token/claims.ts';
+export { isEd25519PublicJwk, publicJwkOf } from './token/jwks.ts';
+export type { Ed25519PrivateJwk, Ed25519PublicJwk, Jwks } from './token/jwks.ts';
+export { fitsQrBudget, importSigningKey, signToken } from './token/sign.ts';
+export type { SigningKey } from './token/sign.ts';
+export { checkClaims, parseCompactJws, verifyJws, verifyToken } from './token/verify.ts';
+export type {
+  ClaimCheckOptions,
+  KeyResolver,
+  Rejection,
+  VerificationKey,
+  VerifiedToken,
+} from './token/verify.ts';
+export { ANNUL_WINDOW_MS, canAnnul, decide } from './decide/decide.ts';
+export type { DecideInput, DecisionOutcome, InvitationState } from './decide/decide.ts';
+export { accessLogRecordSchema, decisionSchema } from './schemas/decision.ts';
+export type { AccessLogRecord, Decision } from './schemas/decision.ts';
+export {
+  TOPICS,
+  deviceStatusSchema,
+  entryEventSchema,
+  keysMessageSchema,
+  revocationHeadSchema,
+  revocationMessageSchema,
+  revocationPageSchema,
+} from './topics.ts';
+export type {
+  DeviceStatus,
+  EntryEvent,
+  KeysMessage,
+  RevocationHead,
+  RevocationMessage,
+  RevocationPage,
+} from './topics.ts';

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { DECISION_REASONS } from '../reasons.ts';
+
+/** The decision object: the scan answer, the SSE data and the webhook body (SPEC.md 8). */
+export const decisionSchema = z.object({
+  decision: z.enum(['grant', 'deny']),
+  reason: z.enum(DECISION_REASONS as [string, ...string[]]),
+  invitationId: z.string().nullable(),
+  admit: z.number().int().min(0),
+  entriesLeft: z.number().int().min(0),
+  validUntil: z.string().nullable(),
+  gate: z.string(),
+  eventId: z.string(),
+  decidedAt: z.string(),
+  offline: z.boolean(),
+  repeat: z.literal(true).optional(),
+  dryRun: z.literal(true).optional(),
+  clockSuspect: z.literal(true).optional(),
+});
+
+export type Decision = z.infer<typeof decisionSchema>;
+
+/** One access-log record as uploaded to IBDP dataset `access-logs` (SPEC.md 8). */
+export const accessLogRecordSchema = z.object({
+  eventId: z.string(),
+  deviceId: z.string(),
+  loungeId: z.string(),
+  gate: z.string(),
+  invitationId: z.string().nullable(),
+  decision: z.enum(['grant', 'deny']),
+  reason: z.string(),
+  admit: z.number().int().min(0),
+  decidedAt: z.string(),
+  offline: z.boolean(),
+  codeSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  latencyMs: z.number().min(0),
+});
+
+export type AccessLogRecord = z.infer<typeof accessLogRecordSchema>;

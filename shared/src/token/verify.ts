@@ -1,0 +1,171 @@
+import { base64url, compactVerify, type CryptoKey, type KeyObject } from 'jose';
+import type { DenyReason } from '../reasons.ts';
+import { MAX_CODE_BYTES, TOKEN_ALG, tokenClaimsSchema, type TokenClaims } from './claims.ts';
+
+/** A public key jose can verify with (a CryptoKey, or a Node KeyObject). */
+export type VerificationKey = CryptoKey | KeyObject;
+
+/**
+ * Finds the public key for a `kid`, or nothing. May be async so the edge can refresh its
+ * JWKS (at most once a minute) before answering UNKNOWN_KEY.
+ */
+export type KeyResolver = (
+  kid: string | undefined,
+) => VerificationKey | undefined | Promise<VerificationKey | undefined>;
+
+export type Rejection = { ok: false; reason: DenyReason; detail: string };
+
+export interface ParsedJws {
+  ok: true;
+  text: string;
+  header: Record<string, unknown>;
+  payload: Uint8Array;
+}
+
+export interface VerifiedToken {
+  ok: true;
+  kid: string;
+  claims: TokenClaims;
+}
+
+const B64URL_RE = /^[A-Za-z0-9_-]+$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+const reject = (reason: DenyReason, detail: string): Rejection => ({ ok: false, reason, detail });
+
+function decodeSegment(segment: string): Uint8Array | undefined {
+  if (!B64URL_RE.test(segment)) return undefined;
+  try {
+    return base64url.decode(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(utf8.decode(bytes));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks that `code` is a compact JWS at all: at most 4 KiB, valid UTF-8, three base64url
+ * segments, a JSON object header. Anything else is MALFORMED.
+ */
+export function parseCompactJws(code: string | Uint8Array): ParsedJws | Rejection {
+  let text: string;
+  if (typeof code === 'string') {
+    if (encoder.encode(code).length > MAX_CODE_BYTES) return reject('MALFORMED', 'code over 4 KiB');
+    text = code;
+  } else {
+    if (code.length > MAX_CODE_BYTES) return reject('MALFORMED', 'code over 4 KiB');
+    try {
+      text = utf8.decode(code);
+    } catch {
+      return reject('MALFORMED', 'code is not valid UTF-8');
+    }
+  }
+  text = text.trim();
+  const parts = text.split('.');
+  if (parts.length !== 3) return reject('MALFORMED', 'not a compact JWS (three segments)');
+  const [h, p, s] = parts as [string, string, string];
+  const headerBytes = decodeSegment(h);
+  const payload = decodeSegment(p);
+  const signature = decodeSegment(s);
+  if (!headerBytes || !payload || !signature) {
+    return reject('MALFORMED', 'segment is not base64url');
+  }
+  const header = parseJsonObject(headerBytes);
+  if (!header) return reject('MALFORMED', 'header is not a JSON object');
+  return { ok: true, text, header, payload };
+}
+
+/** Algorithm and key checks, then the signature. Works fully offline from the resolver. */
+async function verifySignature(
+  parsed: ParsedJws,
+  resolveKey: KeyResolver,
+): Promise<{ ok: true; kid: string | undefined } | Rejection> {
+  const { header } = parsed;
+  if (header.alg !== TOKEN_ALG) {
+    return reject('UNSUPPORTED_ALG', `alg ${JSON.stringify(header.alg ?? null)} is not allowed`);
+  }
+  // `crit` names extensions we would have to understand; we understand none. `jku`, `x5u`,
+  // `jwk` and `x5c` are never followed: keys come only from the resolver.
+  if (header.crit !== undefined) return reject('UNSUPPORTED_ALG', 'crit header is not supported');
+  if (header.b64 !== undefined) return reject('UNSUPPORTED_ALG', 'b64 header is not supported');
+  const kid = typeof header.kid === 'string' ? header.kid : undefined;
+  if (header.kid !== undefined && kid === undefined)
+    return reject('MALFORMED', 'kid is not a string');
+  const key = await resolveKey(kid);
+  if (!key) return reject('UNKNOWN_KEY', `no key with kid ${JSON.stringify(kid ?? null)}`);
+  try {
+    await compactVerify(parsed.text, key, { algorithms: [TOKEN_ALG] });
+  } catch {
+    return reject('BAD_SIGNATURE', 'signature does not verify');
+  }
+  return { ok: true, kid };
+}
+
+/** Verifies any EdDSA compact JWS (RFC 7515/8037) and returns its payload bytes. */
+export async function verifyJws(
+  code: string | Uint8Array,
+  resolveKey: KeyResolver,
+): Promise<{ ok: true; header: Record<string, unknown>; payload: Uint8Array } | Rejection> {
+  const parsed = parseCompactJws(code);
+  if (!parsed.ok) return parsed;
+  const sig = await verifySignature(parsed, resolveKey);
+  if (!sig.ok) return sig;
+  return { ok: true, header: parsed.header, payload: parsed.payload };
+}
+
+/**
+ * Verifies a QR token: structure, algorithm, key, signature, then the claims schema.
+ * Time, audience, revocation and use are the decision's business (`decide`).
+ */
+export async function verifyToken(
+  code: string | Uint8Array,
+  resolveKey: KeyResolver,
+): Promise<VerifiedToken | Rejection> {
+  const parsed = parseCompactJws(code);
+  if (!parsed.ok) return parsed;
+  const payload = parseJsonObject(parsed.payload);
+  if (!payload) return reject('MALFORMED', 'payload is not a JSON object');
+  const sig = await verifySignature(parsed, resolveKey);
+  if (!sig.ok) return sig;
+  const claims = tokenClaimsSchema.safeParse(payload);
+  if (!claims.success) {
+    const field = claims.error.issues[0]?.path.join('.') || 'claims';
+    return reject('MALFORMED', `claim ${field} is invalid`);
+  }
+  if (sig.kid === undefined) return reject('UNKNOWN_KEY', 'token has no kid');
+  return { ok: true, kid: sig.kid, claims: claims.data };
+}
+
+export interface ClaimCheckOptions {
+  /** The lounge this verifier serves; `aud` must equal it. */
+  audience: string;
+  /** Current time, seconds since the epoch. */
+  nowSeconds: number;
+  /** Tolerance for clocks that disagree, in seconds. */
+  clockSkewSeconds: number;
+}
+
+/** Audience then validity window; `null` when the claims hold right now. */
+export function checkClaims(claims: TokenClaims, opts: ClaimCheckOptions): Rejection | null {
+  if (claims.aud !== opts.audience) {
+    return reject('WRONG_LOUNGE', `token is for ${claims.aud}, not ${opts.audience}`);
+  }
+  if (opts.nowSeconds + opts.clockSkewSeconds < claims.nbf) {
+    return reject('NOT_YET_VALID', 'token is not valid yet');
+  }
+  if (opts.nowSeconds - opts.clockSkewSeconds >= claims.exp) {
+    return reject('EXPIRED', 'token has expired');
+  }
+  return null;
+}

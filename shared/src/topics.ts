@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** MQTT topics (SPEC.md section 6). */
+export const TOPICS = {
+  revocations: 'lounge/v1/revocations',
+  revocationsHead: 'lounge/v1/revocations/head',
+  keys: 'lounge/v1/keys',
+  loungeEntries: (loungeId: string): string => `lounge/v1/lounges/${loungeId}/entries`,
+  deviceStatus: (deviceId: string): string => `lounge/v1/devices/${deviceId}/status`,
+  /** Wildcards the cloud subscribes to. */
+  allLoungeEntries: 'lounge/v1/lounges/+/entries',
+  allDeviceStatus: 'lounge/v1/devices/+/status',
+} as const;
+
+/** `lounge/v1/revocations`, QoS 1; also one entry of the catch-up feed. */
+export const revocationMessageSchema = z.object({
+  seq: z.number().int().min(1),
+  invitationId: z.string(),
+  revokedAt: z.string(),
+  reason: z.string(),
+  exp: z.number().int(),
+});
+export type RevocationMessage = z.infer<typeof revocationMessageSchema>;
+
+/** `lounge/v1/revocations/head`, QoS 1, retained. */
+export const revocationHeadSchema = z.object({ seq: z.number().int().min(0) });
+export type RevocationHead = z.infer<typeof revocationHeadSchema>;
+
+/** `lounge/v1/keys`, QoS 1, retained: the edge refetches the JWKS. */
+export const keysMessageSchema = z.object({
+  kids: z.array(z.string()),
+  updatedAt: z.string(),
+});
+export type KeysMessage = z.infer<typeof keysMessageSchema>;
+
+/** `lounge/v1/lounges/{loungeId}/entries`: a grant (admit > 0) or an annulment (admit < 0). */
+export const entryEventSchema = z.object({
+  eventId: z.string(),
+  invitationId: z.string(),
+  deviceId: z.string(),
+  gate: z.string(),
+  admit: z.number().int(),
+  at: z.string(),
+  /** Set on an annulment: the grant it gives back. */
+  annuls: z.string().optional(),
+});
+export type EntryEvent = z.infer<typeof entryEventSchema>;
+
+/** `lounge/v1/devices/{deviceId}/status`, QoS 1, retained; last will `{online:false}`. */
+export const deviceStatusSchema = z.object({
+  online: z.boolean(),
+  version: z.string().optional(),
+  revocationSeq: z.number().int().min(0).optional(),
+  at: z.string().optional(),
+});
+export type DeviceStatus = z.infer<typeof deviceStatusSchema>;
+
+/** The catch-up feed `GET /v1/revocations`. */
+export const revocationPageSchema = z.object({
+  entries: z.array(revocationMessageSchema),
+  lastSeq: z.number().int().min(0),
+});
+export type RevocationPage = z.infer<typeof revocationPageSchema>;
