@@ -1,0 +1,259 @@
+/**
+ * The cloud store port. Two adapters implement it (SQLite for one process, PostgreSQL for many
+ * stateless instances) and one contract suite runs against both. Times are ms since the epoch
+ * unless a name says seconds. Every method that changes state and emits events takes the
+ * outbox rows to write in the SAME transaction (transactional outbox, SPEC.md section 5).
+ */
+
+export type Role = 'app' | 'admin';
+
+export interface ApiKeyRecord {
+  id: string;
+  role: Role;
+  name: string;
+  /** SHA-256 hex of the secret; the secret itself is never stored. */
+  hash: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface LoungeRecord {
+  id: string;
+  airport: string;
+  name: string;
+  timezone: string;
+  updatedAt: number;
+}
+
+export type InvitationStatus = 'issued' | 'used' | 'revoked' | 'expired';
+
+export interface InvitationRecord {
+  id: string;
+  customerId: string;
+  /** The pseudonymous `sub` written in the token. */
+  subject: string;
+  loungeId: string;
+  flightNumber: string;
+  /** YYYY-MM-DD */
+  flightDate: string;
+  departureTime: string;
+  guests: number;
+  entries: number;
+  entriesUsed: number;
+  /** ms */
+  validFrom: number;
+  validUntil: number;
+  kid: string;
+  token: string;
+  /** The claim-check: rendered images stored with the invitation. */
+  qrPng: Uint8Array;
+  qrSvg: string;
+  /** Stored status: `issued`, `used` or `revoked`; `expired` is derived from validUntil. */
+  status: Exclude<InvitationStatus, 'expired'>;
+  createdAt: number;
+  revokedAt: number | null;
+  revokeReason: string | null;
+  usedAt: number | null;
+}
+
+export interface RevocationRecord {
+  seq: number;
+  invitationId: string;
+  revokedAt: number;
+  reason: string;
+  /** seconds: the token's exp, so edges can prune */
+  exp: number;
+}
+
+export interface SigningKeyRow {
+  kid: string;
+  publicJwk: string;
+  /** AES-256-GCM sealed private JWK (see signing-keys/seal). */
+  sealedPrivateKey: string;
+  createdAt: number;
+  activatesAt: number;
+  /** seconds: latest exp signed with this key */
+  lastTokenExp: number | null;
+  retiredAt: number | null;
+}
+
+export interface EnrollmentTokenRecord {
+  id: string;
+  hash: string;
+  loungeId: string;
+  expiresAt: number;
+  usedAt: number | null;
+  usedByDevice: string | null;
+  createdAt: number;
+}
+
+export interface DeviceRecord {
+  deviceId: string;
+  loungeId: string;
+  name: string;
+  hardware: string | null;
+  /** JSON of the Ed25519 public JWK */
+  publicJwk: string;
+  /** scrypt hash of the MQTT password */
+  mqttPasswordHash: string;
+  enrolledAt: number;
+  lastSeenAt: number | null;
+  online: boolean;
+  revocationSeq: number;
+  decommissionedAt: number | null;
+}
+
+export interface IdempotencyRecord {
+  scope: string;
+  key: string;
+  requestHash: string;
+  /** null while the first request is still running */
+  responseStatus: number | null;
+  responseBody: string | null;
+  createdAt: number;
+}
+
+export type OutboxKind = 'crm' | 'ibdp' | 'mqtt';
+
+export interface OutboxEventInput {
+  id: string;
+  kind: OutboxKind;
+  /** JSON: the CRM event, the IBDP record + dataset, or `{topic, payload, retain}` */
+  payload: string;
+  createdAt: number;
+}
+
+export interface OutboxEvent extends OutboxEventInput {
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+}
+
+export interface EntryInput {
+  eventId: string;
+  invitationId: string;
+  deviceId: string;
+  gate: string;
+  /** entries consumed (> 0) or given back by an annulment (< 0) */
+  admit: number;
+  at: number;
+}
+
+/** Outcome of claiming an idempotency key. */
+export type IdempotencyClaim =
+  | { state: 'claimed' }
+  | { state: 'completed'; record: IdempotencyRecord }
+  | { state: 'in-progress'; record: IdempotencyRecord };
+
+export interface CloudStore {
+  /** Applies numbered migrations; idempotent; safe to run from several instances at once. */
+  migrate(): Promise<void>;
+  /** Readiness probe: a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  // Server secrets (link HMAC, subject HMAC): created once, shared by all instances.
+  getOrCreateSecret(name: string, create: () => string): Promise<string>;
+
+  // API keys
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  findApiKey(id: string): Promise<ApiKeyRecord | null>;
+  countApiKeys(role?: Role): Promise<number>;
+
+  // Lounges
+  upsertLounge(lounge: LoungeRecord): Promise<LoungeRecord>;
+  findLounge(id: string): Promise<LoungeRecord | null>;
+
+  // Signing keys
+  insertSigningKey(key: SigningKeyRow, outbox: OutboxEventInput[]): Promise<void>;
+  listSigningKeys(): Promise<SigningKeyRow[]>;
+  /** Raises lastTokenExp to at least `expSeconds`. */
+  noteTokenSigned(kid: string, expSeconds: number): Promise<void>;
+
+  // Idempotency (scope = api key id + route)
+  claimIdempotencyKey(
+    scope: string,
+    key: string,
+    requestHash: string,
+    now: number,
+  ): Promise<IdempotencyClaim>;
+  completeIdempotencyKey(scope: string, key: string, status: number, body: string): Promise<void>;
+  /** Drops a claim whose request failed before answering, so a retry can run again. */
+  releaseIdempotencyKey(scope: string, key: string): Promise<void>;
+
+  // Invitations
+  /**
+   * Inserts an invitation and its outbox events atomically. Returns `duplicate` with the
+   * existing invitation when the same customer already has an active (issued, not expired)
+   * invitation for the same flight and lounge (ALREADY_INVITED), also under concurrency.
+   */
+  insertInvitation(
+    invitation: InvitationRecord,
+    outbox: OutboxEventInput[],
+    now: number,
+  ): Promise<{ inserted: true } | { inserted: false; existing: InvitationRecord }>;
+  findInvitation(id: string): Promise<InvitationRecord | null>;
+  /** Newest first; cursor is opaque (returned as nextCursor). */
+  listInvitations(
+    customerId: string,
+    limit: number,
+    cursor: string | null,
+  ): Promise<{ items: InvitationRecord[]; nextCursor: string | null }>;
+  /**
+   * Revokes idempotently: the first call assigns the next gap-free `seq` and writes the
+   * outbox rows built by `outbox(revocation)`; later calls return the existing revocation.
+   */
+  revokeInvitation(
+    id: string,
+    reason: string,
+    now: number,
+    outbox: (revocation: RevocationRecord, invitation: InvitationRecord) => OutboxEventInput[],
+  ): Promise<{ revocation: RevocationRecord; created: boolean } | null>;
+  /** Ascending by seq, seq > after. */
+  listRevocations(after: number, limit: number): Promise<RevocationRecord[]>;
+  lastRevocationSeq(): Promise<number>;
+  findRevocation(invitationId: string): Promise<RevocationRecord | null>;
+
+  // Entries (from devices, MQTT or POST /v1/entries): idempotent by eventId.
+  recordEntries(
+    entries: EntryInput[],
+    outbox: (entry: EntryInput, invitation: InvitationRecord) => OutboxEventInput[],
+  ): Promise<{ applied: number; duplicates: number; unknown: number }>;
+  /** Entries consumed so far (sum of admits, for /v1/validate). */
+  entriesUsed(invitationId: string): Promise<number>;
+
+  // Enrolment and devices
+  insertEnrollmentToken(token: EnrollmentTokenRecord): Promise<void>;
+  findEnrollmentToken(id: string): Promise<EnrollmentTokenRecord | null>;
+  /**
+   * Marks the token used and inserts the device in one transaction. `used` when another
+   * request took it first.
+   */
+  enrollDevice(tokenId: string, device: DeviceRecord, now: number): Promise<'ok' | 'used'>;
+  findDevice(deviceId: string): Promise<DeviceRecord | null>;
+  listDevices(): Promise<DeviceRecord[]>;
+  updateDeviceStatus(
+    deviceId: string,
+    patch: { online?: boolean; lastSeenAt?: number; revocationSeq?: number },
+  ): Promise<void>;
+  decommissionDevice(deviceId: string, now: number): Promise<DeviceRecord | null>;
+  replaceDeviceKey(deviceId: string, publicJwk: string): Promise<void>;
+  /** Replay protection for device assertions: false when (deviceId, jti) was seen already. */
+  rememberAssertionJti(deviceId: string, jti: string, expiresAt: number): Promise<boolean>;
+
+  // Outbox: at least once, never handed to two instances at the same time.
+  /**
+   * Leases up to `limit` due events (nextAttemptAt <= now, not delivered, lease expired) for
+   * `leaseMs`; PostgreSQL uses FOR UPDATE SKIP LOCKED so instances share the work.
+   */
+  claimOutbox(
+    worker: string,
+    now: number,
+    limit: number,
+    leaseMs: number,
+    kinds?: OutboxKind[],
+  ): Promise<OutboxEvent[]>;
+  markOutboxDelivered(id: string, worker: string, now: number): Promise<void>;
+  markOutboxFailed(id: string, worker: string, error: string, nextAttemptAt: number): Promise<void>;
+  outboxBacklog(): Promise<Record<OutboxKind, number>>;
+}
