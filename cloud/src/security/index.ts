@@ -1,0 +1,20 @@
+export { randomSecret, toBase64url } from './random.ts';
+export type { RandomSource } from './random.ts';
+export { signLink, verifyLink } from './signed-link.ts';
+export type { LinkSignature } from './signed-link.ts';
+export { PSEUDONYM_LENGTH, pseudonymize } from './pseudonym.ts';
+export {
+  API_KEY_PREFIX,
+  ENROLLMENT_TOKEN_PREFIX,
+  apiKeyMatches,
+  enrollmentTokenMatches,
+  hashApiKey,
+  hashEnrollmentToken,
+  newApiKey,
+  newEnrollmentToken,
+  parseApiKey,
+  parseEnrollmentToken,
+} from './api-keys.ts';
+export type { PrefixedSecret } from './prefixed-secret.ts';
+export { hashPassword, newDevicePassword, verifyPassword } from './passwords.ts';
+export type { PasswordHashOptions } from './passwords.ts';
