@@ -58,3 +58,20 @@ export type {
   RevocationMessage,
   RevocationPage,
 } from './topics.ts';
+export {
+  CircuitBreaker,
+  CircuitOpenError,
+  backoffDelay,
+  parseRetryAfter,
+  retry,
+  retryAfterOf,
+  sleep,
+} from './lib/index.ts';
+export type {
+  BackoffOptions,
+  CircuitBreakerOptions,
+  CircuitState,
+  Jitter,
+  RetryOptions,
+  Sleep,
+} from './lib/index.ts';

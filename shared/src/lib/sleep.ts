@@ -1,0 +1,26 @@
+/** The error a `sleep` rejects with when its signal aborts without a reason of its own. */
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
+}
+
+/** Resolves after `ms`; rejects at once if `signal` aborts (so shutdown never waits a backoff). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError(signal!));
+    };
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The shape of `sleep`, for injection. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
