@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { onTestFinished } from 'vitest';
+
+/** Options for {@link spawnProcess}. */
+export interface SpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Resolve only once stdout or stderr prints a line matching this. */
+  readyLine?: RegExp;
+  /** How long to wait for `readyLine` (default 20 s). */
+  timeoutMs?: number;
+  /** SIGKILL it when the current test ends (default true; no effect outside a test). */
+  killOnTestEnd?: boolean;
+}
+
+/** A child process under test, with its output captured line by line. */
+export interface SpawnedProcess {
+  child: ChildProcess;
+  pid: number;
+  /** Every stdout line so far (live: grows as the process prints). */
+  stdoutLines: string[];
+  /** Every stderr line so far (live). */
+  stderrLines: string[];
+  /** Resolves with the first line (stdout or stderr, past or future) matching `re`. */
+  waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends `signal` (default SIGTERM) to the process group and waits for the exit code. */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGKILL to the whole process group (a power cut), then waits for the exit. */
+  killHard(): Promise<number | null>;
+  /** Exit code once the process ended; null when a signal ended it. */
+  exited: Promise<number | null>;
+}
+
+const live = new Set<ChildProcess>();
+
+// Last line of defence: a worker that exits (or crashes) takes its children with it.
+process.on('exit', () => {
+  for (const child of live) signalGroup(child, 'SIGKILL');
+});
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal); // the group: also kills anything the process spawned
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Starts `cmd args` in its own process group and captures its output. Called inside a test,
+ * the process is SIGKILLed when that test ends; called from a hook, kill it in `afterAll` (or
+ * call {@link killAllProcesses}). Rejects if `readyLine` does not show up in time or the
+ * process exits first.
+ */
+export async function spawnProcess(
+  cmd: string,
+  args: string[],
+  opts: SpawnOptions = {},
+): Promise<SpawnedProcess> {
+  const child = spawn(cmd, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  if (child.pid === undefined) {
+    await new Promise((resolve) => child.once('error', resolve));
+    throw new Error(`could not start ${cmd}`);
+  }
+  live.add(child);
+  const stdoutLines: string[] = [];
+  const stderrLines: string[] = [];
+  const waiters = new Set<(line: string) => void>();
+  const collect = (stream: NodeJS.ReadableStream, lines: string[]) =>
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+      lines.push(line);
+      for (const w of [...waiters]) w(line);
+    });
+  collect(child.stdout!, stdoutLines);
+  collect(child.stderr!, stderrLines);
+
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      live.delete(child);
+      exitCode = code;
+      resolve(code);
+    });
+  });
+
+  const waitForLine = (re: RegExp, timeoutMs = 20_000): Promise<string> => {
+    const seen = [...stdoutLines, ...stderrLines].find((l) => re.test(l));
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        waiters.delete(onLine);
+        clearTimeout(timer);
+      };
+      const onLine = (line: string) => {
+        if (!re.test(line)) return;
+        done();
+        resolve(line);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${cmd}: no line matching ${re} after ${timeoutMs} ms\n${tail()}`));
+      }, timeoutMs);
+      waiters.add(onLine);
+      void exited.then(() =>
+        // let readline flush the last lines before giving up
+        setImmediate(() => {
+          if (!waiters.has(onLine)) return;
+          done();
+          reject(new Error(`${cmd} exited (${String(exitCode)}) before printing ${re}\n${tail()}`));
+        }),
+      );
+    });
+  };
+  const tail = () => [...stdoutLines.slice(-20), ...stderrLines.slice(-20)].join('\n');
+
+  const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    signalGroup(child, signal);
+    return exited;
+  };
+  const spawned: SpawnedProcess = {
+    child,
+    pid: child.pid,
+    stdoutLines,
+    stderrLines,
+    waitForLine,
+    kill,
+    killHard: () => kill('SIGKILL'),
+    exited,
+  };
+  if (opts.killOnTestEnd !== false) {
+    try {
+      onTestFinished(() => spawned.killHard().then(() => undefined));
+    } catch {
+      // not inside a test: the caller owns the cleanup (afterAll)
+    }
+  }
+  if (opts.readyLine) {
+    try {
+      await waitForLine(opts.readyLine, opts.timeoutMs);
+    } catch (err) {
+      await spawned.killHard();
+      throw err;
+    }
+  }
+  return spawned;
+}
+
+/** SIGKILLs every process {@link spawnProcess} started that is still running. */
+export async function killAllProcesses(): Promise<void> {
+  await Promise.all(
+    [...live].map((child) => {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      signalGroup(child, 'SIGKILL');
+      return gone;
+    }),
+  );
+}

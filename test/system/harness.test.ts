@@ -1,0 +1,170 @@
+import { connectAsync, type MqttClient } from 'mqtt';
+import pg from 'pg';
+import QRCode from 'qrcode';
+import { SerialPort } from 'serialport';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { startMosquitto } from '../helpers/mosquitto.ts';
+import { startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
+import { openPtyPair } from '../helpers/pty.ts';
+import { decodeQr } from '../helpers/zbar.ts';
+
+// Each harness proven against the real service, so the other system tests can trust them.
+
+async function query(url: string, sql: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function mqttClient(url: string, opts: Record<string, unknown> = {}): Promise<MqttClient> {
+  const client = await connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, ...opts });
+  onTestFinished(() => client.endAsync());
+  return client;
+}
+
+describe('startPostgres', () => {
+  let cluster: PostgresCluster;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  });
+  afterAll(() => cluster?.stop());
+
+  it('runs a private cluster that keeps its data across a restart', async () => {
+    expect(cluster.port).not.toBe(5432);
+    const url = await cluster.createDatabase('harness');
+    await query(url, 'CREATE TABLE t (v text); INSERT INTO t VALUES ($$kept$$)');
+    await cluster.restart();
+    expect(await query(url, 'SELECT v FROM t')).toEqual([{ v: 'kept' }]);
+    expect(await query(cluster.url, 'SELECT current_user AS u')).toEqual([{ u: 'postgres' }]);
+  });
+
+  it('refuses connections while down and removes its files on stop', async () => {
+    const other = await startPostgres();
+    await other.stop();
+    await expect(query(other.url, 'SELECT 1')).rejects.toThrow(/ECONNREFUSED/);
+    expect(existsSync(other.dataDir)).toBe(false);
+  });
+});
+
+describe('startMosquitto', () => {
+  it('delivers a QoS 1 message between two MQTT 5 clients', async () => {
+    const broker = await startMosquitto();
+    onTestFinished(() => broker.stop());
+    expect(broker.port).not.toBe(1883);
+    const sub = await mqttClient(broker.url, { clientId: 'sub' });
+    const pub = await mqttClient(broker.url, { clientId: 'pub' });
+    await sub.subscribeAsync('harness/q', { qos: 1 });
+    const got = new Promise<[string, number]>((resolve) =>
+      sub.on('message', (topic, payload, packet) => resolve([payload.toString(), packet.qos])),
+    );
+    await pub.publishAsync('harness/q', 'hello', { qos: 1 });
+    expect(await got).toEqual(['hello', 1]);
+  });
+
+  it('keeps retained messages across a restart, and loses them with clean', async () => {
+    const broker = await startMosquitto({ persistence: true });
+    onTestFinished(() => broker.stop());
+    const pub = await mqttClient(broker.url);
+    await pub.publishAsync('harness/head', '{"seq":7}', { qos: 1, retain: true });
+    await pub.endAsync();
+    const retained = async () => {
+      const c = await mqttClient(broker.url);
+      const got = new Promise<string>((resolve) =>
+        c.on('message', (_t, payload) => resolve(payload.toString())),
+      );
+      await c.subscribeAsync('harness/head', { qos: 1 });
+      const none = new Promise<string>((r) => setTimeout(() => r('none'), 300));
+      const value = await Promise.race([got, none]);
+      await c.endAsync();
+      return value;
+    };
+    await broker.restart();
+    expect(await retained()).toBe('{"seq":7}');
+    await broker.restart({ clean: true });
+    expect(await retained()).toBe('none');
+  });
+
+  it('with dynsec, refuses anonymous logins and accepts the admin', async () => {
+    const broker = await startMosquitto({
+      dynsec: { adminUser: 'admin', adminPassword: 's3cret' },
+    });
+    onTestFinished(() => broker.stop());
+    await expect(mqttClient(broker.url)).rejects.toThrow(/authori[sz]ed|Bad User Name/i);
+    const admin = await mqttClient(broker.url, { username: 'admin', password: 's3cret' });
+    // The admin may talk to the plugin: listing clients answers with the admin itself.
+    const reply = new Promise<string>((resolve) =>
+      admin.on('message', (_t, payload) => resolve(payload.toString())),
+    );
+    await admin.subscribeAsync('$CONTROL/dynamic-security/v1/response', { qos: 1 });
+    const listClients = { commands: [{ command: 'listClients' }] };
+    await admin.publishAsync('$CONTROL/dynamic-security/v1', JSON.stringify(listClients));
+    expect(JSON.parse(await reply)).toMatchObject({
+      responses: [{ command: 'listClients', data: { clients: ['admin'] } }],
+    });
+  });
+
+  it('comes back on the same port after kill -9', async () => {
+    const broker = await startMosquitto();
+    onTestFinished(() => broker.stop());
+    broker.kill();
+    await expect(
+      connectAsync(broker.url, { reconnectPeriod: 0, connectTimeout: 500 }),
+    ).rejects.toThrow();
+    await broker.restart();
+    await mqttClient(broker.url);
+  });
+});
+
+describe('openPtyPair', () => {
+  it('carries bytes both ways and replugs at the same paths', async () => {
+    const pair = await openPtyPair();
+    onTestFinished(() => pair.kill());
+    const open = async () => {
+      const port = new SerialPort({ path: pair.devicePath, baudRate: 9600, autoOpen: false });
+      await new Promise<void>((ok, ko) => port.open((e) => (e ? ko(e) : ok())));
+      port.on('error', () => undefined);
+      return port;
+    };
+    const readFrom = (port: SerialPort, text: string) =>
+      new Promise<void>((resolve) => {
+        let seen = '';
+        port.on('data', (c: Buffer) => (seen += c.toString()).includes(text) && resolve());
+      });
+
+    const device = await open();
+    const got = readFrom(device, 'INV123\r');
+    await pair.write('INV123\r');
+    await got;
+    device.write('ack\n');
+    await pair.waitForReceived('ack\n');
+
+    const closed = new Promise((resolve) => device.on('close', resolve));
+    await pair.kill();
+    await closed; // the driver sees the unplug
+    expect(existsSync(pair.devicePath)).toBe(false);
+
+    await pair.restart();
+    const again = await open();
+    onTestFinished(() => new Promise<void>((r) => (again.isOpen ? again.close(() => r()) : r())));
+    const got2 = readFrom(again, 'second');
+    await pair.write(new TextEncoder().encode('second'));
+    await got2;
+  });
+});
+
+describe('decodeQr', () => {
+  it('reads back a QR made by the qrcode package', async () => {
+    const text = `eyJhbGciOiJFZERTQSJ9.${'x'.repeat(200)}.sig-${Date.now()}`;
+    const png = await QRCode.toBuffer(text, { errorCorrectionLevel: 'M' });
+    expect(await decodeQr(png)).toBe(text);
+  });
+
+  it('throws when the image holds no code', async () => {
+    await expect(decodeQr(new TextEncoder().encode('not a png'))).rejects.toThrow(/zbarimg/);
+  });
+});
