@@ -1,0 +1,15 @@
+export { KID_LENGTH, generateSigningKey } from './generate.ts';
+export type { GeneratedSigningKey } from './generate.ts';
+export { openPrivateKey, sealPrivateKey } from './seal.ts';
+export { KEK_FILE, loadKek } from './kek.ts';
+export type { LoadKekOptions, WarnLogger } from './kek.ts';
+export {
+  DEFAULT_PUBLISH_LEAD_MS,
+  currentSigningKid,
+  jwksOf,
+  planRotation,
+  publishedKeys,
+} from './rotation.ts';
+export type { SigningKeyRecord } from './rotation.ts';
+export { SigningKeyError } from './errors.ts';
+export type { SigningKeyErrorCode } from './errors.ts';
