@@ -121,6 +121,11 @@ export interface OutboxEventInput {
   /** JSON: the CRM event, the IBDP record + dataset, or `{topic, payload, retain}` */
   payload: string;
   createdAt: number;
+  /**
+   * Events of one kind with the same orderKey go out one at a time, in order (the next is held
+   * back until the previous is delivered). Default: the payload's top-level `invitationId`.
+   */
+  orderKey?: string | null;
 }
 
 export interface OutboxEvent extends OutboxEventInput {

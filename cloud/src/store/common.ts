@@ -1,0 +1,53 @@
+import { ProblemError } from '@lounge/shared';
+import type { Clock } from '@lounge/shared';
+import { decodeCursor } from './rows.ts';
+
+/** What both adapters need from their surroundings. */
+export interface StoreDeps {
+  log: StoreLog;
+  /** Only for housekeeping (pruning expired assertion jtis); defaults to the system clock. */
+  clock?: Clock;
+}
+
+/** The slice of a pino logger the store uses. */
+export interface StoreLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** A completed idempotency key is kept this long; after it the key starts afresh. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+/** A claim that never completed (its instance died) may be taken over after this long. */
+export const IDEMPOTENCY_STALE_MS = 60_000;
+/** Housekeeping deletes run at most this often per store instance. */
+export const PRUNE_EVERY_MS = 60_000;
+
+/** Whether a claimed-but-unanswered or long-completed key may be claimed again. */
+export function idempotencyReclaimable(
+  row: { responseStatus: number | null; createdAt: number },
+  now: number,
+): boolean {
+  const age = now - row.createdAt;
+  return row.responseStatus === null ? age >= IDEMPOTENCY_STALE_MS : age >= IDEMPOTENCY_TTL_MS;
+}
+
+/** The revocation's `exp` in seconds: the token's exp, rounded up so edges never prune early. */
+export const revocationExp = (validUntilMs: number): number => Math.ceil(validUntilMs / 1000);
+
+/** Parses a list cursor, or throws INVALID_REQUEST naming the field. */
+export function parseCursor(cursor: string): { createdAt: number; id: string } {
+  const parsed = decodeCursor(cursor);
+  if (!parsed) throw new ProblemError('INVALID_REQUEST', 'cursor: not a cursor this API issued');
+  return parsed;
+}
+
+/** True at most once per `everyMs` (per instance): throttles opportunistic pruning. */
+export function throttle(everyMs: number): (now: number) => boolean {
+  let last = -Infinity;
+  return (now) => {
+    if (now - last < everyMs) return false;
+    last = now;
+    return true;
+  };
+}

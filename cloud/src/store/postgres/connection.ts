@@ -1,0 +1,98 @@
+import pg from 'pg';
+import { MIGRATIONS, MIGRATIONS_TABLE } from '../migrations/index.ts';
+import type { StoreLog } from '../common.ts';
+import type { Row } from '../rows.ts';
+import { numbered } from '../sql.ts';
+
+type Param = string | number | boolean | Buffer | null | string[];
+
+// Serialisation failures and deadlocks are safe to retry: the transaction left nothing behind.
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 5;
+// Arbitrary, fixed: every instance takes the same advisory lock to migrate.
+const MIGRATION_LOCK = 7_306_916_013_231;
+
+const numberedCache = new Map<string, string>();
+function toPg(sql: string): string {
+  let out = numberedCache.get(sql);
+  if (out === undefined) {
+    out = numbered(sql);
+    numberedCache.set(sql, out);
+  }
+  return out;
+}
+
+/** Queries on a pool or on one transaction's client, with SQL written with `?`. */
+export class PgConn {
+  constructor(private readonly client: pg.Pool | pg.PoolClient) {}
+
+  async all(sql: string, ...params: Param[]): Promise<Row[]> {
+    return (await this.client.query(toPg(sql), params)).rows as Row[];
+  }
+
+  async get(sql: string, ...params: Param[]): Promise<Row | undefined> {
+    return (await this.all(sql, ...params))[0];
+  }
+
+  /** Runs a statement; returns the number of rows it touched. */
+  async run(sql: string, ...params: Param[]): Promise<number> {
+    return (await this.client.query(toPg(sql), params)).rowCount ?? 0;
+  }
+}
+
+/** A pg Pool plus transactions that retry on serialisation failure and deadlock. */
+export class PgDb extends PgConn {
+  constructor(readonly pool: pg.Pool) {
+    super(pool);
+  }
+
+  /** Runs `fn` in a READ COMMITTED transaction; `fn` may run again, so it must not have side effects. */
+  async tx<T>(fn: (c: PgConn) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(new PgConn(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+        const code = (err as { code?: string }).code;
+        if (attempt < MAX_ATTEMPTS && code && RETRYABLE.has(code)) continue;
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+}
+
+/** A pool whose idle-client errors are logged instead of crashing the process. */
+export function openPostgres(url: string, log: StoreLog): PgDb {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  pool.on('error', (err) => log.warn({ err: err.message }, 'postgres: idle client error'));
+  return new PgDb(pool);
+}
+
+/** Applies pending migrations in one transaction under pg_advisory_xact_lock. */
+export async function migratePostgres(db: PgDb, now: number, log: StoreLog): Promise<void> {
+  await db.tx(async (c) => {
+    await c.all('SELECT pg_advisory_xact_lock(?)', MIGRATION_LOCK);
+    await c.run(MIGRATIONS_TABLE);
+    const applied = new Set(
+      (await c.all('SELECT id FROM schema_migrations')).map((r) => Number(r.id)),
+    );
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.id)) continue;
+      for (const statement of m.up('postgres')) await c.run(statement);
+      await c.run(
+        'INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)',
+        m.id,
+        m.name,
+        now,
+      );
+      log.info({ migration: m.id, name: m.name }, 'migration applied');
+    }
+  });
+}

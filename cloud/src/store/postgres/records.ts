@@ -1,0 +1,186 @@
+import type { Clock } from '@lounge/shared';
+import type { CloudStore, OutboxEventInput } from '../port.ts';
+import { IDEMPOTENCY_TTL_MS, PRUNE_EVERY_MS, idempotencyReclaimable, throttle } from '../common.ts';
+import {
+  apiKeyFromRow,
+  idempotencyFromRow,
+  loungeFromRow,
+  outboxValues,
+  signingKeyFromRow,
+} from '../rows.ts';
+import type { PgConn, PgDb } from './connection.ts';
+
+type Records = Pick<
+  CloudStore,
+  | 'getOrCreateSecret'
+  | 'insertApiKey'
+  | 'findApiKey'
+  | 'countApiKeys'
+  | 'upsertLounge'
+  | 'findLounge'
+  | 'insertSigningKey'
+  | 'listSigningKeys'
+  | 'noteTokenSigned'
+  | 'claimIdempotencyKey'
+  | 'completeIdempotencyKey'
+  | 'releaseIdempotencyKey'
+>;
+
+const INSERT_OUTBOX =
+  'INSERT INTO outbox (id, kind, order_key, payload, created_at, next_attempt_at) ' +
+  'VALUES (?, ?, ?, ?, ?, ?)';
+
+/** Writes outbox rows; call with the transaction that makes the change. */
+export async function insertOutbox(c: PgConn, events: OutboxEventInput[]): Promise<void> {
+  for (const e of events) await c.run(INSERT_OUTBOX, ...outboxValues(e));
+}
+
+/** Secrets, API keys, lounges, signing keys and idempotency keys on PostgreSQL. */
+export function postgresRecords(db: PgDb, clock: Clock): Records {
+  const pruneDue = throttle(PRUNE_EVERY_MS);
+  return {
+    async getOrCreateSecret(name, create) {
+      const found = await db.get('SELECT value FROM secrets WHERE name = ?', name);
+      if (found) return String(found.value);
+      // Two instances racing: ON CONFLICT keeps the first, and both read it back.
+      await db.run(
+        'INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING',
+        name,
+        create(),
+        clock.now(),
+      );
+      return String((await db.get('SELECT value FROM secrets WHERE name = ?', name))!.value);
+    },
+
+    async insertApiKey(k) {
+      await db.run(
+        'INSERT INTO api_keys (id, role, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+        k.id,
+        k.role,
+        k.name,
+        k.hash,
+        k.createdAt,
+        k.revokedAt,
+      );
+    },
+    async findApiKey(id) {
+      const row = await db.get('SELECT * FROM api_keys WHERE id = ?', id);
+      return row ? apiKeyFromRow(row) : null;
+    },
+    async countApiKeys(role) {
+      const row = role
+        ? await db.get(
+            'SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL AND role = ?',
+            role,
+          )
+        : await db.get('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL');
+      return Number(row!.n);
+    },
+
+    async upsertLounge(l) {
+      const row = await db.get(
+        `INSERT INTO lounges (id, airport, name, timezone, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET airport = excluded.airport, name = excluded.name,
+           timezone = excluded.timezone, updated_at = excluded.updated_at
+         RETURNING *`,
+        l.id,
+        l.airport,
+        l.name,
+        l.timezone,
+        l.updatedAt,
+      );
+      return loungeFromRow(row!);
+    },
+    async findLounge(id) {
+      const row = await db.get('SELECT * FROM lounges WHERE id = ?', id);
+      return row ? loungeFromRow(row) : null;
+    },
+
+    async insertSigningKey(k, outbox) {
+      await db.tx(async (c) => {
+        await c.run(
+          `INSERT INTO signing_keys (kid, public_jwk, sealed_private_key, created_at, activates_at,
+             last_token_exp_s, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          k.kid,
+          k.publicJwk,
+          k.sealedPrivateKey,
+          k.createdAt,
+          k.activatesAt,
+          k.lastTokenExp,
+          k.retiredAt,
+        );
+        await insertOutbox(c, outbox);
+      });
+    },
+    async listSigningKeys() {
+      const rows = await db.all('SELECT * FROM signing_keys ORDER BY activates_at, kid');
+      return rows.map(signingKeyFromRow);
+    },
+    async noteTokenSigned(kid, expSeconds) {
+      await db.run(
+        `UPDATE signing_keys SET last_token_exp_s = ? WHERE kid = ?
+           AND (last_token_exp_s IS NULL OR last_token_exp_s < ?)`,
+        expSeconds,
+        kid,
+        expSeconds,
+      );
+    },
+
+    async claimIdempotencyKey(scope, key, requestHash, now) {
+      if (pruneDue(now)) {
+        await db.run('DELETE FROM idempotency_keys WHERE created_at < ?', now - IDEMPOTENCY_TTL_MS);
+      }
+      return db.tx(async (c) => {
+        for (;;) {
+          // A concurrent claim of the same key waits here until the first commits, then loses.
+          const inserted = await c.run(
+            `INSERT INTO idempotency_keys (scope, key, request_hash, created_at)
+             VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
+            scope,
+            key,
+            requestHash,
+            now,
+          );
+          if (inserted) return { state: 'claimed' as const };
+          const row = await c.get(
+            'SELECT * FROM idempotency_keys WHERE scope = ? AND key = ? FOR UPDATE',
+            scope,
+            key,
+          );
+          if (!row) continue; // released in between: try to take it again
+          const record = idempotencyFromRow(row);
+          if (idempotencyReclaimable(record, now)) {
+            await c.run(
+              `UPDATE idempotency_keys SET request_hash = ?, created_at = ?, response_status = NULL,
+                 response_body = NULL WHERE scope = ? AND key = ?`,
+              requestHash,
+              now,
+              scope,
+              key,
+            );
+            return { state: 'claimed' as const };
+          }
+          return record.responseStatus === null
+            ? { state: 'in-progress' as const, record }
+            : { state: 'completed' as const, record };
+        }
+      });
+    },
+    async completeIdempotencyKey(scope, key, status, body) {
+      await db.run(
+        'UPDATE idempotency_keys SET response_status = ?, response_body = ? WHERE scope = ? AND key = ?',
+        status,
+        body,
+        scope,
+        key,
+      );
+    },
+    async releaseIdempotencyKey(scope, key) {
+      await db.run(
+        'DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND response_status IS NULL',
+        scope,
+        key,
+      );
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// SQL text both adapters share (written with `?`; the PostgreSQL adapter numbers them).
+import { INVITATION_COLUMNS } from './rows.ts';
+
+/** Takes an expired active invitation for the same trip out of the ALREADY_INVITED index. */
+export const SUPERSEDE_EXPIRED = `UPDATE invitations SET superseded_at = ?
+  WHERE customer_id = ? AND flight_number = ? AND flight_date = ? AND lounge_id = ?
+    AND status = 'issued' AND superseded_at IS NULL AND valid_until <= ?`;
+
+export const INSERT_INVITATION = `INSERT INTO invitations (${INVITATION_COLUMNS})
+  VALUES (${INVITATION_COLUMNS.split(',')
+    .map(() => '?')
+    .join(', ')})
+  ON CONFLICT (customer_id, flight_number, flight_date, lounge_id)
+    WHERE status = 'issued' AND superseded_at IS NULL DO NOTHING`;
+
+export const FIND_ACTIVE_INVITATION = `SELECT * FROM invitations
+  WHERE customer_id = ? AND flight_number = ? AND flight_date = ? AND lounge_id = ?
+    AND status = 'issued' AND superseded_at IS NULL`;
+
+/** Newest first, keyset paging on (created_at, id). */
+export const LIST_INVITATIONS = `SELECT * FROM invitations WHERE customer_id = ?
+  ORDER BY created_at DESC, id DESC LIMIT ?`;
+export const LIST_INVITATIONS_AFTER = `SELECT * FROM invitations WHERE customer_id = ?
+  AND (created_at < ? OR (created_at = ? AND id < ?))
+  ORDER BY created_at DESC, id DESC LIMIT ?`;
+
+export const INSERT_REVOCATION = `INSERT INTO revocations (seq, invitation_id, revoked_at, reason, exp_s)
+  VALUES (?, ?, ?, ?, ?)`;
+export const MARK_REVOKED = `UPDATE invitations SET status = 'revoked', revoked_at = ?, revoke_reason = ?
+  WHERE id = ? RETURNING *`;
+export const NEXT_REVOCATION_SEQ = `UPDATE revocation_counter SET seq = seq + 1 WHERE id = 1
+  RETURNING seq`;
+
+export const INSERT_ENTRY = `INSERT INTO entries (event_id, invitation_id, device_id, gate, admit, at)
+  VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`;
+
+/** After an annulment gave every entry back: the invitation is unused again (if no other took its place). */
+export const UNUSE_INVITATION = `UPDATE invitations SET status = 'issued', used_at = NULL
+  WHERE id = ? AND status = 'used' AND entries_used = 0 AND superseded_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM invitations o
+      WHERE o.customer_id = invitations.customer_id AND o.flight_number = invitations.flight_number
+        AND o.flight_date = invitations.flight_date AND o.lounge_id = invitations.lounge_id
+        AND o.status = 'issued' AND o.superseded_at IS NULL)`;
+
+/** Due, unleased, undelivered events that are the head of their (kind, order_key) queue. */
+export function dueOutbox(kinds: number): string {
+  const kindFilter = kinds > 0 ? `AND o.kind IN (${Array(kinds).fill('?').join(', ')})` : '';
+  return `SELECT o.id FROM outbox o
+    WHERE o.delivered_at IS NULL AND o.next_attempt_at <= ?
+      AND (o.locked_until IS NULL OR o.locked_until <= ?) ${kindFilter}
+      AND (o.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p
+        WHERE p.kind = o.kind AND p.order_key = o.order_key AND p.delivered_at IS NULL
+          AND (p.created_at < o.created_at OR (p.created_at = o.created_at AND p.id < o.id))))
+    ORDER BY o.created_at, o.id LIMIT ?`;
+}
+
+export const MARK_OUTBOX_DELIVERED = `UPDATE outbox SET delivered_at = ?, locked_by = NULL,
+  locked_until = NULL WHERE id = ? AND delivered_at IS NULL`;
+export const MARK_OUTBOX_FAILED = `UPDATE outbox SET attempts = attempts + 1, last_error = ?,
+  next_attempt_at = ?, locked_by = NULL, locked_until = NULL
+  WHERE id = ? AND locked_by = ? AND delivered_at IS NULL`;
+export const OUTBOX_BACKLOG = `SELECT kind, COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL
+  GROUP BY kind`;
+
+/** Numbers `?` placeholders as `$1, $2, …` for PostgreSQL. */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}

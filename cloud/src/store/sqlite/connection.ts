@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, MIGRATIONS_TABLE } from '../migrations/index.ts';
+import type { StoreLog } from '../common.ts';
+import type { Row, SqlValue as Param } from '../rows.ts';
+
+/**
+ * One better-sqlite3 connection with a statement cache. Transactions are synchronous and start
+ * with BEGIN IMMEDIATE: the write lock is taken up front and never held across an `await`, so
+ * two store instances (or processes) on one file wait on busy_timeout instead of deadlocking.
+ */
+export class SqliteDb {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(readonly raw: Database.Database) {}
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.raw.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  get(sql: string, ...params: Param[]): Row | undefined {
+    return this.stmt(sql).get(...params) as Row | undefined;
+  }
+
+  all(sql: string, ...params: Param[]): Row[] {
+    return this.stmt(sql).all(...params) as Row[];
+  }
+
+  /** Runs a statement; returns the number of rows it changed. */
+  run(sql: string, ...params: Param[]): number {
+    return this.stmt(sql).run(...params).changes;
+  }
+
+  /** Runs `fn` in a BEGIN IMMEDIATE transaction (rolled back if it throws). */
+  tx<T>(fn: () => T): T {
+    return this.raw.transaction(fn).immediate();
+  }
+}
+
+/** Opens (creating the parent directory) with WAL, synchronous=NORMAL, busy_timeout, FKs. */
+export function openSqlite(path: string): SqliteDb {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new Database(path);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('busy_timeout = 10000');
+  raw.pragma('foreign_keys = ON');
+  return new SqliteDb(raw);
+}
+
+/** Applies pending migrations in one BEGIN IMMEDIATE transaction (SQLite DDL is transactional). */
+export function migrateSqlite(db: SqliteDb, now: number, log: StoreLog): void {
+  db.tx(() => {
+    db.raw.exec(MIGRATIONS_TABLE);
+    const applied = new Set(db.all('SELECT id FROM schema_migrations').map((r) => Number(r.id)));
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.id)) continue;
+      for (const statement of m.up('sqlite')) db.raw.exec(statement);
+      db.run(
+        'INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)',
+        m.id,
+        m.name,
+        now,
+      );
+      log.info({ migration: m.id, name: m.name }, 'migration applied');
+    }
+  });
+}
