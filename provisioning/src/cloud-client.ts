@@ -1,0 +1,144 @@
+import type { KeyObject } from 'node:crypto';
+import type { fetch as undiciFetch } from 'undici';
+import { z } from 'zod';
+import type { Clock, Ed25519PublicJwk } from '@lounge/shared';
+import { createDeviceAssertion } from './assertion.ts';
+import { CliError } from './errors.ts';
+
+/** The fetch the CLI uses (undici's), injected so tests can swap it. */
+export type Fetch = typeof undiciFetch;
+export type FetchResponse = Awaited<ReturnType<Fetch>>;
+
+/** The enrolment answer (SPEC.md section 5, `POST /v1/devices/enroll`). */
+export const enrollmentAnswerSchema = z.object({
+  deviceId: z.string().min(1),
+  loungeId: z.string().min(1),
+  cloudUrl: z.string().min(1),
+  issuer: z.string().min(1),
+  jwks: z.object({ keys: z.array(z.unknown()) }),
+  mqtt: z.object({ url: z.string().min(1), username: z.string().min(1), password: z.string() }),
+  ibdp: z.object({ url: z.string().min(1), token: z.string() }),
+});
+export type EnrollmentAnswer = z.infer<typeof enrollmentAnswerSchema>;
+
+/** The device's identity for signed calls. */
+export interface DeviceCredentials {
+  deviceId: string;
+  issuer: string;
+  privateKey: KeyObject;
+}
+
+const TIMEOUT_MS = 10_000;
+
+/** A problem+json answer: its stable `code` and `detail`, when the body has them. */
+export async function readProblem(res: FetchResponse): Promise<{ code?: string; detail?: string }> {
+  try {
+    const body = (await res.json()) as { code?: unknown; detail?: unknown };
+    return {
+      code: typeof body.code === 'string' ? body.code : undefined,
+      detail: typeof body.detail === 'string' ? body.detail : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** Talks to the cloud API; every network failure becomes one sentence naming the URL. */
+export class CloudClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fetch: Fetch,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Sends a request; `auth` is a bearer secret. Network errors become CliError. */
+  async send(
+    method: string,
+    path: string,
+    opts: { auth?: string; body?: unknown; timeoutMs?: number } = {},
+  ): Promise<FetchResponse> {
+    const url = new URL(path, this.baseUrl).toString();
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (opts.auth) headers.authorization = `Bearer ${opts.auth}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await this.fetch(url, {
+        method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new CliError(`Cannot reach the cloud at ${this.baseUrl} (${networkReason(err)}).`, {
+        code: 'CLOUD_UNREACHABLE',
+      });
+    }
+  }
+
+  /** A request signed with a fresh device assertion. */
+  async sendAsDevice(
+    creds: DeviceCredentials,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<FetchResponse> {
+    const assertion = await createDeviceAssertion({
+      deviceId: creds.deviceId,
+      privateKey: creds.privateKey,
+      audience: creds.issuer,
+      nowMs: this.clock.now(),
+    });
+    return this.send(method, path, { auth: assertion, body });
+  }
+
+  /** `POST /v1/devices/enroll`: trades the one-time token and our public key for credentials. */
+  async enroll(
+    token: string,
+    body: { publicKey: Ed25519PublicJwk; name?: string; hardware?: string },
+  ): Promise<EnrollmentAnswer> {
+    const res = await this.send('POST', '/v1/devices/enroll', { auth: token, body });
+    if (res.ok) {
+      const parsed = enrollmentAnswerSchema.safeParse(await res.json().catch(() => null));
+      if (parsed.success) return parsed.data;
+      throw new CliError(`The cloud at ${this.baseUrl} sent an enrolment answer we cannot read.`);
+    }
+    const problem = await readProblem(res);
+    if (problem.code === 'ENROLLMENT_TOKEN_USED' || res.status === 409) {
+      throw new CliError(
+        'The enrolment token has already been used; ask the cloud operator for a new one.',
+        { code: 'ENROLLMENT_TOKEN_USED' },
+      );
+    }
+    if (problem.code === 'ENROLLMENT_TOKEN_INVALID' || res.status === 401) {
+      throw new CliError(
+        'The enrolment token is invalid or has expired; ask the cloud operator for a new one.',
+        { code: 'ENROLLMENT_TOKEN_INVALID' },
+      );
+    }
+    throw unexpected(res.status, problem, 'refused the enrolment');
+  }
+}
+
+/** A non-2xx answer we have no special sentence for. */
+export function unexpected(
+  status: number,
+  problem: { code?: string; detail?: string },
+  what: string,
+): CliError {
+  const why = problem.detail ?? problem.code ?? `HTTP ${status}`;
+  return new CliError(`The cloud ${what} (${status}: ${why.replace(/\.$/, '')}).`, {
+    code: problem.code ?? `HTTP_${status}`,
+  });
+}
+
+/** The innermost useful reason of a fetch failure: ECONNREFUSED, ENOTFOUND, timeout… */
+export function networkReason(err: unknown): string {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const { code, name } = e as { code?: unknown; name?: unknown };
+    if (name === 'TimeoutError' || name === 'AbortError') return 'timed out';
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

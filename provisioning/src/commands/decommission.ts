@@ -1,0 +1,68 @@
+import { rm } from 'node:fs/promises';
+import { optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
+import { readProblem, unexpected } from '../cloud-client.ts';
+import type { Context } from '../context.ts';
+import { writeJsonAtomic } from '../config-file.ts';
+import { loadDevice } from '../device.ts';
+import { CliError, describeSystemError } from '../errors.ts';
+import { step } from '../output.ts';
+
+export const spec: VerbSpec = {
+  usage: 'lounge-provision decommission --config C [--force]',
+  options: { config: { type: 'string' }, force: { type: 'boolean' } },
+};
+
+/** `decommission`: tell the cloud first, then wipe the box's credentials. */
+export async function run(ctx: Context, argv: readonly string[]): Promise<number> {
+  const values = parseVerbArgs(spec, argv);
+  const force = values.force === true;
+  const device = await loadDevice(optionalString(values, 'config'), ctx);
+  const { deviceId } = device.config;
+
+  try {
+    const res = await device.cloud.sendAsDevice(
+      device.creds,
+      'POST',
+      `/v1/devices/${deviceId}/decommission`,
+      {},
+    );
+    const problem = res.ok ? {} : await readProblem(res);
+    if (res.ok) {
+      await res.body?.cancel();
+      ctx.out(step(`the cloud decommissioned device ${deviceId}`));
+    } else if (problem.code === 'DEVICE_DECOMMISSIONED') {
+      ctx.out(step(`the cloud already lists device ${deviceId} as decommissioned`));
+    } else if (res.status === 401 || res.status === 403) {
+      throw new CliError(
+        `The cloud did not accept this device's own decommission request (${problem.code ?? res.status}); ask an admin to decommission ${deviceId} in the cloud, or pass --force to wipe this box anyway.`,
+        { code: problem.code ?? 'FORBIDDEN' },
+      );
+    } else {
+      throw unexpected(res.status, problem, 'refused to decommission the device');
+    }
+  } catch (err) {
+    if (!force || !(err instanceof CliError)) throw err;
+    ctx.err(
+      `warning: ${err.message} Wiping the local credentials anyway (--force); the cloud still lists ${deviceId}.`,
+    );
+  }
+
+  try {
+    await rm(device.config.deviceKeyFile, { force: true });
+  } catch (err) {
+    throw new CliError(
+      `Cannot delete ${device.config.deviceKeyFile}: ${describeSystemError(err)}.`,
+    );
+  }
+  ctx.out(step(`deleted the device key ${device.config.deviceKeyFile}`));
+  const { config } = device;
+  await writeJsonAtomic(device.path, {
+    ...config,
+    mqtt: { ...config.mqtt, password: '' },
+    ibdp: { ...config.ibdp, token: '' },
+    api: { ...config.api, token: '' },
+  });
+  ctx.out(step(`wiped the MQTT password, IBDP token and API token in ${device.path}`));
+  ctx.out(`decommissioned device ${deviceId}; stop the edge agent, it can no longer connect`);
+  return 0;
+}

@@ -1,0 +1,61 @@
+import { optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
+import type { Context } from '../context.ts';
+import { loadDevice, type Device } from '../device.ts';
+import { databaseCheck, diskCheck, scannerChecks } from '../doctor/local-checks.ts';
+import { cloudChecks, fail, ibdpCheck, mqttCheck } from '../doctor/network-checks.ts';
+import { CliError } from '../errors.ts';
+import { formatReport, type CheckResult } from '../output.ts';
+
+export const spec: VerbSpec = {
+  usage: 'lounge-provision doctor --config C [--json]',
+  options: { config: { type: 'string' }, json: { type: 'boolean' } },
+};
+
+/** Every check, in the order a technician fixes things: config, network, hardware, disk. */
+export async function runChecks(
+  ctx: Context,
+  configFlag: string | undefined,
+): Promise<CheckResult[]> {
+  let device: Device;
+  try {
+    device = await loadDevice(configFlag, ctx);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    const hint =
+      err.code === 'NO_DEVICE_KEY' || err.code === 'BAD_DEVICE_KEY'
+        ? 'the device key is gone (decommissioned?): enrol again with a new token'
+        : 'enrol with lounge-provision enroll, or fix the named field';
+    return [fail('config', err.message.replace(/\.$/, ''), hint)];
+  }
+  const { config } = device;
+  const configCheck: CheckResult = {
+    name: 'config',
+    ok: true,
+    detail: `${device.path} valid (device ${config.deviceId}, lounge ${config.loungeId})`,
+  };
+  // The network checks wait on timeouts; run them side by side.
+  const [cloud, mqtt, ibdp] = await Promise.all([
+    cloudChecks(device, ctx.clock),
+    mqttCheck(device),
+    ibdpCheck(device, ctx.fetch),
+  ]);
+  return [
+    configCheck,
+    ...cloud,
+    mqtt,
+    ibdp,
+    ...(await scannerChecks(config.scanners, ctx.scanners)),
+    await diskCheck(config.dataDir),
+    databaseCheck(config.dataDir),
+  ];
+}
+
+/** `doctor`: one ✔/✖ line per check, a hint under each failure, exit 1 if any failed. */
+export async function run(ctx: Context, argv: readonly string[]): Promise<number> {
+  const values = parseVerbArgs(spec, argv);
+  const checks = await runChecks(ctx, optionalString(values, 'config'));
+  const ok = checks.every((c) => c.ok);
+  if (values.json === true) ctx.out(JSON.stringify({ ok, checks }));
+  else for (const line of formatReport(checks)) ctx.out(line);
+  return ok ? 0 : 1;
+}

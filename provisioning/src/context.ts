@@ -1,0 +1,17 @@
+import type { Clock } from '@lounge/shared';
+import type { Fetch } from './cloud-client.ts';
+import type { Output } from './output.ts';
+import type { ScannerToolkit } from './scanner-toolkit.ts';
+
+/** Everything a verb touches outside its arguments, injected by `main.ts` (or a test). */
+export interface Context extends Output {
+  fetch: Fetch;
+  clock: Clock;
+  env: NodeJS.ProcessEnv;
+  /** Loads the scanner drivers lazily: node-hid needs libusb, only some verbs need it. */
+  scanners: () => Promise<ScannerToolkit>;
+  hostname: string;
+}
+
+/** A verb's body: returns the exit code, or throws CliError. */
+export type VerbRun = (ctx: Context, argv: readonly string[]) => Promise<number>;

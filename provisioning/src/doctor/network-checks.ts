@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import mqtt from 'mqtt';
+import type { Clock } from '@lounge/shared';
+import { networkReason, readProblem, type Fetch } from '../cloud-client.ts';
+import type { Device } from '../device.ts';
+import { CliError } from '../errors.ts';
+import type { CheckResult } from '../output.ts';
+
+const TIMEOUT_MS = 5_000;
+
+/** Cloud reachable (`/healthz`), its clock vs ours (`Date` header), and our assertion accepted. */
+export async function cloudChecks(device: Device, clock: Clock): Promise<CheckResult[]> {
+  const { config } = device;
+  let dateHeader: string | null = null;
+  const sentAt = clock.now();
+  let cloud: CheckResult;
+  try {
+    const res = await device.cloud.send('GET', '/healthz', { timeoutMs: TIMEOUT_MS });
+    dateHeader = res.headers.get('date');
+    await res.body?.cancel();
+    cloud = res.ok
+      ? { name: 'cloud', ok: true, detail: `${config.cloudUrl} answers` }
+      : fail(
+          'cloud',
+          `${config.cloudUrl}/healthz answered ${res.status}`,
+          'the cloud is up but unhealthy; tell the operator',
+        );
+  } catch (err) {
+    const detail = err instanceof CliError ? err.message.replace(/\.$/, '') : String(err);
+    cloud = fail(
+      'cloud',
+      detail,
+      'check the network, DNS and proxy of this box, and that the cloud is up',
+    );
+    return [
+      cloud,
+      fail('clock', 'cannot compare: the cloud is unreachable', 'fix the cloud connection first'),
+      fail(
+        'credentials',
+        'not checked: the cloud is unreachable',
+        'fix the cloud connection first',
+      ),
+    ];
+  }
+  return [
+    cloud,
+    clockCheck(dateHeader, sentAt, clock.now(), config.clockSkewSeconds),
+    await credentialsCheck(device),
+  ];
+}
+
+/** The `Date` header has one-second resolution; compare with the middle of the round trip. */
+export function clockCheck(
+  date: string | null,
+  sentAt: number,
+  receivedAt: number,
+  skewSeconds: number,
+): CheckResult {
+  const cloudMs = date ? Date.parse(date) : Number.NaN;
+  if (Number.isNaN(cloudMs)) {
+    return fail('clock', 'the cloud sent no Date header', 'check for a proxy stripping headers');
+  }
+  const skew = Math.round(((sentAt + receivedAt) / 2 - cloudMs) / 1000);
+  const detail = `${skew === 0 ? 'in step with' : `${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'}`} the cloud (limit ${skewSeconds} s)`;
+  return Math.abs(skew) <= skewSeconds
+    ? { name: 'clock', ok: true, detail }
+    : fail(
+        'clock',
+        detail,
+        'enable time sync (timedatectl set-ntp true) and check the NTP server is reachable',
+      );
+}
+
+async function credentialsCheck(device: Device): Promise<CheckResult> {
+  const res = await device.cloud.sendAsDevice(
+    device.creds,
+    'GET',
+    '/v1/revocations?after=0&limit=1',
+  );
+  if (res.ok) {
+    await res.body?.cancel();
+    return {
+      name: 'credentials',
+      ok: true,
+      detail: `device ${device.config.deviceId} accepted by the cloud`,
+    };
+  }
+  const problem = await readProblem(res);
+  const why = problem.code ?? `HTTP ${res.status}`;
+  const hint =
+    problem.code === 'DEVICE_DECOMMISSIONED'
+      ? 'this device was decommissioned; enrol it again with a new token'
+      : 'the device key does not match the cloud; check the clock, or enrol again with a new token';
+  return fail('credentials', `the cloud refused the device assertion (${why})`, hint);
+}
+
+/** Logs in to the broker with the device's credentials, then leaves. */
+export async function mqttCheck(device: Device): Promise<CheckResult> {
+  const { mqtt: m, deviceId } = device.config;
+  // Not the agent's client id: taking it over would kick the running agent off its session.
+  const clientId = `${deviceId}-doctor-${randomBytes(3).toString('hex')}`;
+  try {
+    const client = await withTimeout(
+      mqtt.connectAsync(
+        m.url,
+        {
+          username: m.username,
+          password: m.password,
+          clientId,
+          protocolVersion: 5,
+          clean: true,
+          reconnectPeriod: 0,
+          connectTimeout: TIMEOUT_MS,
+        },
+        false,
+      ),
+      TIMEOUT_MS + 500,
+    );
+    await client.endAsync();
+    return { name: 'mqtt', ok: true, detail: `logged in to ${m.url} as ${m.username}` };
+  } catch (err) {
+    const reason = networkReason(err);
+    const refused = /auth|password|user name/i.test(reason);
+    return fail(
+      'mqtt',
+      `cannot log in to ${m.url} (${reason})`,
+      refused
+        ? 'the broker refused the device login; it may be decommissioned: enrol again'
+        : 'check that the broker port is open from this box (firewall, proxy)',
+    );
+  }
+}
+
+/** `GET {ibdp.url}/v1/health` answers 2xx when IBDP is up (SPEC.md section 5). */
+export async function ibdpCheck(device: Device, fetch: Fetch): Promise<CheckResult> {
+  const url = new URL('v1/health', device.config.ibdp.url.replace(/\/?$/, '/')).toString();
+  try {
+    const res = await fetch(url, {
+      headers: { authorization: `Bearer ${device.config.ibdp.token}` },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    await res.body?.cancel();
+    return res.ok
+      ? { name: 'ibdp', ok: true, detail: `${url} answers` }
+      : fail(
+          'ibdp',
+          `${url} answered ${res.status}`,
+          'IBDP is unhealthy; access logs wait on disk until it recovers',
+        );
+  } catch (err) {
+    return fail(
+      'ibdp',
+      `cannot reach ${url} (${networkReason(err)})`,
+      'check the network route to IBDP; access logs wait on disk meanwhile',
+    );
+  }
+}
+
+export const fail = (name: string, detail: string, hint: string): CheckResult => ({
+  name,
+  ok: false,
+  detail,
+  hint,
+});
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' })),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
