@@ -75,3 +75,13 @@ export type {
   RetryOptions,
   Sleep,
 } from './lib/index.ts';
+export {
+  MAX_ASSERTION_TTL_SECONDS,
+  createDeviceAssertion,
+  verifyDeviceAssertion,
+} from './auth/device-assertion.ts';
+export type {
+  AssertedDevice,
+  CreateDeviceAssertionOptions,
+  VerifyDeviceAssertionOptions,
+} from './auth/device-assertion.ts';
