@@ -1,0 +1,22 @@
+import type { Clock } from '@lounge/shared';
+import type { Logger } from 'pino';
+import type { HidBackend, HidBinding } from './hid-binding.ts';
+import type { ScannerEvents } from './port.ts';
+import type { ReconnectOptions, Timers } from './reconnect.ts';
+
+/** What `createScanner` needs from the agent. Everything with a side effect is injected. */
+export interface ScannerDeps {
+  events: ScannerEvents;
+  log: Logger;
+  clock: Clock;
+  /** The stream the `stdin` driver reads; default `process.stdin`. */
+  stdin?: NodeJS.ReadableStream;
+  /** A node-hid stand-in (tests); default: node-hid, loaded lazily. */
+  hid?: HidBinding;
+  /** Backend when node-hid is loaded here; `createScanners` picks one for all HID scanners. */
+  hidBackend?: HidBackend;
+  /** Reconnect backoff in ms; default 1 s doubling to 5 s. */
+  reconnectMs?: ReconnectOptions;
+  timers?: Timers;
+  random?: () => number;
+}

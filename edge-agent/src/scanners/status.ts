@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import type { ScannerEvents, ScannerHealth, ScannerStatus } from './port.ts';
+
+/** Holds a driver's health and reports each change once (to the agent and the log). */
+export class StatusReporter {
+  private current: ScannerHealth;
+
+  constructor(
+    id: string,
+    type: string,
+    private readonly events: ScannerEvents,
+    private readonly log: Logger,
+  ) {
+    this.current = { id, type, status: 'disconnected', detail: 'not started' };
+  }
+
+  health(): ScannerHealth {
+    return { ...this.current };
+  }
+
+  set(status: ScannerStatus, detail?: string): void {
+    if (status === this.current.status && detail === this.current.detail) return;
+    this.current = { id: this.current.id, type: this.current.type, status };
+    if (detail !== undefined) this.current.detail = detail;
+    const level = status === 'error' ? 'error' : status === 'connected' ? 'info' : 'warn';
+    this.log[level]({ scanner: this.current.id, status, detail }, `scanner ${status}`);
+    try {
+      this.events.onStatus(this.health());
+    } catch (err) {
+      // A failing listener must not take the driver down with it.
+      this.log.error({ err, scanner: this.current.id }, 'scanner status listener threw');
+    }
+  }
+}
