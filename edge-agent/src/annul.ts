@@ -1,0 +1,94 @@
+import type { Clock } from '@lounge/shared';
+import { canAnnul, newEventId, ProblemError } from '@lounge/shared';
+import type { EdgeState } from './state/index.ts';
+
+/** The answer to `POST /v1/decisions/:eventId/annul`, also the SSE `annul` data. */
+export interface Annulment {
+  /** The annulment's own event id (its access-log record and entry event). */
+  eventId: string;
+  /** The consuming grant whose entry was given back. */
+  annuls: string;
+  invitationId: string;
+  gate: string;
+  /** Negative: the people the grant admitted, given back. */
+  admit: number;
+  annulledAt: string;
+}
+
+export interface AnnulDeps {
+  state: EdgeState;
+  clock: Clock;
+  deviceId: string;
+  loungeId: string;
+  isOffline: () => boolean;
+  newEventId?: (nowMs: number) => string;
+}
+
+/**
+ * The turnstile did not turn: within 5 minutes of a grant, give its entry back (SPEC.md 8).
+ * Annulling a double-read repeat annuls the grant it repeated. One transaction: the grant is
+ * marked, consumption drops by one, an access-log record and a negative entry event are
+ * written. Throws DECISION_NOT_FOUND, ALREADY_ANNULLED or ANNUL_WINDOW_PASSED.
+ */
+export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
+  const { state, clock, deviceId, loungeId } = deps;
+  const offline = deps.isOffline();
+  return state.db
+    .transaction((): Annulment => {
+      const now = clock.now();
+      const named = state.invitations.findGrant(eventId);
+      if (!named) throw new ProblemError('DECISION_NOT_FOUND', `no grant with eventId ${eventId}`);
+      const grant = named.repeatOf ? state.invitations.findGrant(named.repeatOf) : named;
+      if (!grant) throw new ProblemError('DECISION_NOT_FOUND', `no grant with eventId ${eventId}`);
+      if (grant.annulledAt !== null) {
+        throw new ProblemError('ALREADY_ANNULLED', `grant ${grant.eventId} is already annulled`, {
+          annulledBy: grant.annulEventId,
+        });
+      }
+      if (!canAnnul(named.atMs, now)) {
+        throw new ProblemError(
+          'ANNUL_WINDOW_PASSED',
+          `grant ${eventId} is more than 5 minutes old`,
+        );
+      }
+      const annulId = (deps.newEventId ?? ((ms: number) => newEventId(ms)))(now);
+      const at = new Date(now).toISOString();
+      state.invitations.markAnnulled(grant.eventId, now, annulId);
+      state.invitations.recordEntry(annulId, grant.invitationId, deviceId, -1, now);
+      const entry = {
+        eventId: annulId,
+        invitationId: grant.invitationId,
+        deviceId,
+        gate: grant.gate,
+        admit: -grant.admit,
+        at,
+        annuls: grant.eventId,
+      };
+      state.outbox.enqueue(entry, now);
+      const original = state.accessLog.byEventId(grant.eventId);
+      state.accessLog.insert({
+        eventId: annulId,
+        deviceId,
+        loungeId,
+        gate: grant.gate,
+        invitationId: grant.invitationId,
+        decision: 'deny',
+        reason: 'ANNULLED',
+        admit: 0,
+        decidedAt: at,
+        offline,
+        codeSha256: original?.codeSha256 ?? '0'.repeat(64),
+        latencyMs: 0,
+        annuls: grant.eventId,
+      });
+      return {
+        eventId: annulId,
+        annuls: grant.eventId,
+        invitationId: grant.invitationId,
+        gate: grant.gate,
+        admit: -grant.admit,
+        annulledAt: at,
+      };
+    })
+    .immediate();
+}

@@ -1,0 +1,140 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DEVICE_ID_RE, LOUNGE_ID_RE } from '@lounge/shared';
+import { z } from 'zod';
+import { EdgeError } from './errors.ts';
+import { scannerConfigSchema } from './scanners/config.ts';
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+/**
+ * The edge config file (SPEC.md section 8): every key with its type and default. Source: the
+ * JSON file named by `--config FILE` or `LOUNGE_EDGE_CONFIG`; nothing else overrides it.
+ */
+export const edgeConfigSchema = z.object({
+  deviceId: z.string().regex(DEVICE_ID_RE, 'expected dev_ followed by a 26-character ULID'),
+  loungeId: z.string().regex(LOUNGE_ID_RE, 'expected a lounge id such as MAD-T4S-VELAZQUEZ'),
+  cloudUrl: httpUrl,
+  /** The token issuer (the cloud's PUBLIC_URL); kept for the sync and the doctor. */
+  issuer: z.string().min(1),
+  /** Path of the device's Ed25519 private JWK (mode 0600); relative to the config file. */
+  deviceKeyFile: z.string().min(1),
+  /** The MQTT login from enrolment; null runs the agent without sync (it decides offline). */
+  mqtt: z
+    .object({ url: z.string().min(1), username: z.string().min(1), password: z.string() })
+    .nullable()
+    .default(null),
+  /** IBDP ingestion; null keeps every access-log record pending (never deleted). */
+  ibdp: z
+    .object({ url: httpUrl, token: z.string().min(1) })
+    .nullable()
+    .default(null),
+  /** Folder of the SQLite state; relative to the config file. */
+  dataDir: z.string().min(1).default('/var/lib/lounge-edge'),
+  api: z
+    .object({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8081),
+      token: z.string().min(16, 'expected at least 16 characters'),
+    })
+    .strict(),
+  scanners: z.array(scannerConfigSchema).default([]),
+  turnstile: z
+    .object({ webhookUrl: httpUrl.nullable().default(null) })
+    .strict()
+    .default({ webhookUrl: null }),
+  clockSkewSeconds: z.number().int().min(0).max(86_400).default(120),
+  regrantWindowSeconds: z.number().int().min(0).max(3600).default(10),
+});
+
+/** The validated edge config, paths resolved. */
+export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
+
+const KNOWN_KEYS = new Set(Object.keys(edgeConfigSchema.shape));
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function issueLine(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+  const input = (issue as { input?: unknown }).input;
+  let message: string;
+  if (issue.code === 'invalid_type') {
+    message =
+      input === undefined
+        ? `is required (expected ${article(issue.expected)})`
+        : `expected ${article(issue.expected)}, got ${describe(input)}`;
+  } else if (issue.code === 'unrecognized_keys') {
+    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  } else {
+    message = issue.message.replace(/^Invalid input: /, '');
+    if (input !== undefined && !message.includes('got')) message += `, got ${describe(input)}`;
+  }
+  return `config: ${path}: ${message}`;
+}
+
+const article = (type: string): string => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+
+/**
+ * Validates a parsed config object. Throws an EdgeError with one line per bad field, each
+ * naming it (`config: api.port: expected a number, got "abc"`). Paths are resolved against
+ * `baseDir`. Returns unknown top-level keys as warnings (another version may have added them).
+ */
+export function parseConfig(
+  raw: unknown,
+  baseDir: string,
+): { config: EdgeConfig; warnings: string[] } {
+  const parsed = edgeConfigSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new EdgeError('CONFIG_INVALID', parsed.error.issues.map(issueLine));
+  const config = parsed.data;
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  config.scanners.forEach((s, i) => {
+    if (seen.has(s.id)) lines.push(`config: scanners.${i}.id: duplicate scanner id "${s.id}"`);
+    seen.add(s.id);
+  });
+  if (lines.length) throw new EdgeError('CONFIG_INVALID', lines);
+  const warnings = Object.keys(raw as object)
+    .filter((k) => !KNOWN_KEYS.has(k))
+    .map((k) => `config: ${k}: unknown key, ignored`);
+  return {
+    config: {
+      ...config,
+      deviceKeyFile: resolve(baseDir, config.deviceKeyFile),
+      dataDir: resolve(baseDir, config.dataDir),
+    },
+    warnings,
+  };
+}
+
+/** Reads and validates the config file; throws EdgeError with operator-readable lines. */
+export function loadConfigFile(path: string): { config: EdgeConfig; warnings: string[] } {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'unreadable';
+    throw new EdgeError('CONFIG_NOT_FOUND', [`config: cannot read ${file}: ${reason}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new EdgeError('CONFIG_INVALID', [
+      `config: ${file} is not valid JSON: ${(err as Error).message}`,
+    ]);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new EdgeError('CONFIG_INVALID', [`config: ${file} must hold a JSON object`]);
+  }
+  return parseConfig(raw, dirname(file));
+}
+
+/** True when a key file is readable by group or others (it should be 0600). */
+export function isModeTooWide(path: string): boolean {
+  return (statSync(path).mode & 0o077) !== 0;
+}

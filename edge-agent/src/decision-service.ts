@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import type { Clock, Decision, DecisionOutcome, KeyResolver } from '@lounge/shared';
+import { decide, newEventId, verifyToken } from '@lounge/shared';
+import type { EdgeState } from './state/index.ts';
+
+/** Where a scan came from: the local API (turnstile) or an attached scanner. */
+export type DecisionSource = 'api' | 'scanner';
+
+export interface ScanInput {
+  code: string | Uint8Array;
+  gate: string;
+  /** When the scan was received (ms, injected clock): latency is measured from here. */
+  receivedAt: number;
+  source: DecisionSource;
+}
+
+/** Emitted after each recorded decision. */
+export interface DecisionEvent {
+  decision: Decision;
+  source: DecisionSource;
+  latencyMs: number;
+  detail: string;
+}
+
+export interface DecisionServiceOptions {
+  state: EdgeState;
+  resolveKey: KeyResolver;
+  clock: Clock;
+  deviceId: string;
+  loungeId: string;
+  clockSkewSeconds: number;
+  regrantWindowSeconds: number;
+  isOffline: () => boolean;
+  isClockSuspect: () => boolean;
+  onDecision?: (event: DecisionEvent) => void;
+  newEventId?: (nowMs: number) => string;
+}
+
+const sha256 = (code: string | Uint8Array): string =>
+  createHash('sha256')
+    .update(typeof code === 'string' ? Buffer.from(code, 'utf8') : code)
+    .digest('hex');
+
+/**
+ * The decision path (SPEC.md 8): verify the signature (async, WebCrypto), then read state,
+ * decide and write consumption, grant, access log and entry outbox in ONE synchronous
+ * transaction. Nothing awaits between the read and the writes, so concurrent scans of one
+ * code cannot both consume it.
+ */
+export class DecisionService {
+  private readonly eventId: (nowMs: number) => string;
+
+  constructor(private readonly opts: DecisionServiceOptions) {
+    this.eventId = opts.newEventId ?? ((ms) => newEventId(ms));
+  }
+
+  /** Decides a scan, consuming on grant; recorded before it returns. */
+  async scan(input: ScanInput): Promise<Decision> {
+    const verification = await verifyToken(input.code, this.opts.resolveKey);
+    const offline = this.opts.isOffline();
+    const clockSuspect = this.opts.isClockSuspect();
+    const codeSha256 = sha256(input.code);
+    const { state, clock, deviceId, loungeId } = this.opts;
+    const event = state.db
+      .transaction((): DecisionEvent => {
+        const now = clock.now();
+        const outcome = this.outcome(verification, input.gate, now);
+        const decision = this.assemble(outcome, input.gate, now, offline, clockSuspect);
+        const latencyMs = Math.max(0, now - input.receivedAt);
+        if (outcome.decision === 'grant' && outcome.invitationId) {
+          const inv = outcome.invitationId;
+          const original = outcome.consumes ? null : this.lastGrantId(inv);
+          state.invitations.insertGrant({
+            eventId: decision.eventId,
+            invitationId: inv,
+            gate: input.gate,
+            atMs: now,
+            admit: outcome.admit,
+            entriesLeft: outcome.entriesLeft,
+            repeatOf: original,
+          });
+          if (outcome.consumes) {
+            state.invitations.recordEntry(decision.eventId, inv, deviceId, 1, now);
+            state.outbox.enqueue(
+              {
+                eventId: decision.eventId,
+                invitationId: inv,
+                deviceId,
+                gate: input.gate,
+                admit: outcome.admit,
+                at: decision.decidedAt,
+              },
+              now,
+            );
+          }
+        }
+        state.accessLog.insert({
+          eventId: decision.eventId,
+          deviceId,
+          loungeId,
+          gate: input.gate,
+          invitationId: decision.invitationId,
+          decision: decision.decision,
+          reason: decision.reason,
+          admit: decision.admit,
+          decidedAt: decision.decidedAt,
+          offline,
+          codeSha256,
+          latencyMs,
+          ...(clockSuspect && { clockSuspect: true }),
+          ...(outcome.repeat && { repeat: true }),
+        });
+        return { decision, source: input.source, latencyMs, detail: outcome.detail };
+      })
+      .immediate();
+    this.opts.onDecision?.(event);
+    return event.decision;
+  }
+
+  /** The decision a scan would get now, with `dryRun: true`: consumes and records nothing. */
+  async verify(code: string | Uint8Array, gate: string): Promise<Decision> {
+    const verification = await verifyToken(code, this.opts.resolveKey);
+    const offline = this.opts.isOffline();
+    const clockSuspect = this.opts.isClockSuspect();
+    const now = this.opts.clock.now();
+    const outcome = this.outcome(verification, gate, now);
+    return { ...this.assemble(outcome, gate, now, offline, clockSuspect), dryRun: true };
+  }
+
+  private outcome(
+    verification: Awaited<ReturnType<typeof verifyToken>>,
+    gate: string,
+    now: number,
+  ): DecisionOutcome {
+    const state = verification.ok
+      ? this.opts.state.invitations.stateOf(verification.claims.jti)
+      : { revoked: false, entriesUsed: 0 };
+    return decide({
+      verification,
+      state,
+      loungeId: this.opts.loungeId,
+      gate,
+      nowMs: now,
+      clockSkewSeconds: this.opts.clockSkewSeconds,
+      regrantWindowSeconds: this.opts.regrantWindowSeconds,
+    });
+  }
+
+  private lastGrantId(invitationId: string): string | null {
+    return this.opts.state.invitations.lastConsumingGrant(invitationId)?.eventId ?? null;
+  }
+
+  private assemble(
+    o: DecisionOutcome,
+    gate: string,
+    now: number,
+    offline: boolean,
+    clockSuspect: boolean,
+  ): Decision {
+    return {
+      decision: o.decision,
+      reason: o.reason,
+      invitationId: o.invitationId,
+      admit: o.admit,
+      entriesLeft: o.entriesLeft,
+      validUntil: o.validUntil,
+      gate,
+      eventId: this.eventId(now),
+      decidedAt: new Date(now).toISOString(),
+      offline,
+      ...(o.repeat && { repeat: true as const }),
+      ...(clockSuspect && { clockSuspect: true as const }),
+    };
+  }
+}

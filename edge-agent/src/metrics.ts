@@ -1,0 +1,42 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The agent's Prometheus metrics, on a registry of its own (no global state). */
+export interface EdgeMetrics {
+  registry: Registry;
+  decisions: Counter<'decision' | 'reason' | 'source'>;
+  decisionLatency: Histogram<'source'>;
+  annulments: Counter;
+  webhookFailures: Counter;
+}
+
+/** Creates the registry served at `GET /metrics`. */
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): EdgeMetrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    decisions: new Counter({
+      name: 'lounge_edge_decisions_total',
+      help: 'Access decisions recorded, by decision, reason and source (api or scanner).',
+      labelNames: ['decision', 'reason', 'source'],
+      registers: [registry],
+    }),
+    decisionLatency: new Histogram({
+      name: 'lounge_edge_decision_latency_seconds',
+      help: 'From scan receipt to recorded decision.',
+      labelNames: ['source'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    annulments: new Counter({
+      name: 'lounge_edge_annulments_total',
+      help: 'Grants annulled because the turnstile did not turn.',
+      registers: [registry],
+    }),
+    webhookFailures: new Counter({
+      name: 'lounge_edge_webhook_failures_total',
+      help: 'Turnstile webhook deliveries that failed (error, timeout or non-2xx).',
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,178 @@
+import type { EntryEvent, InvitationState, RevocationMessage } from '@lounge/shared';
+import { prep, type Db } from './db.ts';
+import { META, MetaStore } from './meta.ts';
+
+/** A local grant decision row (the re-grant window and annulment read it). */
+export interface GrantRow {
+  eventId: string;
+  invitationId: string;
+  gate: string;
+  atMs: number;
+  admit: number;
+  entriesLeft: number;
+  repeatOf: string | null;
+  annulledAt: number | null;
+  annulEventId: string | null;
+}
+
+interface GrantDbRow {
+  event_id: string;
+  invitation_id: string;
+  gate: string;
+  at_ms: number;
+  admit: number;
+  entries_left: number;
+  repeat_of: string | null;
+  annulled_at: number | null;
+  annul_event_id: string | null;
+}
+
+const toGrant = (r: GrantDbRow): GrantRow => ({
+  eventId: r.event_id,
+  invitationId: r.invitation_id,
+  gate: r.gate,
+  atMs: r.at_ms,
+  admit: r.admit,
+  entriesLeft: r.entries_left,
+  repeatOf: r.repeat_of,
+  annulledAt: r.annulled_at,
+  annulEventId: r.annul_event_id,
+});
+
+export type RevocationResult = 'applied' | 'duplicate' | 'gap';
+
+/**
+ * Per-invitation state: revocations, entries consumed across the lounge, local grants.
+ * Methods without their own transaction are meant to run inside the caller's.
+ */
+export class InvitationStore {
+  private readonly meta: MetaStore;
+
+  constructor(private readonly db: Db) {
+    this.meta = new MetaStore(db);
+  }
+
+  /** What `decide()` needs about one invitation. */
+  stateOf(invitationId: string): InvitationState {
+    const revoked = prep(this.db, 'SELECT 1 FROM revocations WHERE invitation_id = ?').get(
+      invitationId,
+    );
+    const used = prep<[string], { entries_used: number }>(
+      this.db,
+      'SELECT entries_used FROM consumption WHERE invitation_id = ?',
+    ).get(invitationId);
+    const last = this.lastConsumingGrant(invitationId);
+    return {
+      revoked: revoked !== undefined,
+      entriesUsed: used?.entries_used ?? 0,
+      ...(last && {
+        lastGrant: { gate: last.gate, atMs: last.atMs, entriesLeft: last.entriesLeft },
+      }),
+    };
+  }
+
+  /** The last grant that took an entry and was not annulled (double reads repeat it). */
+  lastConsumingGrant(invitationId: string): GrantRow | undefined {
+    // Repeats are skipped, so a chain of double reads cannot stretch the re-grant window.
+    const row = prep<[string], GrantDbRow>(
+      this.db,
+      `SELECT * FROM grants WHERE invitation_id = ? AND repeat_of IS NULL
+       AND annulled_at IS NULL ORDER BY at_ms DESC LIMIT 1`,
+    ).get(invitationId);
+    return row && toGrant(row);
+  }
+
+  /** Highest revocation seq applied so far (0 before the first). */
+  revocationSeq(): number {
+    return this.meta.getNumber(META.revocationSeq) ?? 0;
+  }
+
+  /** Applies a revocation only when it is the next seq (SPEC.md 6); the sync handles gaps. */
+  applyRevocation(msg: RevocationMessage): RevocationResult {
+    return this.db
+      .transaction((): RevocationResult => {
+        const seq = this.revocationSeq();
+        if (msg.seq <= seq) return 'duplicate';
+        if (msg.seq !== seq + 1) return 'gap';
+        prep(
+          this.db,
+          `INSERT INTO revocations (invitation_id, seq, exp, revoked_at, reason)
+           VALUES (?, ?, ?, ?, ?) ON CONFLICT (invitation_id) DO UPDATE SET seq = excluded.seq`,
+        ).run(msg.invitationId, msg.seq, msg.exp, msg.revokedAt, msg.reason);
+        this.meta.set(META.revocationSeq, String(msg.seq));
+        return 'applied';
+      })
+      .immediate();
+  }
+
+  /** Drops revocations of tokens expired before `beforeSeconds`; they can no longer scan. */
+  pruneRevocations(beforeSeconds: number): number {
+    return prep(this.db, 'DELETE FROM revocations WHERE exp < ?').run(beforeSeconds).changes;
+  }
+
+  /**
+   * Counts an entry event from any gate of the lounge into consumption, once per eventId:
+   * admit > 0 takes one entry, admit < 0 (an annulment) gives one back.
+   */
+  applyEntryEvent(event: EntryEvent, nowMs: number): 'applied' | 'duplicate' {
+    return this.db
+      .transaction(() =>
+        this.recordEntry(
+          event.eventId,
+          event.invitationId,
+          event.deviceId,
+          Math.sign(event.admit),
+          nowMs,
+        )
+          ? 'applied'
+          : 'duplicate',
+      )
+      .immediate();
+  }
+
+  /** Records an entry event and moves consumption by `delta`; false if already recorded. */
+  recordEntry(
+    eventId: string,
+    invitationId: string,
+    deviceId: string,
+    delta: number,
+    nowMs: number,
+  ): boolean {
+    const inserted = prep(
+      this.db,
+      `INSERT INTO entry_events (event_id, invitation_id, device_id, delta, applied_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+    ).run(eventId, invitationId, deviceId, delta, nowMs);
+    if (inserted.changes === 0) return false;
+    prep(
+      this.db,
+      `INSERT INTO consumption (invitation_id, entries_used, updated_at) VALUES (?, max(0, ?), ?)
+         ON CONFLICT (invitation_id) DO UPDATE
+         SET entries_used = max(0, entries_used + ?), updated_at = excluded.updated_at`,
+    ).run(invitationId, delta, nowMs, delta);
+    return true;
+  }
+
+  insertGrant(g: Omit<GrantRow, 'annulledAt' | 'annulEventId'>): void {
+    prep(
+      this.db,
+      `INSERT INTO grants (event_id, invitation_id, gate, at_ms, admit, entries_left, repeat_of)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(g.eventId, g.invitationId, g.gate, g.atMs, g.admit, g.entriesLeft, g.repeatOf);
+  }
+
+  findGrant(eventId: string): GrantRow | undefined {
+    const row = prep<[string], GrantDbRow>(this.db, 'SELECT * FROM grants WHERE event_id = ?').get(
+      eventId,
+    );
+    return row && toGrant(row);
+  }
+
+  markAnnulled(eventId: string, atMs: number, annulEventId: string): void {
+    prep(this.db, 'UPDATE grants SET annulled_at = ?, annul_event_id = ? WHERE event_id = ?').run(
+      atMs,
+      annulEventId,
+      eventId,
+    );
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Numbered schema migrations of the edge SQLite state, applied in order and recorded in
+ * `schema_migrations`. Never edit one that has shipped: add the next number.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+      CREATE TABLE jwks (
+        kid TEXT PRIMARY KEY,
+        jwk TEXT NOT NULL,
+        fetched_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE revocations (
+        invitation_id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        exp INTEGER NOT NULL,
+        revoked_at TEXT NOT NULL,
+        reason TEXT NOT NULL
+      );
+      CREATE INDEX revocations_exp ON revocations (exp);
+
+      -- Entries used per invitation, across every gate of the lounge.
+      CREATE TABLE consumption (
+        invitation_id TEXT PRIMARY KEY,
+        entries_used INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      -- Every entry event counted into consumption (local or from other gates): idempotency.
+      CREATE TABLE entry_events (
+        event_id TEXT PRIMARY KEY,
+        invitation_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        delta INTEGER NOT NULL,
+        applied_at INTEGER NOT NULL
+      );
+
+      -- Local grant decisions: the re-grant window and annulment. repeat_of names the
+      -- consuming grant a double read repeated.
+      CREATE TABLE grants (
+        event_id TEXT PRIMARY KEY,
+        invitation_id TEXT NOT NULL,
+        gate TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        admit INTEGER NOT NULL,
+        entries_left INTEGER NOT NULL,
+        repeat_of TEXT,
+        annulled_at INTEGER,
+        annul_event_id TEXT
+      );
+      CREATE INDEX grants_invitation ON grants (invitation_id, at_ms);
+
+      -- One row per decision (and per annulment), before it is answered. uploaded_at and
+      -- batch_id belong to the IBDP uploader; rows are never deleted before upload.
+      CREATE TABLE access_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        device_id TEXT NOT NULL,
+        lounge_id TEXT NOT NULL,
+        gate TEXT NOT NULL,
+        invitation_id TEXT,
+        decision TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        admit INTEGER NOT NULL,
+        decided_at TEXT NOT NULL,
+        offline INTEGER NOT NULL,
+        code_sha256 TEXT NOT NULL,
+        latency_ms REAL NOT NULL,
+        clock_suspect INTEGER NOT NULL DEFAULT 0,
+        repeat INTEGER NOT NULL DEFAULT 0,
+        annuls TEXT,
+        uploaded_at INTEGER,
+        batch_id TEXT
+      );
+      CREATE INDEX access_log_pending ON access_log (id) WHERE uploaded_at IS NULL;
+
+      -- Entry events waiting to be published on the lounge topic (the sync drains it).
+      CREATE TABLE entry_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        published_at INTEGER
+      );
+      CREATE INDEX entry_outbox_pending ON entry_outbox (id) WHERE published_at IS NULL;
+
+      -- The latest instant a trusted source vouched for (cloud Date header, MQTT), and the
+      -- last measured offset of our clock from the cloud's (local - cloud).
+      CREATE TABLE trusted_time (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        trusted_ms INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        skew_ms INTEGER,
+        measured_at INTEGER
+      );
+    `,
+  },
+];
