@@ -25,12 +25,20 @@ export interface Flight {
 
 /** Thrown by a client when its upstream cannot answer (timeout, 5xx, circuit open). */
 export class UpstreamUnavailableError extends Error {
+  /** The HTTP status of the last answer, when there was one. */
+  readonly status: number | undefined;
+  /** How long the upstream asked us to wait (`Retry-After`, or the circuit's cool-down). */
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     readonly upstream: 'loyalty' | 'enrichment' | 'crm' | 'ibdp',
     detail: string,
+    options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(`${upstream} unavailable: ${detail}`);
+    super(`${upstream} unavailable: ${detail}`, { cause: options.cause });
     this.name = 'UpstreamUnavailableError';
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
