@@ -13,6 +13,8 @@ export interface ScannerDeps {
   stdin?: NodeJS.ReadableStream;
   /** A node-hid stand-in (tests); default: node-hid, loaded lazily. */
   hid?: HidBinding;
+  /** How node-hid gets loaded (tests simulate a missing libusb); default `loadNodeHid`. */
+  loadHid?: (backend: HidBackend) => Promise<HidBinding>;
   /** Backend when node-hid is loaded here; `createScanners` picks one for all HID scanners. */
   hidBackend?: HidBackend;
   /** Reconnect backoff in ms; default 1 s doubling to 5 s. */

@@ -96,7 +96,7 @@ export function createHidScanner(spec: HidScannerSpec, deps: ScannerDeps): Scann
   const connect = async (): Promise<void> => {
     if (stopped) return;
     try {
-      binding ??= await loadNodeHid(spec.backend);
+      binding ??= await (deps.loadHid ?? loadNodeHid)(spec.backend);
     } catch (err) {
       // Missing libusb will not fix itself: one clear line, no retry loop.
       const message = err instanceof HidUnavailableError ? err.message : String(err);
