@@ -85,7 +85,8 @@ export async function migratePostgres(db: PgDb, now: number, log: StoreLog): Pro
     );
     for (const m of MIGRATIONS) {
       if (applied.has(m.id)) continue;
-      for (const statement of m.up('postgres')) await c.run(statement);
+      // One round trip: without parameters pg sends it as a simple (multi-statement) query.
+      await c.run(m.up('postgres').join(';\n'));
       await c.run(
         'INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)',
         m.id,

@@ -1,0 +1,192 @@
+import { ProblemError } from '@lounge/shared';
+import { describe, expect, it } from 'vitest';
+import type { EntryInput, OutboxEventInput } from '../../src/store/port.ts';
+import type { ContractContext } from './store-contract.ts';
+import { T0, invitation, outboxEvent } from './fixtures.ts';
+
+const noOutbox = (): OutboxEventInput[] => [];
+
+const entry = (invitationId: string, eventId: string, admit = 1, at = T0 + 1000): EntryInput => ({
+  eventId,
+  invitationId,
+  deviceId: 'dev_01',
+  gate: 'gate1',
+  admit,
+  at,
+});
+
+/** Invitations (claim-check, ALREADY_INVITED), listing, revocations and entries. */
+export function invitationsContract(get: () => ContractContext): void {
+  describe('invitations', () => {
+    it('stores the whole invitation, QR bytes included, with its outbox rows', async () => {
+      const { store } = get();
+      const inv = invitation();
+      const res = await store.insertInvitation(
+        inv,
+        [outboxEvent('crm', inv.id), outboxEvent('ibdp', inv.id)],
+        T0,
+      );
+      expect(res).toEqual({ inserted: true });
+      const found = await store.findInvitation(inv.id);
+      expect(found).toEqual(inv);
+      expect(found?.qrPng).toBeInstanceOf(Uint8Array);
+      expect(await store.findInvitation('inv_unknown')).toBeNull();
+      expect(await store.outboxBacklog()).toEqual({ crm: 1, ibdp: 1, mqtt: 0 });
+    });
+
+    it('answers duplicate for an active invitation on the same trip, writing nothing', async () => {
+      const { store } = get();
+      const first = invitation();
+      await store.insertInvitation(first, [], T0);
+      const second = invitation();
+      const res = await store.insertInvitation(second, [outboxEvent('crm', second.id)], T0);
+      expect(res).toEqual({ inserted: false, existing: first });
+      expect(await store.findInvitation(second.id)).toBeNull();
+      expect((await store.outboxBacklog()).crm).toBe(0);
+      // Another lounge, flight or customer is another trip.
+      const elsewhere = invitation({ loungeId: 'MAD-T4S-DALI' });
+      expect(await store.insertInvitation(elsewhere, [], T0)).toEqual({ inserted: true });
+    });
+
+    it('lets a new invitation replace an expired or revoked one', async () => {
+      const { store } = get();
+      const old = invitation({ validUntil: T0 + 1000 });
+      await store.insertInvitation(old, [], T0);
+      const fresh = invitation();
+      expect(await store.insertInvitation(fresh, [], T0 + 1000)).toEqual({ inserted: true });
+      expect((await store.findInvitation(old.id))?.status).toBe('issued');
+      await store.revokeInvitation(fresh.id, 'changed flight', T0 + 2000, noOutbox);
+      expect(await store.insertInvitation(invitation(), [], T0 + 3000)).toEqual({ inserted: true });
+    });
+
+    it('lists a customer’s invitations newest first, page by page', async () => {
+      const { store } = get();
+      const made = [];
+      for (let i = 0; i < 5; i++) {
+        const inv = invitation({ flightNumber: `IB${100 + i}`, createdAt: T0 + (i < 2 ? 0 : i) });
+        await store.insertInvitation(inv, [], T0);
+        made.push(inv.id);
+      }
+      await store.insertInvitation(invitation({ customerId: 'IB999' }), [], T0);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await store.listInvitations('IB1234567', 2, cursor);
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toHaveLength(5);
+      expect(new Set(seen)).toEqual(new Set(made));
+      const all = (await store.listInvitations('IB1234567', 10, null)).items;
+      expect(all.map((i) => i.id)).toEqual(seen);
+      const times = all.map((i) => i.createdAt);
+      expect([...times].sort((a, b) => b - a)).toEqual(times);
+      await expect(store.listInvitations('IB1234567', 2, 'garbage')).rejects.toMatchObject({
+        code: 'INVALID_REQUEST',
+      });
+      await expect(store.listInvitations('IB1234567', 2, 'garbage')).rejects.toBeInstanceOf(
+        ProblemError,
+      );
+    });
+
+    it('revokes idempotently with the next seq and its outbox rows', async () => {
+      const { store } = get();
+      const a = invitation();
+      const b = invitation({ flightNumber: 'IB999' });
+      await store.insertInvitation(a, [], T0);
+      await store.insertInvitation(b, [], T0);
+      const outbox = (r: { seq: number; invitationId: string }) => [
+        outboxEvent('mqtt', r.invitationId, T0, { payload: JSON.stringify({ seq: r.seq }) }),
+      ];
+      const first = await store.revokeInvitation(a.id, 'fraud', T0 + 10, outbox);
+      expect(first).toEqual({
+        created: true,
+        revocation: {
+          seq: 1,
+          invitationId: a.id,
+          revokedAt: T0 + 10,
+          reason: 'fraud',
+          exp: Math.ceil(a.validUntil / 1000),
+        },
+      });
+      const again = await store.revokeInvitation(a.id, 'other', T0 + 20, outbox);
+      expect(again).toEqual({ created: false, revocation: first!.revocation });
+      expect((await store.revokeInvitation(b.id, 'x', T0 + 30, outbox))?.revocation.seq).toBe(2);
+      expect(await store.revokeInvitation('inv_unknown', 'x', T0, outbox)).toBeNull();
+      expect(await store.findInvitation(a.id)).toMatchObject({
+        status: 'revoked',
+        revokedAt: T0 + 10,
+        revokeReason: 'fraud',
+      });
+      expect((await store.outboxBacklog()).mqtt).toBe(2);
+      expect(await store.lastRevocationSeq()).toBe(2);
+      expect((await store.listRevocations(0, 10)).map((r) => r.seq)).toEqual([1, 2]);
+      expect((await store.listRevocations(1, 10)).map((r) => r.invitationId)).toEqual([b.id]);
+      expect(await store.listRevocations(0, 1)).toHaveLength(1);
+      expect(await store.findRevocation(b.id)).toMatchObject({ seq: 2, reason: 'x' });
+    });
+
+    it('leaves no seq gap when a revocation rolls back', async () => {
+      const { store } = get();
+      const a = invitation();
+      const b = invitation({ flightNumber: 'IB999' });
+      await store.insertInvitation(a, [], T0);
+      await store.insertInvitation(b, [], T0);
+      const failing = () => {
+        throw new Error('outbox builder failed');
+      };
+      await expect(store.revokeInvitation(a.id, 'x', T0, failing)).rejects.toThrow(
+        'outbox builder failed',
+      );
+      expect(await store.findInvitation(a.id)).toMatchObject({ status: 'issued' });
+      expect(await store.lastRevocationSeq()).toBe(0);
+      expect((await store.revokeInvitation(b.id, 'x', T0, noOutbox))?.revocation.seq).toBe(1);
+    });
+
+    it('records entries idempotently, marks used, gives back on annulment', async () => {
+      const { store } = get();
+      const inv = invitation({ entries: 2 });
+      await store.insertInvitation(inv, [], T0);
+      const seen: string[] = [];
+      const outbox = (e: EntryInput, i: { entriesUsed: number; status: string }) => {
+        seen.push(`${e.eventId}:${i.entriesUsed}:${i.status}`);
+        return [outboxEvent('ibdp', e.invitationId, e.at, { id: `evt_${e.eventId}` })];
+      };
+      const res = await store.recordEntries(
+        [entry(inv.id, 'e1'), entry(inv.id, 'e1'), entry('inv_unknown', 'e2')],
+        outbox,
+      );
+      expect(res).toEqual({ applied: 1, duplicates: 1, unknown: 1 });
+      expect(seen).toEqual(['e1:1:used']);
+      expect(await store.findInvitation(inv.id)).toMatchObject({
+        status: 'used',
+        usedAt: T0 + 1000,
+        entriesUsed: 1,
+      });
+      expect(await store.entriesUsed(inv.id)).toBe(1);
+      expect(await store.recordEntries([entry(inv.id, 'e1')], outbox)).toEqual({
+        applied: 0,
+        duplicates: 1,
+        unknown: 0,
+      });
+      // The turnstile did not turn: the entry is given back.
+      await store.recordEntries([entry(inv.id, 'e3', -1, T0 + 2000)], outbox);
+      expect(await store.entriesUsed(inv.id)).toBe(0);
+      expect(await store.findInvitation(inv.id)).toMatchObject({ status: 'issued', usedAt: null });
+      expect((await store.outboxBacklog()).ibdp).toBe(2);
+    });
+
+    it('keeps a revoked invitation revoked when a late entry arrives', async () => {
+      const { store } = get();
+      const inv = invitation();
+      await store.insertInvitation(inv, [], T0);
+      await store.revokeInvitation(inv.id, 'x', T0, noOutbox);
+      await store.recordEntries([entry(inv.id, 'late')], noOutbox);
+      expect(await store.findInvitation(inv.id)).toMatchObject({
+        status: 'revoked',
+        entriesUsed: 1,
+      });
+    });
+  });
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { ContractContext } from './store-contract.ts';
+import { T0, invitation, outboxEvent } from './fixtures.ts';
+
+/** The outbox: leases, retries, per-invitation order, kinds. */
+export function outboxContract(get: () => ContractContext): void {
+  describe('outbox', () => {
+    async function seed(events: ReturnType<typeof outboxEvent>[]): Promise<void> {
+      // Outbox rows only ever arrive with a change: ride on an invitation insert.
+      await get().store.insertInvitation(
+        invitation({ customerId: `c${Math.random()}` }),
+        events,
+        T0,
+      );
+    }
+
+    it('leases due events in creation order and hides them while leased', async () => {
+      const { store } = get();
+      const a = outboxEvent('crm', 'inv_a', T0 + 1);
+      const b = outboxEvent('crm', 'inv_b', T0 + 2);
+      const c = outboxEvent('ibdp', 'inv_c', T0 + 3);
+      await seed([c, b, a]);
+      const claimed = await store.claimOutbox('w1', T0 + 10, 10, 30_000);
+      expect(claimed.map((e) => e.id)).toEqual([a.id, b.id, c.id]);
+      expect(claimed[0]).toMatchObject({
+        kind: 'crm',
+        payload: a.payload,
+        attempts: 0,
+        lastError: null,
+      });
+      expect(await store.claimOutbox('w2', T0 + 20, 10, 30_000)).toEqual([]);
+      // A crashed worker's lease runs out: another picks the work up.
+      const retaken = await store.claimOutbox('w2', T0 + 10 + 30_000, 10, 30_000);
+      expect(retaken.map((e) => e.id)).toEqual([a.id, b.id, c.id]);
+    });
+
+    it('filters by kind and honours the limit', async () => {
+      const { store } = get();
+      await seed([
+        outboxEvent('crm', 'inv_a'),
+        outboxEvent('mqtt', 'inv_b'),
+        outboxEvent('mqtt', 'inv_c'),
+      ]);
+      expect((await store.claimOutbox('w', T0, 10, 1000, ['mqtt'])).map((e) => e.kind)).toEqual([
+        'mqtt',
+        'mqtt',
+      ]);
+      expect(await store.claimOutbox('w', T0, 1, 1000, ['crm', 'ibdp'])).toHaveLength(1);
+      expect(await store.claimOutbox('w', T0, 10, 1000)).toEqual([]);
+    });
+
+    it('retries a failed event later and forgets a delivered one', async () => {
+      const { store } = get();
+      const a = outboxEvent('crm', 'inv_a');
+      await seed([a]);
+      await store.claimOutbox('w1', T0, 10, 60_000);
+      await store.markOutboxFailed(a.id, 'intruder', 'not mine', T0);
+      await store.markOutboxFailed(a.id, 'w1', 'HTTP 503', T0 + 5000);
+      expect(await store.claimOutbox('w1', T0 + 4999, 10, 60_000)).toEqual([]);
+      const [retry] = await store.claimOutbox('w2', T0 + 5000, 10, 60_000);
+      expect(retry).toMatchObject({
+        id: a.id,
+        attempts: 1,
+        lastError: 'HTTP 503',
+        nextAttemptAt: T0 + 5000,
+      });
+      expect(await store.outboxBacklog()).toEqual({ crm: 1, ibdp: 0, mqtt: 0 });
+      await store.markOutboxDelivered(a.id, 'w2', T0 + 5001);
+      expect(await store.outboxBacklog()).toEqual({ crm: 0, ibdp: 0, mqtt: 0 });
+      expect(await store.claimOutbox('w3', T0 + 999_999, 10, 60_000)).toEqual([]);
+    });
+
+    it('sends one invitation’s events of a kind one at a time, in order', async () => {
+      const { store } = get();
+      const issued = outboxEvent('crm', 'inv_x', T0 + 1);
+      const revoked = outboxEvent('crm', 'inv_x', T0 + 2);
+      const other = outboxEvent('crm', 'inv_y', T0 + 3);
+      const ibdp = outboxEvent('ibdp', 'inv_x', T0 + 4);
+      const unordered = outboxEvent('mqtt', 'inv_x', T0 + 5, { orderKey: null });
+      const unordered2 = outboxEvent('mqtt', 'inv_x', T0 + 6, { orderKey: null });
+      await seed([issued, revoked, other, ibdp, unordered, unordered2]);
+      const first = await store.claimOutbox('w', T0 + 10, 10, 1000);
+      expect(first.map((e) => e.id)).toEqual([
+        issued.id,
+        other.id,
+        ibdp.id,
+        unordered.id,
+        unordered2.id,
+      ]);
+      for (const e of first.slice(1)) await store.markOutboxDelivered(e.id, 'w', T0 + 11);
+      // A failure keeps the queue blocked: `revoked` waits behind `issued`.
+      await store.markOutboxFailed(issued.id, 'w', 'down', T0 + 3000);
+      expect(await store.claimOutbox('w', T0 + 2000, 10, 1000)).toEqual([]);
+      const [again] = await store.claimOutbox('w', T0 + 3000, 10, 1000);
+      expect(again?.id).toBe(issued.id);
+      await store.markOutboxDelivered(issued.id, 'w', T0 + 3001);
+      expect((await store.claimOutbox('w', T0 + 3002, 10, 1000)).map((e) => e.id)).toEqual([
+        revoked.id,
+      ]);
+    });
+  });
+}

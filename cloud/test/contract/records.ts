@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import type { ContractContext } from './store-contract.ts';
+import { T0, device, outboxEvent } from './fixtures.ts';
+
+/** Migrations, secrets, API keys, lounges, signing keys, idempotency, devices, jtis. */
+export function recordsContract(get: () => ContractContext): void {
+  describe('records', () => {
+    it('migrates idempotently and answers ping', async () => {
+      const { store } = get();
+      await store.migrate();
+      await store.ping();
+      expect(await store.lastRevocationSeq()).toBe(0);
+    });
+
+    it('creates a secret once and shares it between instances', async () => {
+      const { store, twin } = get();
+      const other = await twin();
+      expect(await store.getOrCreateSecret('link-hmac', () => 'first')).toBe('first');
+      expect(await other.getOrCreateSecret('link-hmac', () => 'second')).toBe('first');
+    });
+
+    it('stores API keys and counts the live ones by role', async () => {
+      const { store } = get();
+      const base = { name: 'n', hash: 'h'.repeat(64), createdAt: T0, revokedAt: null };
+      await store.insertApiKey({ ...base, id: 'key_admin', role: 'admin' });
+      await store.insertApiKey({ ...base, id: 'key_app', role: 'app' });
+      await store.insertApiKey({ ...base, id: 'key_old', role: 'admin', revokedAt: T0 });
+      expect(await store.findApiKey('key_app')).toEqual({ ...base, id: 'key_app', role: 'app' });
+      expect(await store.findApiKey('nope')).toBeNull();
+      expect(await store.countApiKeys('admin')).toBe(1);
+      expect(await store.countApiKeys()).toBe(2);
+    });
+
+    it('upserts lounges', async () => {
+      const { store } = get();
+      const lounge = {
+        id: 'MAD-T4S',
+        airport: 'MAD',
+        name: 'A',
+        timezone: 'Europe/Madrid',
+        updatedAt: T0,
+      };
+      expect(await store.upsertLounge(lounge)).toEqual(lounge);
+      const renamed = { ...lounge, name: 'B', updatedAt: T0 + 1 };
+      expect(await store.upsertLounge(renamed)).toEqual(renamed);
+      expect(await store.findLounge('MAD-T4S')).toEqual(renamed);
+      expect(await store.findLounge('BCN-X')).toBeNull();
+    });
+
+    it('keeps signing keys and only ever raises lastTokenExp', async () => {
+      const { store } = get();
+      const key = {
+        kid: 'k1abcdef',
+        publicJwk: '{}',
+        sealedPrivateKey: 'sealed',
+        createdAt: T0,
+        activatesAt: T0,
+        lastTokenExp: null,
+        retiredAt: null,
+      };
+      await store.insertSigningKey(key, [outboxEvent('mqtt', 'keys')]);
+      await store.noteTokenSigned('k1abcdef', 2000);
+      await store.noteTokenSigned('k1abcdef', 1000);
+      expect(await store.listSigningKeys()).toEqual([{ ...key, lastTokenExp: 2000 }]);
+      expect((await store.outboxBacklog()).mqtt).toBe(1);
+    });
+
+    it('claims, completes and releases idempotency keys', async () => {
+      const { store } = get();
+      expect(await store.claimIdempotencyKey('s', 'k', 'h1', T0)).toEqual({ state: 'claimed' });
+      const again = await store.claimIdempotencyKey('s', 'k', 'h1', T0 + 1);
+      expect(again.state).toBe('in-progress');
+      await store.completeIdempotencyKey('s', 'k', 201, '{"id":1}');
+      const done = await store.claimIdempotencyKey('s', 'k', 'h2', T0 + 2);
+      expect(done).toMatchObject({
+        state: 'completed',
+        record: { requestHash: 'h1', responseStatus: 201, responseBody: '{"id":1}' },
+      });
+      expect((await store.claimIdempotencyKey('other', 'k', 'h1', T0)).state).toBe('claimed');
+      await store.releaseIdempotencyKey('other', 'k');
+      expect((await store.claimIdempotencyKey('other', 'k', 'h1', T0)).state).toBe('claimed');
+    });
+
+    it('lets a claim abandoned by a dead instance be taken over after a minute', async () => {
+      const { store } = get();
+      await store.claimIdempotencyKey('s', 'k', 'h1', T0);
+      expect((await store.claimIdempotencyKey('s', 'k', 'h1', T0 + 59_000)).state).toBe(
+        'in-progress',
+      );
+      expect((await store.claimIdempotencyKey('s', 'k', 'h1', T0 + 60_000)).state).toBe('claimed');
+    });
+
+    it('enrols a device once per token and manages it', async () => {
+      const { store } = get();
+      const token = {
+        id: 'enr_1',
+        hash: 'x',
+        loungeId: 'MAD-T4S-VELAZQUEZ',
+        expiresAt: T0 + 3600_000,
+        usedAt: null,
+        usedByDevice: null,
+        createdAt: T0,
+      };
+      await store.insertEnrollmentToken(token);
+      expect(await store.findEnrollmentToken('enr_1')).toEqual(token);
+      const d = device();
+      expect(await store.enrollDevice('enr_1', d, T0 + 5)).toBe('ok');
+      expect(await store.enrollDevice('enr_1', device(), T0 + 6)).toBe('used');
+      expect(await store.findEnrollmentToken('enr_1')).toMatchObject({
+        usedAt: T0 + 5,
+        usedByDevice: d.deviceId,
+      });
+      expect(await store.findDevice(d.deviceId)).toEqual(d);
+      await store.updateDeviceStatus(d.deviceId, {
+        online: true,
+        lastSeenAt: T0 + 9,
+        revocationSeq: 4,
+      });
+      await store.replaceDeviceKey(d.deviceId, '{"new":true}');
+      expect(await store.listDevices()).toEqual([
+        { ...d, online: true, lastSeenAt: T0 + 9, revocationSeq: 4, publicJwk: '{"new":true}' },
+      ]);
+      const gone = await store.decommissionDevice(d.deviceId, T0 + 10);
+      expect(gone).toMatchObject({ decommissionedAt: T0 + 10, online: false });
+      expect((await store.decommissionDevice(d.deviceId, T0 + 20))?.decommissionedAt).toBe(T0 + 10);
+      expect(await store.decommissionDevice('dev_unknown', T0)).toBeNull();
+    });
+
+    it('remembers assertion jtis and forgets them once expired', async () => {
+      const { store, clock } = get();
+      const d = 'dev_01';
+      expect(await store.rememberAssertionJti(d, 'j1', T0 + 300_000)).toBe(true);
+      expect(await store.rememberAssertionJti(d, 'j1', T0 + 300_000)).toBe(false);
+      expect(await store.rememberAssertionJti('dev_02', 'j1', T0 + 300_000)).toBe(true);
+      clock.advance(600_000); // past the expiry and the prune throttle
+      expect(await store.rememberAssertionJti(d, 'j2', clock.now() + 300_000)).toBe(true);
+      expect(await store.rememberAssertionJti(d, 'j1', clock.now() + 300_000)).toBe(true);
+    });
+  });
+}
