@@ -46,6 +46,7 @@ export interface StandIns {
   setMode(mode: StandInMode): Promise<void>;
   /** Resolves once `predicate` holds (polled every 20 ms); rejects after `timeoutMs`. */
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
+  /** Forgets seeds, requests and stored items; every stand-in back to `ok`. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -134,7 +135,11 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
       servers.ibdp.stored.filter((s) => s.dataset === dataset).flatMap((s) => s.records ?? []),
     setMode: async (mode) => void (await Promise.all(all.map((s) => s.setMode(mode)))),
     waitFor,
-    reset: async () => void (await Promise.all(all.map((s) => s.reset()))),
+    reset: async () => {
+      members.clear();
+      flights.clear();
+      await Promise.all(all.map((s) => s.reset()));
+    },
     close: async () => void (await Promise.all(all.map((s) => s.close()))),
   };
 }

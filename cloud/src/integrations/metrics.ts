@@ -2,6 +2,12 @@ import type { CircuitState } from '@lounge/shared';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CallHook, Upstream } from './http-types.ts';
 
+const NAMES = [
+  'lounge_upstream_calls_total',
+  'lounge_upstream_call_duration_seconds',
+  'lounge_upstream_circuit_state',
+];
+
 const STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 /**
@@ -13,6 +19,8 @@ export function registerIntegrationMetrics(
   registry: Registry,
   circuits: () => Record<Upstream, CircuitState>,
 ): CallHook {
+  // A second set of clients on the same registry (tests, a reload) replaces the first's metrics.
+  for (const name of NAMES) registry.removeSingleMetric(name);
   const calls = new Counter({
     name: 'lounge_upstream_calls_total',
     help: 'Calls to airline systems by final outcome (after retries)',
