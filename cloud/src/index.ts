@@ -1,1 +1,16 @@
-export {};
+export { createApp, MAX_BODY_BYTES } from './app.ts';
+export { openCore, startCloud } from './cloud.ts';
+export type { CloudCore, RunningCloud } from './cloud.ts';
+export { ConfigError, loadConfig } from './config.ts';
+export type { CloudConfig } from './config.ts';
+export type { AppDeps } from './deps.ts';
+export { createKeyRing } from './domain/key-ring.ts';
+export type { KeyRing } from './domain/key-ring.ts';
+export { createMetrics } from './metrics.ts';
+export type { CloudMetrics } from './metrics.ts';
+export { createDispatcher } from './outbox/dispatcher.ts';
+export type { Dispatcher } from './outbox/dispatcher.ts';
+export { createMemoryPublisher } from './broker/publisher.ts';
+export type { Publisher } from './broker/publisher.ts';
+export { startEmbeddedBroker } from './broker/embedded.ts';
+export type { BrokerHooks, EmbeddedBroker } from './broker/embedded.ts';

@@ -1,3 +1,107 @@
-// Placeholder until the cloud service lands (issue 3).
-console.error('lounge-cloud: the cloud service is not built yet.');
-process.exitCode = 1;
+import { parseArgs } from 'node:util';
+import { ProblemError } from '@lounge/shared';
+import { pino } from 'pino';
+import {
+  UsageError,
+  apiKeysCreate,
+  enrollmentToken,
+  loungesAdd,
+  migrate,
+  signingKeysRotate,
+  type CommandResult,
+} from './cli/admin-commands.ts';
+import { openCore, startCloud, type CloudCore } from './cloud.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+const USAGE =
+  'usage: lounge-cloud [serve] | migrate | api-keys create --role R --name N | ' +
+  'lounges add --id ID --airport IATA --tz TZ --name N | enrollment-token --lounge ID [--ttl 1h] | ' +
+  'signing-keys rotate   (add --json for JSON output)';
+
+type Command = (
+  core: CloudCore,
+  flags: Record<string, string | undefined>,
+) => Promise<CommandResult>;
+
+const COMMANDS: Record<string, Command> = {
+  migrate: (core) => migrate(core),
+  'api-keys create': apiKeysCreate,
+  'lounges add': loungesAdd,
+  'enrollment-token': enrollmentToken,
+  'signing-keys rotate': (core) => signingKeysRotate(core),
+};
+
+/** One sentence for the operator; never a stack trace. */
+function fail(err: unknown): never {
+  const message =
+    err instanceof ConfigError || err instanceof UsageError || err instanceof ProblemError
+      ? err.message
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  process.stderr.write(`lounge-cloud: ${message}\n`);
+  process.exit(1);
+}
+
+async function serve(): Promise<void> {
+  const config = loadConfig(process.env);
+  const cloud = await startCloud(config);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1); // a second Ctrl-C: give up waiting
+    stopping = true;
+    process.stderr.write(`lounge-cloud: ${signal}, stopping\n`);
+    cloud.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function admin(name: string, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      role: { type: 'string' },
+      name: { type: 'string' },
+      id: { type: 'string' },
+      airport: { type: 'string' },
+      tz: { type: 'string' },
+      lounge: { type: 'string' },
+      ttl: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const { json, ...flags } = values;
+  const command = COMMANDS[name]!;
+  const core = await openCore(loadConfig(process.env, { integrations: false }), {
+    // Admin commands print their result on stdout; only warnings go to stderr.
+    log: pino({ level: 'warn' }, pino.destination(2)),
+  });
+  try {
+    const result = await command(core, flags as Record<string, string | undefined>);
+    process.stdout.write((json ? JSON.stringify(result.json) : result.line) + '\n');
+  } finally {
+    await core.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const positionals = argv.filter((a) => !a.startsWith('-'));
+  const [first, second] = positionals;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (first === undefined || first === 'serve') return serve();
+  const name = COMMANDS[`${first} ${second}`] ? `${first} ${second}` : first;
+  if (!COMMANDS[name]) throw new UsageError(`unknown command "${positionals.join(' ')}"; ${USAGE}`);
+  const rest = argv.slice(argv.indexOf(name.includes(' ') ? second! : first) + 1);
+  return admin(name, rest);
+}
+
+main(process.argv.slice(2)).catch(fail);

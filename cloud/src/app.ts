@@ -1,0 +1,71 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { ProblemError } from '@lounge/shared';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { matchedRoutes } from 'hono/route';
+import type { AppDeps } from './deps.ts';
+import { createAuth, type AuthEnv } from './http/auth.ts';
+import { createErrorHandler, notFound, validationHook } from './http/errors.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { invitationRoutes } from './routes/invitations.ts';
+import { publicRoutes } from './routes/public.ts';
+import { qrRoutes } from './routes/qr.ts';
+import { revocationRoutes } from './routes/revocations.ts';
+import { validateRoutes } from './routes/validate.ts';
+
+/** SPEC.md section 5: bodies over 64 KiB are refused with 413. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Counts requests by matched route and status, and times them. */
+function observe(deps: AppDeps): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const handlers = matchedRoutes(c).filter((r) => r.method !== 'ALL');
+    const route = handlers.at(-1)?.path ?? 'unmatched';
+    const labels = { method: c.req.method, route };
+    deps.metrics.latency.observe(labels, (performance.now() - started) / 1000);
+    deps.metrics.requests.inc({ ...labels, status: String(c.res.status) });
+  };
+}
+
+/** The cloud HTTP API (Hono + zod-openapi). Pure composition: opens nothing itself. */
+export function createApp(deps: AppDeps): OpenAPIHono<AuthEnv> {
+  const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
+  app.use('*', observe(deps));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ProblemError('PAYLOAD_TOO_LARGE', 'body over 64 KiB');
+      },
+    }),
+  );
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (roles app, admin) or a device assertion (a JWT signed by the device)',
+  });
+  const auth = createAuth(deps);
+  publicRoutes(app, deps);
+  invitationRoutes(app, deps, auth);
+  qrRoutes(app, deps, auth);
+  revocationRoutes(app, deps, auth);
+  validateRoutes(app, deps, auth);
+  adminRoutes(app, deps, auth);
+  deviceRoutes(app, deps, auth);
+  app.doc('/openapi.json', {
+    openapi: '3.0.3',
+    info: {
+      title: 'Lounge cloud API',
+      version: '1.0.0',
+      description: 'VIP lounge invitations. Errors are RFC 9457 application/problem+json.',
+    },
+    servers: [{ url: deps.settings.publicUrl }],
+  });
+  app.onError(createErrorHandler(deps.log));
+  app.notFound(notFound);
+  return app;
+}

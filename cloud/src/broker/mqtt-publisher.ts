@@ -1,0 +1,57 @@
+import mqtt from 'mqtt';
+import type { Logger } from 'pino';
+import type { Publisher } from './publisher.ts';
+
+export interface MqttPublisherOptions {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  /** 5 for mosquitto; 4 for the embedded aedes broker (MQTT 3.1.1 only). */
+  protocolVersion: 4 | 5;
+  clientId: string;
+  log: Logger;
+  /** How long a publish may wait for the broker before the outbox retries it. */
+  publishTimeoutMs?: number;
+}
+
+/** The outbox's MQTT port over an mqtt.js v5 client; reconnects on its own. */
+export function createMqttPublisher(opts: MqttPublisherOptions): Publisher {
+  const client = mqtt.connect(opts.url, {
+    clientId: opts.clientId,
+    username: opts.username,
+    password: opts.password,
+    protocolVersion: opts.protocolVersion,
+    clean: true,
+    reconnectPeriod: 1000,
+    connectTimeout: 5000,
+    // Without a connection a publish fails fast and the outbox keeps the row for a retry.
+    queueQoSZero: false,
+  });
+  let wasConnected = false;
+  client.on('connect', () => {
+    wasConnected = true;
+    opts.log.info({ url: opts.url }, 'connected to the MQTT broker');
+  });
+  client.on('offline', () => {
+    if (wasConnected) opts.log.warn({ url: opts.url }, 'MQTT broker connection lost');
+  });
+  client.on('error', (err) => opts.log.warn({ err: err.message }, 'MQTT client error'));
+  const timeoutMs = opts.publishTimeoutMs ?? 5000;
+  return {
+    publish(topic, payload, { qos, retain }) {
+      if (!client.connected) return Promise.reject(new Error('MQTT broker not connected'));
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('MQTT publish timed out')), timeoutMs);
+        client.publish(topic, payload, { qos, retain }, (err) => {
+          clearTimeout(timer);
+          if (err) reject(err);
+          else resolve();
+        });
+      });
+    },
+    connected: () => client.connected,
+    async close() {
+      await client.endAsync();
+    },
+  };
+}

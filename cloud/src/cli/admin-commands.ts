@@ -1,0 +1,86 @@
+import { parseDuration } from '@lounge/shared';
+import { createApiKey, upsertLounge } from '../domain/admin.ts';
+import { createEnrollmentToken } from '../domain/enroll-device.ts';
+import type { CloudCore } from '../cloud.ts';
+
+/** A command's result: the one line a human reads, and the JSON `--json` prints. */
+export interface CommandResult {
+  line: string;
+  json: unknown;
+}
+
+/** A usage or input error: printed as one sentence, exit 1. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const need = (flags: Record<string, string | undefined>, name: string): string => {
+  const value = flags[name];
+  if (!value) throw new UsageError(`--${name} is required`);
+  return value;
+};
+
+/** `api-keys create --role app|admin --name N` */
+export async function apiKeysCreate(
+  core: CloudCore,
+  flags: Record<string, string | undefined>,
+): Promise<CommandResult> {
+  const role = need(flags, 'role');
+  if (role !== 'app' && role !== 'admin') throw new UsageError('--role must be app or admin');
+  const key = await createApiKey(core.store, role, need(flags, 'name'), core.clock.now());
+  return { line: `created ${role} key ${key.id}: ${key.key}`, json: key };
+}
+
+/** `lounges add --id ID --airport IATA --tz TZ --name N` */
+export async function loungesAdd(
+  core: CloudCore,
+  flags: Record<string, string | undefined>,
+): Promise<CommandResult> {
+  const lounge = await upsertLounge(
+    core.store,
+    need(flags, 'id'),
+    { airport: need(flags, 'airport'), timezone: need(flags, 'tz'), name: need(flags, 'name') },
+    core.clock.now(),
+  );
+  return {
+    line: `lounge ${lounge.id} saved (${lounge.airport}, ${lounge.timezone})`,
+    json: lounge,
+  };
+}
+
+/** `enrollment-token --lounge ID [--ttl 1h]` */
+export async function enrollmentToken(
+  core: CloudCore,
+  flags: Record<string, string | undefined>,
+): Promise<CommandResult> {
+  let ttl: number;
+  try {
+    ttl = parseDuration(flags.ttl ?? '1h');
+  } catch {
+    throw new UsageError(`--ttl: not a duration: "${flags.ttl}" (e.g. 1h)`);
+  }
+  const token = await createEnrollmentToken(core, need(flags, 'lounge'), ttl);
+  return {
+    line: `${token.token} (lounge ${token.loungeId}, expires ${token.expiresAt})`,
+    json: token,
+  };
+}
+
+/** `signing-keys rotate` */
+export async function signingKeysRotate(core: CloudCore): Promise<CommandResult> {
+  const { kid, activatesAt } = await core.keys.rotate();
+  const at = new Date(activatesAt).toISOString();
+  return {
+    line: `new signing key ${kid}: published now, signs from ${at}`,
+    json: { kid, activatesAt: at },
+  };
+}
+
+/** `migrate` (openCore already migrated; this just reports it). */
+export async function migrate(core: CloudCore): Promise<CommandResult> {
+  await core.store.migrate();
+  return { line: 'database is up to date', json: { migrated: true } };
+}

@@ -1,0 +1,183 @@
+import { hostname } from 'node:os';
+import { serve, type ServerType } from '@hono/node-server';
+import { systemClock, type Clock } from '@lounge/shared';
+import { pino, type Logger } from 'pino';
+import { createApp } from './app.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
+import { createMqttPublisher } from './broker/mqtt-publisher.ts';
+import type { Publisher } from './broker/publisher.ts';
+import type { CloudConfig } from './config.ts';
+import type { AppDeps } from './deps.ts';
+import { createApiKey, keyIdOf } from './domain/admin.ts';
+import { createKeyRing, type KeyRing } from './domain/key-ring.ts';
+import { createHttpIntegrations, createStubIntegrations } from './integrations/index.ts';
+import type { Integrations } from './integrations/ports.ts';
+import { createMetrics } from './metrics.ts';
+import { createDispatcher, type Dispatcher } from './outbox/dispatcher.ts';
+import { renderQr } from './qr/index.ts';
+import { STUB_IBDP_PATH, stubIbdpRoutes } from './routes/stub-ibdp.ts';
+import { randomSecret, toBase64url } from './security/index.ts';
+import { loadKek } from './signing-keys/index.ts';
+import { createStore } from './store/index.ts';
+import type { CloudStore } from './store/port.ts';
+
+/** Token the devices present to the in-cloud IBDP stand-in (`INTEGRATIONS=stub` only). */
+const STUB_IBDP_TOKEN = 'stub-ibdp-token';
+
+/** What the admin CLI needs: the store and key ring, without servers. */
+export interface CloudCore {
+  config: CloudConfig;
+  log: Logger;
+  store: CloudStore;
+  keys: KeyRing;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+/** Opens the store (migrated) and the key ring. Nothing listens yet. */
+export async function openCore(
+  config: CloudConfig,
+  opts: { log?: Logger; clock?: Clock } = {},
+): Promise<CloudCore> {
+  const log = opts.log ?? pino({ level: config.logLevel });
+  const clock = opts.clock ?? systemClock;
+  const store = await createStore(config.databaseUrl, { log, clock });
+  try {
+    await store.migrate();
+    const { kek } = loadKek({ env: config.keyEncryptionKey, dataDir: config.dataDir, log });
+    const keys = createKeyRing({ store, clock, kek });
+    return { config, log, store, keys, clock, close: () => store.close() };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** A running cloud: the HTTP server, the outbox dispatcher, the broker connection. */
+export interface RunningCloud {
+  port: number;
+  mqttUrl: string;
+  /** Stops accepting, drains the outbox in flight, closes broker and database. */
+  stop(): Promise<void>;
+}
+
+async function secretOf(store: CloudStore, name: string): Promise<Uint8Array> {
+  const text = await store.getOrCreateSecret(name, () => toBase64url(randomSecret(32)));
+  return new Uint8Array(Buffer.from(text, 'base64url'));
+}
+
+/** The composition root of `lounge-cloud serve` (SPEC.md sections 3-6). */
+export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {}) {
+  const core = await openCore(config, opts);
+  const { log, store, keys, clock } = core;
+  const closers: (() => Promise<void>)[] = [() => store.close()];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((err: unknown) => log.error({ err }, 'error while stopping'));
+    }
+  };
+  try {
+    if (await keys.ensureKey()) log.info('created the first signing key');
+    await bootstrapAdmin(core);
+    const metrics = createMetrics(() => store.outboxBacklog(), { defaults: true });
+    const integrations: Integrations = config.integrations
+      ? createHttpIntegrations(config.integrations, { clock, log, registry: metrics.registry })
+      : createStubIntegrations({ clock });
+    if (!config.integrations) {
+      log.warn('INTEGRATIONS=stub: loyalty, enrichment, CRM and IBDP are in-process stand-ins');
+    }
+    let broker: EmbeddedBroker | undefined;
+    if (!config.mqtt.url) {
+      broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port });
+      closers.push(() => broker!.close());
+      log.info({ port: broker.port }, 'embedded MQTT broker listening');
+    }
+    const mqttUrl = config.mqtt.url ?? broker!.url;
+    const worker = `${hostname()}:${process.pid}:${toBase64url(randomSecret(4))}`;
+    const publisher: Publisher = createMqttPublisher({
+      url: mqttUrl,
+      username: config.mqtt.username,
+      password: config.mqtt.password,
+      protocolVersion: broker ? 4 : 5,
+      clientId: `lounge-cloud-${worker.replace(/[^A-Za-z0-9-]/g, '-')}`,
+      log,
+    });
+    closers.push(() => publisher.close());
+    const dispatcher: Dispatcher = createDispatcher({
+      store,
+      to: { crm: integrations.crm, ibdp: integrations.ibdp, publisher },
+      clock,
+      log,
+      metrics,
+      worker,
+    });
+    const stub = config.integrations === null;
+    const deps: AppDeps = {
+      settings: {
+        publicUrl: config.publicUrl,
+        validityBeforeMs: config.validityBeforeMs,
+        validityAfterMs: config.validityAfterMs,
+        rateLimit: config.rateLimit,
+        mqttPublicUrl:
+          config.mqtt.publicUrl ??
+          config.mqtt.url ??
+          `mqtt://${new URL(config.publicUrl).hostname}:${broker!.port}`,
+        ibdp: stub
+          ? { url: config.publicUrl + STUB_IBDP_PATH, token: STUB_IBDP_TOKEN }
+          : { url: config.integrations!.ibdp.url, token: config.integrations!.ibdp.token ?? '' },
+      },
+      store,
+      integrations,
+      clock,
+      log,
+      keys,
+      secrets: {
+        link: await secretOf(store, 'link-hmac'),
+        subject: await secretOf(store, 'subject-hmac'),
+      },
+      metrics,
+      renderQr,
+      notifyOutbox: () => dispatcher.notify(),
+      brokerConnected: () => publisher.connected(),
+    };
+    const app = createApp(deps);
+    if (stub) stubIbdpRoutes(app, integrations.ibdp, STUB_IBDP_TOKEN);
+    dispatcher.start();
+    closers.push(() => dispatcher.stop());
+    const server = await listen(app.fetch, config.host, config.port);
+    closers.push(() => closeServer(server));
+    const port = (server.address() as { port: number }).port;
+    log.info({ port, publicUrl: config.publicUrl, mqttUrl }, 'lounge-cloud listening');
+    return { port, mqttUrl, stop: closeAll } satisfies RunningCloud;
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+async function bootstrapAdmin(core: CloudCore): Promise<void> {
+  const secret = core.config.bootstrapAdminKey;
+  if (!secret || (await core.store.countApiKeys('admin')) > 0) return;
+  if (await core.store.findApiKey(keyIdOf(secret))) return;
+  await createApiKey(core.store, 'admin', 'bootstrap', core.clock.now(), secret);
+  core.log.info('created the bootstrap admin key from BOOTSTRAP_ADMIN_KEY');
+}
+
+function listen(
+  fetch: (req: Request) => Response | Promise<Response>,
+  hostname: string,
+  port: number,
+): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** Stops accepting, lets requests in flight finish, drops idle keep-alive sockets. */
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,34 @@
+import type { Clock, RandomBytes } from '@lounge/shared';
+import type { Logger } from 'pino';
+import type { KeyRing } from './domain/key-ring.ts';
+import type { Integrations } from './integrations/ports.ts';
+import type { CloudMetrics } from './metrics.ts';
+import type { CloudStore } from './store/port.ts';
+
+/** What the HTTP app and the use cases need; built by the composition root (`cloud.ts`). */
+export interface AppDeps {
+  settings: {
+    publicUrl: string;
+    validityBeforeMs: number;
+    validityAfterMs: number;
+    /** Requests per second per key; 0 = off. */
+    rateLimit: number;
+    mqttPublicUrl: string;
+    /** Handed to devices at enrolment. */
+    ibdp: { url: string; token: string };
+  };
+  store: CloudStore;
+  integrations: Integrations;
+  clock: Clock;
+  log: Logger;
+  keys: KeyRing;
+  /** HMAC secrets shared by every instance (stored once in the database). */
+  secrets: { link: Uint8Array; subject: Uint8Array };
+  metrics: CloudMetrics;
+  renderQr: (token: string) => Promise<{ png: Uint8Array; svg: string }>;
+  /** Wakes the outbox dispatcher after a transaction that wrote outbox rows. */
+  notifyOutbox: () => void;
+  /** Broker connection state for `/readyz`. */
+  brokerConnected: () => boolean;
+  random?: RandomBytes;
+}

@@ -1,0 +1,30 @@
+import { ProblemError } from '@lounge/shared';
+import type { AppDeps } from '../deps.ts';
+import { checkPublicKey } from './enroll-device.ts';
+import { deviceView, type DeviceView } from './views.ts';
+
+/** Every enrolled device, decommissioned ones included (they show `decommissionedAt`). */
+export async function listDevices(deps: AppDeps): Promise<{ devices: DeviceView[] }> {
+  const devices = await deps.store.listDevices();
+  return { devices: devices.map(deviceView) };
+}
+
+/** Decommissions a device: its assertions and broker login are refused from now on. */
+export async function decommissionDevice(deps: AppDeps, deviceId: string): Promise<DeviceView> {
+  const device = await deps.store.decommissionDevice(deviceId, deps.clock.now());
+  if (!device) throw new ProblemError('NOT_FOUND', `no device ${deviceId}`);
+  deps.log.info({ deviceId }, 'device decommissioned');
+  return deviceView(device);
+}
+
+/** Replaces a device's public key (the request was signed by the current key). */
+export async function rotateDeviceKey(
+  deps: AppDeps,
+  deviceId: string,
+  publicKey: unknown,
+): Promise<{ deviceId: string; publicKey: ReturnType<typeof checkPublicKey> }> {
+  const jwk = checkPublicKey(publicKey);
+  await deps.store.replaceDeviceKey(deviceId, JSON.stringify(jwk));
+  deps.log.info({ deviceId }, 'device key rotated');
+  return { deviceId, publicKey: jwk };
+}

@@ -1,0 +1,71 @@
+import { ProblemError, TOPICS } from '@lounge/shared';
+import type { AppDeps } from '../deps.ts';
+import { crmRow, ibdpRow, mqttRow } from '../outbox/events.ts';
+import type { InvitationRecord, OutboxEventInput, RevocationRecord } from '../store/port.ts';
+import { invitationRecord } from './issue-invitation.ts';
+import { qrLinks } from './links.ts';
+import { invitationView, type InvitationView } from './views.ts';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The revocation as edges see it on MQTT and in the catch-up feed (SPEC.md section 6). */
+export const revocationMessage = (r: RevocationRecord) => ({
+  seq: r.seq,
+  invitationId: r.invitationId,
+  revokedAt: iso(r.revokedAt),
+  reason: r.reason,
+  exp: r.exp,
+});
+
+/** Outbox rows of a first revocation: MQTT message and retained head, CRM, IBDP. */
+function revocationOutbox(
+  deps: AppDeps,
+  r: RevocationRecord,
+  inv: InvitationRecord,
+  now: number,
+): OutboxEventInput[] {
+  return [
+    mqttRow(TOPICS.revocations, revocationMessage(r), false, now),
+    mqttRow(TOPICS.revocationsHead, { seq: r.seq }, true, now),
+    crmRow(
+      {
+        type: 'vip-invitation.revoked',
+        occurredAt: iso(r.revokedAt),
+        invitationId: inv.id,
+        customerId: inv.customerId,
+        loungeId: inv.loungeId,
+        validFrom: iso(inv.validFrom),
+        validUntil: iso(inv.validUntil),
+        qr: qrLinks(deps.settings.publicUrl, inv.id, inv.validUntil, deps.secrets.link),
+      },
+      now,
+    ),
+    ibdpRow(
+      'invitations',
+      invitationRecord(inv, 'revoked', r.revokedAt, { seq: r.seq, reason: r.reason }),
+      now,
+    ),
+  ];
+}
+
+/** Revokes idempotently: the first call takes the next seq, later calls return it again. */
+export async function revokeInvitation(
+  deps: AppDeps,
+  invitationId: string,
+  reason: string,
+): Promise<InvitationView & { revocation: ReturnType<typeof revocationMessage> }> {
+  const now = deps.clock.now();
+  const result = await deps.store.revokeInvitation(invitationId, reason, now, (r, inv) =>
+    revocationOutbox(deps, r, inv, now),
+  );
+  if (!result) throw new ProblemError('INVITATION_NOT_FOUND', `no invitation ${invitationId}`);
+  if (result.created) deps.notifyOutbox();
+  const inv = await deps.store.findInvitation(invitationId);
+  if (!inv) throw new ProblemError('INVITATION_NOT_FOUND', `no invitation ${invitationId}`);
+  const view = invitationView(inv, {
+    publicUrl: deps.settings.publicUrl,
+    linkSecret: deps.secrets.link,
+    nowMs: now,
+  });
+  return { ...view, revocation: revocationMessage(result.revocation) };
+}

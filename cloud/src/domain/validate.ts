@@ -1,0 +1,75 @@
+import { decide, verifyToken, type Decision } from '@lounge/shared';
+import type { AppDeps } from '../deps.ts';
+import { newEventId } from '../outbox/events.ts';
+import { entryOutbox } from './record-entries.ts';
+
+/** Clock tolerance of cloud decisions: the cloud's own clock is the reference. */
+const CLOCK_SKEW_SECONDS = 60;
+
+export interface ValidateRequest {
+  code: string;
+  loungeId: string;
+  consume?: boolean;
+  gate?: string;
+}
+
+/**
+ * Decides a scanned code with the same pure `decide()` as the edge, against the cloud's own
+ * revocations and entries (SPEC.md 5 and 8). `consume: true` records the entry on a grant.
+ */
+export async function validateCode(
+  deps: AppDeps,
+  req: ValidateRequest,
+  actor: string,
+): Promise<Decision> {
+  const nowMs = deps.clock.now();
+  const verification = await verifyToken(req.code, (kid) => deps.keys.verificationKey(kid));
+  let revoked = false;
+  let entriesUsed = 0;
+  if (verification.ok) {
+    const jti = verification.claims.jti;
+    revoked = (await deps.store.findRevocation(jti)) !== null;
+    entriesUsed = await deps.store.entriesUsed(jti);
+  }
+  const gate = req.gate ?? 'cloud';
+  const outcome = decide({
+    verification,
+    state: { revoked, entriesUsed },
+    loungeId: req.loungeId,
+    gate,
+    nowMs,
+    clockSkewSeconds: CLOCK_SKEW_SECONDS,
+    regrantWindowSeconds: 0,
+  });
+  const eventId = newEventId(nowMs);
+  const decision: Decision = {
+    decision: outcome.decision,
+    reason: outcome.reason,
+    invitationId: outcome.invitationId,
+    admit: outcome.admit,
+    entriesLeft: outcome.entriesLeft,
+    validUntil: outcome.validUntil,
+    gate,
+    eventId,
+    decidedAt: new Date(nowMs).toISOString(),
+    offline: false,
+    ...(req.consume ? {} : { dryRun: true as const }),
+  };
+  if (req.consume && outcome.consumes && outcome.invitationId) {
+    const entry = {
+      eventId,
+      invitationId: outcome.invitationId,
+      deviceId: actor,
+      gate,
+      admit: 1,
+      at: nowMs,
+    };
+    await deps.store.recordEntries([entry], (e, inv) => entryOutbox(e, inv, outcome.admit));
+    deps.notifyOutbox();
+  }
+  deps.log.info(
+    { eventId, invitationId: decision.invitationId, reason: decision.reason, actor },
+    'cloud decision',
+  );
+  return decision;
+}

@@ -1,0 +1,81 @@
+import { ProblemError, verifyDeviceAssertion, type Ed25519PublicJwk } from '@lounge/shared';
+import type { MiddlewareHandler } from 'hono';
+import type { AppDeps } from '../deps.ts';
+import { keyIdOf } from '../domain/admin.ts';
+import { apiKeyMatches, parseApiKey } from '../security/index.ts';
+import type { Role } from '../store/port.ts';
+import { createRateLimiter } from './rate-limit.ts';
+
+/** Who is calling: an API key with a role, or an enrolled device (device assertion). */
+export type Principal =
+  { kind: 'key'; id: string; role: Role } | { kind: 'device'; id: string; loungeId: string };
+
+export type Allowed = Role | 'device';
+
+/** Hono env of authenticated routes. */
+export interface AuthEnv {
+  Variables: { principal: Principal };
+}
+
+const bearerOf = (header: string | undefined): string | null => {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match ? match[1]! : null;
+};
+
+/** Builds `auth(['app', 'admin'])`: authenticate, authorise, then rate-limit per key. */
+export function createAuth(deps: AppDeps) {
+  const limiter = createRateLimiter(deps.settings.rateLimit, () => deps.clock.now());
+
+  async function authenticate(bearer: string): Promise<Principal> {
+    const isJwt = bearer.split('.').length === 3;
+    // Keys we mint carry their id; a BOOTSTRAP_ADMIN_KEY chosen by an operator does not.
+    const keyId = parseApiKey(bearer) ?? (isJwt ? null : keyIdOf(bearer));
+    if (keyId) {
+      const key = await deps.store.findApiKey(keyId);
+      if (!key || key.revokedAt !== null || !apiKeyMatches(bearer, key.hash)) {
+        throw new ProblemError('UNAUTHORIZED', 'unknown or revoked API key');
+      }
+      return { kind: 'key', id: key.id, role: key.role };
+    }
+    let loungeId = '';
+    const { deviceId } = await verifyDeviceAssertion(bearer, {
+      audience: deps.settings.publicUrl,
+      nowMs: deps.clock.now(),
+      resolveDevice: async (id: string) => {
+        const device = await deps.store.findDevice(id);
+        if (!device) return null;
+        loungeId = device.loungeId;
+        return {
+          publicJwk: JSON.parse(device.publicJwk) as Ed25519PublicJwk,
+          decommissioned: device.decommissionedAt !== null,
+        };
+      },
+      rememberJti: (id: string, jti: string, expSeconds: number) =>
+        deps.store.rememberAssertionJti(id, jti, expSeconds * 1000),
+    });
+    await deps.store.updateDeviceStatus(deviceId, { lastSeenAt: deps.clock.now() });
+    return { kind: 'device', id: deviceId, loungeId };
+  }
+
+  return function auth(allowed: readonly Allowed[]): MiddlewareHandler<AuthEnv> {
+    return async (c, next) => {
+      const bearer = bearerOf(c.req.header('authorization'));
+      if (!bearer) throw new ProblemError('UNAUTHORIZED', 'Authorization: Bearer … is required');
+      const principal = await authenticate(bearer);
+      const role: Allowed = principal.kind === 'device' ? 'device' : principal.role;
+      if (!allowed.includes(role)) {
+        throw new ProblemError('FORBIDDEN', `this route is not open to ${role} credentials`);
+      }
+      const waitMs = limiter.take(`${principal.kind}:${principal.id}`);
+      if (waitMs > 0) {
+        throw new ProblemError('RATE_LIMITED', 'too many requests for this key', {
+          retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+        });
+      }
+      c.set('principal', principal);
+      await next();
+    };
+  };
+}
+
+export { bearerOf };

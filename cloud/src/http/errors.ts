@@ -1,0 +1,66 @@
+import { PROBLEM_CONTENT_TYPE, ProblemError, problem, type ProblemCode } from '@lounge/shared';
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { ZodError, type z } from 'zod';
+
+/** Writes an RFC 9457 problem+json answer. */
+export function problemResponse(
+  c: Context,
+  code: ProblemCode,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): Response {
+  const body = problem(code, detail, extensions);
+  return c.body(JSON.stringify(body), body.status as 400, {
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+  });
+}
+
+/** One line naming the field: `flight.date: Invalid ISO date`. */
+export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): {
+  detail: string;
+  errors: { field: string; message: string }[];
+} {
+  const errors = issues.map((i) => ({
+    field: i.path.map(String).join('.') || 'body',
+    message: i.message,
+  }));
+  const first = errors[0] ?? { field: 'body', message: 'invalid' };
+  return { detail: `${first.field}: ${first.message}`, errors };
+}
+
+/** zod-openapi's validation hook: any failure becomes 400 INVALID_REQUEST naming the field. */
+export function validationHook(result: { success: boolean; error?: unknown }): void {
+  if (result.success) return;
+  const issues = result.error instanceof ZodError ? result.error.issues : [];
+  const { detail, errors } = describeZodIssues(issues);
+  throw new ProblemError('INVALID_REQUEST', detail, { errors });
+}
+
+/** The one error mapper: domain errors, zod, malformed JSON, size limit, then 500. */
+export function createErrorHandler(log: Logger): ErrorHandler {
+  return (err, c) => {
+    if (err instanceof ProblemError) {
+      const retry = err.extensions.retryAfterSeconds;
+      if (typeof retry === 'number') c.header('Retry-After', String(retry));
+      return problemResponse(c, err.code, err.message, err.extensions);
+    }
+    if (err instanceof ZodError) {
+      const { detail, errors } = describeZodIssues(err.issues);
+      return problemResponse(c, 'INVALID_REQUEST', detail, { errors });
+    }
+    if (err instanceof HTTPException) {
+      if (err.status === 413) return problemResponse(c, 'PAYLOAD_TOO_LARGE', 'body over 64 KiB');
+      if (err.status === 400) {
+        return problemResponse(c, 'INVALID_REQUEST', `body: ${err.message || 'malformed'}`);
+      }
+      if (err.status === 401) return problemResponse(c, 'UNAUTHORIZED', err.message);
+    }
+    log.error({ err, path: c.req.path }, 'unhandled error');
+    return problemResponse(c, 'INTERNAL', 'internal error');
+  };
+}
+
+export const notFound: NotFoundHandler = (c) =>
+  problemResponse(c, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`);

@@ -1,0 +1,78 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OutboxKind } from './store/port.ts';
+
+/** The cloud's Prometheus metrics, on a registry of their own (no global state). */
+export interface CloudMetrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status'>;
+  latency: Histogram<'method' | 'route'>;
+  /** Issuance outcomes: `OK` or the problem code. */
+  issuance: Counter<'code'>;
+  oversizeTokens: Counter;
+  outboxDelivered: Counter<'kind'>;
+  outboxFailed: Counter<'kind'>;
+}
+
+/** Creates the metrics; `backlog` is read on each scrape. */
+export function createMetrics(
+  backlog: () => Promise<Record<OutboxKind, number>>,
+  opts: { defaults?: boolean } = {},
+): CloudMetrics {
+  const registry = new Registry();
+  if (opts.defaults) collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'lounge_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'lounge_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const issuance = new Counter({
+    name: 'lounge_invitations_issuance_total',
+    help: 'Invitation issuance outcomes by code (OK or the problem code)',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  const oversizeTokens = new Counter({
+    name: 'lounge_tokens_oversize_total',
+    help: 'Tokens longer than 360 characters (QR above version 14)',
+    registers: [registry],
+  });
+  const outboxDelivered = new Counter({
+    name: 'lounge_outbox_delivered_total',
+    help: 'Outbox events delivered by kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const outboxFailed = new Counter({
+    name: 'lounge_outbox_failed_total',
+    help: 'Outbox delivery attempts that failed, by kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'lounge_outbox_backlog',
+    help: 'Undelivered outbox events by kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    async collect() {
+      const counts = await backlog();
+      for (const [kind, n] of Object.entries(counts)) this.set({ kind }, n);
+    },
+  });
+  return {
+    registry,
+    requests,
+    latency,
+    issuance,
+    oversizeTokens,
+    outboxDelivered,
+    outboxFailed,
+  };
+}

@@ -1,0 +1,113 @@
+import { backoffDelay, type Clock } from '@lounge/shared';
+import type { Logger } from 'pino';
+import type { CloudMetrics } from '../metrics.ts';
+import type { CloudStore, OutboxKind } from '../store/port.ts';
+import { deliver, type Deliverers } from './deliver.ts';
+
+export interface DispatcherOptions {
+  store: CloudStore;
+  to: Deliverers;
+  clock: Clock;
+  log: Logger;
+  metrics?: CloudMetrics;
+  /** Unique per process: the lease owner. */
+  worker: string;
+  /** Safety-net poll for rows written by other instances (ms). */
+  pollMs?: number;
+  batchSize?: number;
+  leaseMs?: number;
+  backoff?: { baseMs: number; maxMs: number };
+  random?: () => number;
+}
+
+/** Delivers outbox rows: one lane per kind, so a slow CRM never delays an MQTT revocation. */
+export interface Dispatcher {
+  start(): void;
+  /** Called after a commit that wrote outbox rows: delivery starts now, not at the next poll. */
+  notify(): void;
+  /** Finishes the batches in flight and stops. */
+  stop(): Promise<void>;
+}
+
+const KINDS: readonly OutboxKind[] = ['mqtt', 'crm', 'ibdp'];
+
+export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  const { store, clock, log, worker } = opts;
+  const pollMs = opts.pollMs ?? 2000;
+  const batchSize = opts.batchSize ?? 100;
+  const leaseMs = opts.leaseMs ?? 30_000;
+  const backoff = opts.backoff ?? { baseMs: 500, maxMs: 60_000 };
+  const random = opts.random ?? Math.random;
+  let running = false;
+  const wakers = new Set<() => void>();
+  const dirty = new Set<OutboxKind>();
+  const loops: Promise<void>[] = [];
+
+  /** One pass: claim due rows of a kind, deliver, record; returns how many were claimed. */
+  async function pass(kind: OutboxKind): Promise<number> {
+    const rows = await store.claimOutbox(worker, clock.now(), batchSize, leaseMs, [kind]);
+    if (rows.length === 0) return 0;
+    const result = await deliver(kind, rows, opts.to);
+    const now = clock.now();
+    for (const id of result.delivered) await store.markOutboxDelivered(id, worker, now);
+    opts.metrics?.outboxDelivered.inc({ kind }, result.delivered.length);
+    for (const { id, error } of result.failed) {
+      const row = rows.find((r) => r.id === id)!;
+      const delay = backoffDelay(row.attempts, { ...backoff, jitter: 'full', random });
+      await store.markOutboxFailed(id, worker, error, now + delay);
+    }
+    if (result.failed.length > 0) {
+      opts.metrics?.outboxFailed.inc({ kind }, result.failed.length);
+      log.warn(
+        { kind, failed: result.failed.length, error: result.failed[0]!.error },
+        'outbox delivery failed; will retry',
+      );
+    }
+    return result.failed.length > 0 ? 0 : rows.length;
+  }
+
+  function idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakers.add(done);
+    });
+  }
+
+  async function lane(kind: OutboxKind): Promise<void> {
+    while (running) {
+      dirty.delete(kind);
+      let claimed = 0;
+      try {
+        claimed = await pass(kind);
+      } catch (err) {
+        log.error({ err, kind }, 'outbox pass failed');
+      }
+      // A full batch means more may be waiting: go again at once.
+      // A notify during the pass means new rows: go again too.
+      if ((claimed >= batchSize || dirty.has(kind)) && running) continue;
+      await idle(pollMs);
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      for (const kind of KINDS) loops.push(lane(kind));
+    },
+    notify() {
+      for (const kind of KINDS) dirty.add(kind);
+      for (const wake of [...wakers]) wake();
+    },
+    async stop() {
+      running = false;
+      for (const wake of [...wakers]) wake();
+      await Promise.all(loops.splice(0));
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppDeps } from '../deps.ts';
+import { createApiKey, upsertLounge } from '../domain/admin.ts';
+import { createEnrollmentToken } from '../domain/enroll-device.ts';
+import type { AuthEnv, createAuth } from '../http/auth.ts';
+import { json, loungeIdSchema, problems, security } from './schemas.ts';
+
+const loungeSchema = z
+  .object({ id: z.string(), airport: z.string(), name: z.string(), timezone: z.string() })
+  .openapi('Lounge');
+
+/** Admin routes: API keys, lounges, enrolment tokens. */
+export function adminRoutes(
+  app: OpenAPIHono<AuthEnv>,
+  deps: AppDeps,
+  auth: ReturnType<typeof createAuth>,
+): void {
+  const admin = auth(['admin']);
+
+  const apiKeys = createRoute({
+    method: 'post',
+    path: '/v1/api-keys',
+    security,
+    middleware: [admin] as const,
+    request: {
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({ role: z.enum(['app', 'admin']), name: z.string().min(1).max(100) }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: json(
+        z.object({ id: z.string(), role: z.string(), name: z.string(), key: z.string() }),
+        'the new key; `key` is the secret, shown once',
+      ),
+      ...problems(400, 401, 403),
+    },
+  });
+  app.openapi(apiKeys, async (c) => {
+    const { role, name } = c.req.valid('json');
+    return c.json(await createApiKey(deps.store, role, name, deps.clock.now()), 201);
+  });
+
+  const lounges = createRoute({
+    method: 'put',
+    path: '/v1/lounges/{id}',
+    security,
+    middleware: [admin] as const,
+    request: {
+      params: z.object({ id: loungeIdSchema }),
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({
+              airport: z.string().regex(/^[A-Z]{3}$/, 'expected an IATA airport code like MAD'),
+              name: z.string().min(1).max(100),
+              timezone: z.string().min(1).max(64),
+            }),
+          },
+        },
+      },
+    },
+    responses: { 200: json(loungeSchema, 'the lounge'), ...problems(400, 401, 403) },
+  });
+  app.openapi(lounges, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(await upsertLounge(deps.store, id, c.req.valid('json'), deps.clock.now()), 200);
+  });
+
+  const enrollmentTokens = createRoute({
+    method: 'post',
+    path: '/v1/enrollment-tokens',
+    security,
+    middleware: [admin] as const,
+    request: {
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({
+              loungeId: loungeIdSchema,
+              ttlSeconds: z
+                .number()
+                .int()
+                .min(60)
+                .max(30 * 86_400)
+                .optional(),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: json(
+        z.object({ token: z.string(), loungeId: z.string(), expiresAt: z.string() }),
+        'a single-use enrolment token (default lifetime 1 h)',
+      ),
+      ...problems(400, 401, 403, 422),
+    },
+  });
+  app.openapi(enrollmentTokens, async (c) => {
+    const { loungeId, ttlSeconds } = c.req.valid('json');
+    return c.json(await createEnrollmentToken(deps, loungeId, ttlSeconds), 201);
+  });
+}

@@ -1,0 +1,115 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { DEVICE_ID_RE, ProblemError } from '@lounge/shared';
+import type { AppDeps } from '../deps.ts';
+import { enrollDevice } from '../domain/enroll-device.ts';
+import { decommissionDevice, listDevices, rotateDeviceKey } from '../domain/fleet.ts';
+import { bearerOf, type AuthEnv, type createAuth, type Principal } from '../http/auth.ts';
+import { deviceSchema, json, jwkSchema, jwksSchema, problems, security } from './schemas.ts';
+
+const deviceParam = z.object({ id: z.string().regex(DEVICE_ID_RE, 'expected a device id') });
+const publicKeyBody = z.looseObject({ kty: z.string(), crv: z.string(), x: z.string() });
+
+/** A device may act on itself only; admins on any device. */
+function checkSelf(principal: Principal, deviceId: string): void {
+  if (principal.kind === 'device' && principal.id !== deviceId) {
+    throw new ProblemError('FORBIDDEN', 'a device may only act on itself');
+  }
+}
+
+/** Enrolment and the fleet (SPEC.md section 5). */
+export function deviceRoutes(
+  app: OpenAPIHono<AuthEnv>,
+  deps: AppDeps,
+  auth: ReturnType<typeof createAuth>,
+): void {
+  const enroll = createRoute({
+    method: 'post',
+    path: '/v1/devices/enroll',
+    security,
+    request: {
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({
+              publicKey: publicKeyBody,
+              name: z.string().min(1).max(100).optional(),
+              hardware: z.string().min(1).max(200).optional(),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: json(
+        z.object({
+          deviceId: z.string(),
+          loungeId: z.string(),
+          cloudUrl: z.string(),
+          issuer: z.string(),
+          jwks: jwksSchema,
+          mqtt: z.object({ url: z.string(), username: z.string(), password: z.string() }),
+          ibdp: z.object({ url: z.string(), token: z.string() }),
+        }),
+        'the device identity and where to connect',
+      ),
+      ...problems(400, 401, 409),
+    },
+  });
+  app.openapi(enroll, async (c) => {
+    const bearer = bearerOf(c.req.header('authorization'));
+    if (!bearer) {
+      throw new ProblemError('ENROLLMENT_TOKEN_INVALID', 'Authorization: Bearer <enrolment token>');
+    }
+    return c.json(await enrollDevice(deps, bearer, c.req.valid('json')), 201);
+  });
+
+  const list = createRoute({
+    method: 'get',
+    path: '/v1/devices',
+    security,
+    middleware: [auth(['admin'])] as const,
+    responses: {
+      200: json(z.object({ devices: z.array(deviceSchema) }), 'the fleet'),
+      ...problems(401, 403),
+    },
+  });
+  app.openapi(list, async (c) => c.json(await listDevices(deps), 200));
+
+  const decommission = createRoute({
+    method: 'post',
+    path: '/v1/devices/{id}/decommission',
+    security,
+    middleware: [auth(['admin', 'device'])] as const,
+    request: { params: deviceParam },
+    responses: { 200: json(deviceSchema, 'the decommissioned device'), ...problems(401, 403, 404) },
+  });
+  app.openapi(decommission, async (c) => {
+    const { id } = c.req.valid('param');
+    checkSelf(c.get('principal'), id);
+    return c.json(await decommissionDevice(deps, id), 200);
+  });
+
+  const rotateKey = createRoute({
+    method: 'post',
+    path: '/v1/devices/{id}/key',
+    security,
+    middleware: [auth(['device'])] as const,
+    request: {
+      params: deviceParam,
+      body: {
+        required: true,
+        content: { 'application/json': { schema: z.object({ publicKey: publicKeyBody }) } },
+      },
+    },
+    responses: {
+      200: json(z.object({ deviceId: z.string(), publicKey: jwkSchema }), 'the new key'),
+      ...problems(400, 401, 403),
+    },
+  });
+  app.openapi(rotateKey, async (c) => {
+    const { id } = c.req.valid('param');
+    checkSelf(c.get('principal'), id);
+    return c.json(await rotateDeviceKey(deps, id, c.req.valid('json').publicKey), 200);
+  });
+}

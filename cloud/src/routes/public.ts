@@ -1,0 +1,62 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { ProblemError } from '@lounge/shared';
+import type { AppDeps } from '../deps.ts';
+import type { AuthEnv } from '../http/auth.ts';
+import { json, jwksSchema, problems } from './schemas.ts';
+
+/** Public routes: JWKS, liveness, readiness, metrics. */
+export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
+  const jwks = createRoute({
+    method: 'get',
+    path: '/.well-known/jwks.json',
+    responses: { 200: json(jwksSchema, 'the published signing keys (SPEC.md section 4)') },
+  });
+  app.openapi(jwks, async (c) => {
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.json(await deps.keys.jwks(), 200);
+  });
+
+  const healthz = createRoute({
+    method: 'get',
+    path: '/healthz',
+    responses: { 200: json(z.object({ status: z.literal('ok') }), 'the process is alive') },
+  });
+  app.openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200));
+
+  const readyz = createRoute({
+    method: 'get',
+    path: '/readyz',
+    responses: {
+      200: json(
+        z.object({
+          status: z.literal('ready'),
+          db: z.literal('ok'),
+          broker: z.literal('connected'),
+        }),
+        'database and broker reachable',
+      ),
+      ...problems(503),
+    },
+  });
+  app.openapi(readyz, async (c) => {
+    let db = 'ok';
+    try {
+      await deps.store.ping();
+    } catch (err) {
+      db = err instanceof Error ? err.message : 'unreachable';
+    }
+    const broker = deps.brokerConnected() ? 'connected' : 'disconnected';
+    if (db !== 'ok' || broker !== 'connected') {
+      throw new ProblemError('NOT_READY', `database: ${db}; broker: ${broker}`, { db, broker });
+    }
+    return c.json(
+      { status: 'ready' as const, db: 'ok' as const, broker: 'connected' as const },
+      200,
+    );
+  });
+
+  app.get('/metrics', async (c) => {
+    const text = await deps.metrics.registry.metrics();
+    return c.body(text, 200, { 'Content-Type': deps.metrics.registry.contentType });
+  });
+}

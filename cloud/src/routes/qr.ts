@@ -1,0 +1,63 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { INVITATION_ID_RE, ProblemError } from '@lounge/shared';
+import type { MiddlewareHandler } from 'hono';
+import type { AppDeps } from '../deps.ts';
+import { qrPath } from '../domain/links.ts';
+import type { AuthEnv, createAuth } from '../http/auth.ts';
+import { verifyLink } from '../security/index.ts';
+import { problems, security } from './schemas.ts';
+
+/**
+ * The stored QR images. Open to app/admin keys, or to anyone holding a signed link
+ * (`?exp=&sig=`, HMAC over the path and expiry) so an email client can show the image.
+ */
+export function qrRoutes(
+  app: OpenAPIHono<AuthEnv>,
+  deps: AppDeps,
+  auth: ReturnType<typeof createAuth>,
+): void {
+  const keyAuth = auth(['app', 'admin']);
+  const linkOrKey: MiddlewareHandler<AuthEnv> = async (c, next) => {
+    const sig = c.req.query('sig');
+    const exp = c.req.query('exp');
+    if (sig === undefined && exp === undefined) return keyAuth(c, next);
+    const nowSeconds = Math.floor(deps.clock.now() / 1000);
+    if (!sig || !exp || !verifyLink(c.req.path, exp, sig, deps.secrets.link, nowSeconds)) {
+      throw new ProblemError('INVALID_LINK', 'the link is invalid or has expired');
+    }
+    await next();
+  };
+
+  for (const format of ['png', 'svg'] as const) {
+    const contentType = format === 'png' ? 'image/png' : 'image/svg+xml';
+    const route = createRoute({
+      method: 'get',
+      path: `/v1/invitations/{id}/qr.${format}`,
+      security: [...security, {}],
+      middleware: [linkOrKey] as const,
+      request: {
+        params: z.object({ id: z.string().regex(INVITATION_ID_RE) }),
+        query: z.object({ exp: z.string().optional(), sig: z.string().optional() }),
+      },
+      responses: {
+        200: {
+          description: `the stored QR image (${format.toUpperCase()})`,
+          content: { [contentType]: { schema: z.string().openapi({ format: 'binary' }) } },
+        },
+        ...problems(401, 403, 404),
+      },
+    });
+    app.openapi(route, async (c) => {
+      const { id } = c.req.valid('param');
+      if (c.req.path !== qrPath(id, format)) throw new ProblemError('NOT_FOUND', 'no such image');
+      const inv = await deps.store.findInvitation(id);
+      if (!inv) throw new ProblemError('INVITATION_NOT_FOUND', `no invitation ${id}`);
+      const body = format === 'png' ? inv.qrPng : inv.qrSvg;
+      return c.body(body as Uint8Array<ArrayBuffer> | string, 200, {
+        'Content-Type': contentType,
+        // Signed links are per-recipient; let the browser keep the image, not shared caches.
+        'Cache-Control': 'private, max-age=300',
+      });
+    });
+  }
+}
