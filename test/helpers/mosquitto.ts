@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitForPort } from './ports.ts';
-import { spawnProcess, type SpawnedProcess } from './process.ts';
+import { onProcessExit, spawnProcess, type SpawnedProcess } from './process.ts';
 import { run, which } from './tools.ts';
 
 const execFileP = promisify(execFile);
@@ -64,7 +64,8 @@ function configFile(port: number, dir: string, opts: MosquittoOptions): string {
     'max_queued_messages 100000',
     'max_inflight_messages 100',
     'set_tcp_nodelay true',
-    'log_dest stdout',
+    // stderr, not stdout: mosquitto's stdout is block-buffered on a pipe.
+    'log_dest stderr',
     'log_type error',
     'log_type warning',
     'log_type notice',
@@ -91,33 +92,20 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const bin = which('mosquitto');
   if (!bin) throw new Error('mosquitto not found: apt-get install mosquitto');
   const dir = mkdtempSync(join(tmpdir(), 'lounge-mqtt-'));
-  const port = opts.port ?? (await freePort());
+  const unhook = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, configFile(port, dir, opts));
-  if (opts.dynsec) {
-    const ctrl = which('mosquitto_ctrl');
-    if (!ctrl) throw new Error('mosquitto_ctrl not found: apt-get install mosquitto');
-    const { adminUser, adminPassword } = opts.dynsec;
-    await execFileP(ctrl, [
-      'dynsec',
-      'init',
-      join(dir, 'dynamic-security.json'),
-      adminUser,
-      adminPassword,
-    ]);
-  }
+  let port = opts.port ?? 0;
 
   let proc: SpawnedProcess | undefined;
   let dying: Promise<unknown> | undefined; // a kill() the next start must wait for
+  // "running" is logged once every listener is bound; a failed bind exits with code 1.
   const start = async () => {
-    proc = await spawnProcess(bin, ['-c', conf], { killOnTestEnd: false });
-    const exitedEarly = proc.exited.then((code) => {
-      throw new Error(
-        `mosquitto exited (${String(code)}):\n${proc?.stdoutLines.join('\n')}${proc?.stderrLines.join('\n')}`,
-      );
+    proc = await spawnProcess(bin, ['-c', conf], {
+      readyLine: /mosquitto version \S+ running/,
+      timeoutMs: 10_000,
+      killOnTestEnd: false,
     });
-    await Promise.race([waitForPort(port, 10_000), exitedEarly]);
-    exitedEarly.catch(() => undefined);
+    await waitForPort(port, 5_000);
   };
   const halt = async () => {
     const p = proc;
@@ -128,10 +116,29 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   let stopped = false;
 
   try {
-    await start();
+    if (opts.dynsec) {
+      const ctrl = which('mosquitto_ctrl');
+      if (!ctrl) throw new Error('mosquitto_ctrl not found: apt-get install mosquitto');
+      const { adminUser, adminPassword } = opts.dynsec;
+      const file = join(dir, 'dynamic-security.json');
+      await execFileP(ctrl, ['dynsec', 'init', file, adminUser, adminPassword]);
+    }
+    // A port from freePort() can be taken before mosquitto binds it: try a few.
+    for (let attempt = 1; ; attempt++) {
+      if (!opts.port) port = await freePort();
+      writeFileSync(conf, configFile(port, dir, opts));
+      try {
+        await start();
+        break;
+      } catch (err) {
+        await halt();
+        if (opts.port || attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
+      }
+    }
   } catch (err) {
     await halt();
     rmSync(dir, { recursive: true, force: true });
+    unhook();
     throw err;
   }
   return {
@@ -143,6 +150,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       stopped = true;
       await halt();
       rmSync(dir, { recursive: true, force: true });
+      unhook();
     },
     kill() {
       dying = proc?.killHard();

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
 import { onTestFinished } from 'vitest';
 
@@ -32,10 +33,43 @@ export interface SpawnedProcess {
   exited: Promise<number | null>;
 }
 
+const exitHooks = new Set<() => void>();
+let hooked = false;
+
+/**
+ * Runs `fn` (synchronous, fast) when this process ends: on exit, and on SIGTERM/SIGINT/SIGHUP.
+ * Vitest ends its workers with SIGTERM (then SIGKILL 500 ms later), which skips `exit`
+ * handlers unless someone listens for the signal. Returns a function that unregisters `fn`.
+ */
+export function onProcessExit(fn: () => void): () => void {
+  if (!hooked) {
+    hooked = true;
+    const runAll = () => {
+      for (const hook of [...exitHooks]) {
+        exitHooks.delete(hook);
+        try {
+          hook();
+        } catch {
+          // best effort: the others must still run
+        }
+      }
+    };
+    process.on('exit', runAll);
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        runAll();
+        process.exit(128 + constants.signals[signal]);
+      });
+    }
+  }
+  exitHooks.add(fn);
+  return () => void exitHooks.delete(fn);
+}
+
 const live = new Set<ChildProcess>();
 
-// Last line of defence: a worker that exits (or crashes) takes its children with it.
-process.on('exit', () => {
+// Last line of defence: a worker that ends (or crashes) takes its children with it.
+onProcessExit(() => {
   for (const child of live) signalGroup(child, 'SIGKILL');
 });
 

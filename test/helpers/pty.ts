@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { spawnProcess, type SpawnedProcess } from './process.ts';
+import { onProcessExit, spawnProcess, type SpawnedProcess } from './process.ts';
 import { which } from './tools.ts';
 
 /** Two linked pseudo-terminals: a virtual serial cable with a stable path at each end. */
@@ -48,9 +48,11 @@ export async function openPtyPair(): Promise<PtyPair> {
   let host: SerialPort | undefined;
   let chunks: Buffer[] = [];
   const listeners = new Set<() => void>();
+  let unhook: () => void = () => undefined;
 
   const plug = async () => {
     mkdirSync(dir, { recursive: true });
+    unhook = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
     // A SIGKILLed socat leaves dangling links behind.
     rmSync(devicePath, { force: true });
     rmSync(hostPath, { force: true });
@@ -82,6 +84,7 @@ export async function openPtyPair(): Promise<PtyPair> {
     proc = undefined;
     await p?.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true }); // kill is also the final cleanup
+    unhook();
   };
 
   await plug().catch(async (err: unknown) => {

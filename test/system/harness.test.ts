@@ -108,6 +108,12 @@ describe('startMosquitto', () => {
     });
   });
 
+  it('refuses to start on a port that is taken, saying why', async () => {
+    const first = await startMosquitto();
+    onTestFinished(() => first.stop());
+    await expect(startMosquitto({ port: first.port })).rejects.toThrow(/Address already in use/);
+  });
+
   it('comes back on the same port after kill -9', async () => {
     const broker = await startMosquitto();
     onTestFinished(() => broker.stop());
