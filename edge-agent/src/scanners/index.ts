@@ -5,6 +5,7 @@ import { createHidPosScanner } from './hid-pos-scanner.ts';
 import type { Scanner } from './port.ts';
 import { createSerialScanner } from './serial-scanner.ts';
 import { createStdinScanner } from './stdin-scanner.ts';
+import { hidBackendFor } from './udev-rules.ts';
 
 /** Builds the driver for one configured scanner. Nothing is opened until `start()`. */
 export function createScanner(config: ScannerConfig, deps: ScannerDeps): Scanner {
@@ -26,8 +27,7 @@ export function createScanner(config: ScannerConfig, deps: ScannerDeps): Scanner
  * keystrokes off the console); otherwise hidraw.
  */
 export function createScanners(configs: readonly ScannerConfig[], deps: ScannerDeps): Scanner[] {
-  const hidBackend =
-    deps.hidBackend ?? (configs.some((c) => c.type === 'hid-keyboard') ? 'libusb' : 'hidraw');
+  const hidBackend = deps.hidBackend ?? hidBackendFor(configs);
   return configs.map((config) => createScanner(config, { ...deps, hidBackend }));
 }
 
@@ -49,3 +49,5 @@ export type { SerialPortSummary } from './list-serial.ts';
 export { encodeKeystrokes } from './keyboard-encoder.ts';
 export type { KeyboardLayoutName } from './keyboard-layouts.ts';
 export type { ReconnectOptions, Timers } from './reconnect.ts';
+export { hidBackendFor, udevRules } from './udev-rules.ts';
+export type { UdevRuleOptions } from './udev-rules.ts';

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { cleanCodeText } from './code-cleanup.ts';
 import type { ScannerConfig } from './config.ts';
 import type { ScannerDeps } from './driver-deps.ts';
 import type { Scanner } from './port.ts';
@@ -24,7 +25,7 @@ export function createStdinScanner(
       rl = reader;
       closed = new Promise((resolve) => reader.once('close', resolve));
       reader.on('line', (line) => {
-        const code = line.trim();
+        const code = cleanCodeText(line);
         if (code.length === 0) return;
         try {
           events.onScan({ scannerId: config.id, code, receivedAt: clock.now() });
