@@ -72,12 +72,15 @@ export class StandIn {
     private readonly token: string | undefined,
   ) {
     this.server = createServer((req, res) => {
-      void this.handle(req).then((answer) => {
-        if (!answer) return; // hanging: the socket stays open until close()
-        const headers = { 'content-type': 'application/json', ...answer.headers };
-        res.writeHead(answer.status, headers);
-        res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
-      });
+      this.handle(req).then(
+        (answer) => {
+          if (!answer) return; // hanging: the socket stays open until close()
+          const headers = { 'content-type': 'application/json', ...answer.headers };
+          res.writeHead(answer.status, headers);
+          res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+        },
+        () => res.destroy(), // the client went away mid-body
+      );
     });
   }
 
