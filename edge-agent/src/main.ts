@@ -1,3 +1,83 @@
-// Placeholder until the cloud service lands (issue 4).
-console.error('lounge-edge: the edge agent is not built yet.');
-process.exitCode = 1;
+import pino from 'pino';
+import { createAgent } from './agent.ts';
+import { loadConfigFile } from './config.ts';
+import { loadDeviceKey } from './device-key.ts';
+import { EdgeError } from './errors.ts';
+
+const USAGE = 'usage: lounge-edge --config FILE   (or set LOUNGE_EDGE_CONFIG)';
+
+/** Reads `--config FILE` / `--config=FILE`, else LOUNGE_EDGE_CONFIG. */
+function configPathFrom(argv: string[], env: NodeJS.ProcessEnv): string {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--config') {
+      const value = argv[i + 1];
+      if (!value) throw new EdgeError('CONFIG_NOT_FOUND', ['lounge-edge: --config needs a file']);
+      return value;
+    }
+    if (arg.startsWith('--config=')) return arg.slice('--config='.length);
+    if (arg === 'serve') continue;
+    throw new EdgeError('CONFIG_INVALID', [`lounge-edge: unknown argument ${arg}`, USAGE]);
+  }
+  if (env.LOUNGE_EDGE_CONFIG) return env.LOUNGE_EDGE_CONFIG;
+  throw new EdgeError('CONFIG_NOT_FOUND', [`lounge-edge: no config file. ${USAGE}`]);
+}
+
+/** Prints operator errors as plain lines (never a stack trace) and exits 1. */
+function fail(err: unknown): never {
+  const lines = err instanceof EdgeError ? err.lines : [`lounge-edge: ${(err as Error).message}`];
+  process.stderr.write(lines.join('\n') + '\n');
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  let loaded;
+  let key;
+  try {
+    loaded = loadConfigFile(configPathFrom(argv, process.env));
+    key = loadDeviceKey(loaded.config.deviceKeyFile);
+  } catch (err) {
+    fail(err);
+  }
+  const { config } = loaded;
+  const log = pino({
+    level: process.env.LOG_LEVEL ?? 'info',
+    base: { service: 'lounge-edge', deviceId: config.deviceId, loungeId: config.loungeId },
+  });
+  for (const w of [...loaded.warnings, ...key.warnings]) log.warn(w);
+
+  let agent;
+  try {
+    agent = createAgent(config, { log, deviceKey: key.jwk });
+    await agent.start();
+  } catch (err) {
+    await agent?.stop().catch(() => undefined);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      fail(new Error(`api.port ${config.api.port} on ${config.api.host} is already in use`));
+    }
+    fail(err);
+  }
+
+  let signals = 0;
+  const shutdown = (signal: string): void => {
+    if (++signals > 1) process.exit(1);
+    log.info({ signal }, 'stopping');
+    agent.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+await main();

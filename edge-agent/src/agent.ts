@@ -1,0 +1,255 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type {
+  Clock,
+  Decision,
+  Ed25519PrivateJwk,
+  EntryEvent,
+  RevocationMessage,
+} from '@lounge/shared';
+import { systemClock } from '@lounge/shared';
+import pino, { type Logger } from 'pino';
+import { fetch as undiciFetch } from 'undici';
+import { annulGrant, type Annulment } from './annul.ts';
+import { createApiApp } from './api/app.ts';
+import { SseHub } from './api/sse-hub.ts';
+import { ClockGuard } from './clock-guard.ts';
+import type { EdgeConfig } from './config.ts';
+import { DecisionService, type DecisionEvent, type ScanInput } from './decision-service.ts';
+import { buildHealth, type Health } from './health.ts';
+import { JwksCache, type Fetch } from './jwks-cache.ts';
+import { LinkStatus, type MqttState } from './link-status.ts';
+import { createMetrics, type EdgeMetrics } from './metrics.ts';
+import { createScanners } from './scanners/index.ts';
+import type { ScannerDeps } from './scanners/driver-deps.ts';
+import type { ScannerConfig } from './scanners/config.ts';
+import type { Scanner, ScannerHealth } from './scanners/port.ts';
+import { META, openEdgeState, type EdgeState, type RevocationResult } from './state/index.ts';
+import { TurnstileWebhook } from './webhook.ts';
+
+/** Everything with a side effect, injectable (tests pass fakes). */
+export interface AgentDeps {
+  log?: Logger;
+  clock?: Clock;
+  fetch?: Fetch;
+  /** The device's private key (the sync signs device assertions with it). */
+  deviceKey?: Ed25519PrivateJwk;
+  /** Stream for `stdin` scanners; default process.stdin. */
+  stdin?: NodeJS.ReadableStream;
+  createScanners?: (configs: readonly ScannerConfig[], deps: ScannerDeps) => Scanner[];
+  sseKeepAliveMs?: number;
+  defaultMetrics?: boolean;
+}
+
+/** Hooks for the MQTT sync and the IBDP uploader (issues 5 and 8). */
+export interface SyncHooks {
+  applyRevocation(msg: RevocationMessage): RevocationResult;
+  revocationSeq(): number;
+  /** Counts another gate's entry (or annulment) into consumption, once per eventId. */
+  applyEntryEvent(event: EntryEvent): 'applied' | 'duplicate';
+  /** Entry events to publish on the lounge topic, oldest first. */
+  pendingEntries(limit: number): { id: number; event: EntryEvent }[];
+  markEntryPublished(id: number): void;
+  /** Refetches the JWKS now (the `lounge/v1/keys` message). */
+  refreshKeys(): Promise<boolean>;
+  setMqtt(state: MqttState): void;
+  /** The revocation feed was caught up at this time. */
+  markSynced(atMs?: number): void;
+  markCloudContact(atMs?: number): void;
+  observeCloudDate(cloudMs: number): void;
+  observeTrustedTime(trustedMs: number, source: string): void;
+}
+
+export interface Agent {
+  readonly config: EdgeConfig;
+  readonly state: EdgeState;
+  readonly metrics: EdgeMetrics;
+  readonly log: Logger;
+  readonly sync: SyncHooks;
+  readonly deviceKey: Ed25519PrivateJwk | undefined;
+  /** Fetches keys, listens, starts scanners; resolves with the bound address. */
+  start(): Promise<{ host: string; port: number; url: string }>;
+  /** Stops scanners, closes the server and the database. Idempotent. */
+  stop(): Promise<void>;
+  scan(input: ScanInput): Promise<Decision>;
+  annul(eventId: string): Annulment;
+  health(): Health;
+}
+
+/** The composition root of `lounge-edge`: db → state → keys → decisions → API → scanners. */
+export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
+  const log = deps.log ?? pino({ base: { service: 'lounge-edge', deviceId: config.deviceId } });
+  const clock = deps.clock ?? systemClock;
+  const fetch = deps.fetch ?? (undiciFetch as unknown as Fetch);
+  const state = openEdgeState({ dataDir: config.dataDir });
+  const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics });
+  const link = new LinkStatus(state.meta, clock);
+  const clockGuard = new ClockGuard(state.trustedTime, clock, config.clockSkewSeconds);
+  const jwks = new JwksCache({
+    keys: state.keys,
+    cloudUrl: config.cloudUrl,
+    fetch,
+    clock,
+    log,
+    onCloudDate: (cloudMs, localMs) => clockGuard.observeCloudDate(cloudMs, localMs),
+    onCloudContact: (atMs) => link.markCloudContact(atMs),
+  });
+  const sse = new SseHub(deps.sseKeepAliveMs);
+  const webhook = config.turnstile.webhookUrl
+    ? new TurnstileWebhook({
+        url: config.turnstile.webhookUrl,
+        fetch,
+        log,
+        onFailure: () => metrics.webhookFailures.inc(),
+      })
+    : undefined;
+
+  const onDecision = ({ decision, source, latencyMs, detail }: DecisionEvent): void => {
+    metrics.decisions.inc({ decision: decision.decision, reason: decision.reason, source });
+    metrics.decisionLatency.observe({ source }, latencyMs / 1000);
+    log.info({ ...decision, source, latencyMs, detail }, 'decision');
+    sse.broadcast('decision', decision);
+    if (source === 'scanner') webhook?.send(decision);
+  };
+  const common = {
+    state,
+    clock,
+    deviceId: config.deviceId,
+    loungeId: config.loungeId,
+    isOffline: () => link.offline(),
+  };
+  const decisions = new DecisionService({
+    ...common,
+    resolveKey: jwks.resolver,
+    clockSkewSeconds: config.clockSkewSeconds,
+    regrantWindowSeconds: config.regrantWindowSeconds,
+    isClockSuspect: () => clockGuard.status().suspect,
+    onDecision,
+  });
+
+  const scanners = (deps.createScanners ?? createScanners)(config.scanners, {
+    log,
+    clock,
+    ...(deps.stdin && { stdin: deps.stdin }),
+    events: {
+      onScan: (s) => {
+        decisions
+          .scan({ code: s.code, gate: s.scannerId, receivedAt: s.receivedAt, source: 'scanner' })
+          .catch((err: unknown) => log.error({ err, scanner: s.scannerId }, 'scan failed'));
+      },
+      onStatus: (h: ScannerHealth) => log.info({ scanner: h }, 'scanner status'),
+    },
+  });
+
+  const annul = (eventId: string): Annulment => {
+    const result = annulGrant(common, eventId);
+    metrics.annulments.inc();
+    log.info(result, 'grant annulled');
+    sse.broadcast('annul', result);
+    return result;
+  };
+
+  const health = (): Health =>
+    buildHealth({
+      deviceId: config.deviceId,
+      loungeId: config.loungeId,
+      revocationSeq: state.invitations.revocationSeq(),
+      lastSyncAt: state.meta.get(META.lastSyncAt) ?? null,
+      mqtt: link.mqtt,
+      scanners: scanners.map((s) => s.health()),
+      pendingUploads: state.accessLog.pendingCount(),
+      lastUploadAt: state.accessLog.lastUploadAt(),
+      clock: clockGuard.status(),
+    });
+
+  const app = createApiApp({
+    token: config.api.token,
+    clock,
+    log,
+    sse,
+    scan: (code, gate, receivedAt) => decisions.scan({ code, gate, receivedAt, source: 'api' }),
+    verify: (code, gate) => decisions.verify(code, gate),
+    annul,
+    health,
+    metrics: async () => ({
+      contentType: metrics.registry.contentType,
+      body: await metrics.registry.metrics(),
+    }),
+  });
+
+  let server: ServerType | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const listen = (): Promise<AddressInfo> =>
+    new Promise((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port });
+      server = s;
+      s.once('error', reject);
+      s.once('listening', () => resolve(s.address() as AddressInfo));
+    });
+
+  const sync: SyncHooks = {
+    applyRevocation: (msg) => state.invitations.applyRevocation(msg),
+    revocationSeq: () => state.invitations.revocationSeq(),
+    applyEntryEvent: (event) => state.invitations.applyEntryEvent(event, clock.now()),
+    pendingEntries: (limit) => state.outbox.pending(limit),
+    markEntryPublished: (id) => state.outbox.markPublished(id, clock.now()),
+    refreshKeys: () => jwks.refresh(),
+    setMqtt: (s) => link.setMqtt(s),
+    markSynced: (atMs = clock.now()) => {
+      state.meta.set(META.lastSyncAt, new Date(atMs).toISOString());
+      link.markCloudContact(atMs);
+    },
+    markCloudContact: (atMs) => link.markCloudContact(atMs),
+    observeCloudDate: (cloudMs) => clockGuard.observeCloudDate(cloudMs),
+    observeTrustedTime: (ms, source) => clockGuard.observeTrustedTime(ms, source),
+  };
+
+  return {
+    config,
+    state,
+    metrics,
+    log,
+    sync,
+    deviceKey: deps.deviceKey,
+    async start() {
+      const cached = await jwks.load();
+      const fetched = await jwks.refresh();
+      if (!fetched && cached === 0) {
+        log.error('no verification keys: cloud unreachable and no cached JWKS; denying all');
+      } else if (!fetched) {
+        log.warn({ kids: jwks.kids() }, 'cloud unreachable at start; using the cached JWKS');
+      }
+      const address = await listen();
+      for (const s of scanners) s.start();
+      const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+      const url = `http://${host}:${address.port}`;
+      log.info({ url, scanners: scanners.length }, 'lounge-edge started');
+      return { host: address.address, port: address.port, url };
+    },
+    stop() {
+      stopping ??= (async () => {
+        await Promise.allSettled(scanners.map((s) => s.stop()));
+        sse.closeAll();
+        if (server) {
+          const s = server;
+          await new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            // Node 20 closes idle keep-alive sockets on close(); busy ones get a grace period.
+            setTimeout(
+              () => ('closeAllConnections' in s ? s.closeAllConnections() : 0),
+              1000,
+            ).unref();
+          });
+        }
+        await webhook?.drain();
+        state.close();
+        log.info('lounge-edge stopped');
+      })();
+      return stopping;
+    },
+    scan: (input) => decisions.scan(input),
+    annul,
+    health,
+  };
+}

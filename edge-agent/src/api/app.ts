@@ -1,0 +1,89 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Clock, Decision } from '@lounge/shared';
+import { ProblemError } from '@lounge/shared';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Annulment } from '../annul.ts';
+import type { Health } from '../health.ts';
+import { onApiError, problemResponse, readJson } from './problems.ts';
+import type { SseHub } from './sse-hub.ts';
+
+/** What the local API needs from the agent: thin routes over these use cases. */
+export interface ApiDeps {
+  token: string;
+  clock: Clock;
+  log: Logger;
+  sse: SseHub;
+  scan(code: string, gate: string, receivedAt: number): Promise<Decision>;
+  verify(code: string, gate: string): Promise<Decision>;
+  annul(eventId: string): Annulment;
+  health(): Health;
+  metrics(): Promise<{ contentType: string; body: string }>;
+}
+
+/** 16 KiB: a token is at most 4 KiB; anything bigger is not a turnstile talking. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const gate = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits, _ . : or -');
+const scanBody = z.object({ code: z.string(), gate: gate.optional() });
+const EVENT_ID = /^evt_[0-9A-Za-z]{1,40}$/;
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** Bearer check in constant time (hashing first makes the lengths equal). */
+function tokenMatches(header: string | undefined, expected: Buffer): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  return match !== null && timingSafeEqual(digest(match[1]!.trim()), expected);
+}
+
+/** The local turnstile API of SPEC.md 8 (Hono; served by @hono/node-server in the agent). */
+export function createApiApp(deps: ApiDeps): Hono {
+  const app = new Hono();
+  const expected = digest(deps.token);
+  app.onError(onApiError(deps.log));
+  app.notFound(() => problemResponse(new ProblemError('NOT_FOUND', 'no such route')));
+
+  app.get('/healthz', (c) => c.json(deps.health()));
+
+  app.use('*', async (c, next) => {
+    if (!tokenMatches(c.req.header('authorization'), expected)) {
+      return problemResponse(new ProblemError('UNAUTHORIZED', 'missing or wrong bearer token'), {
+        'www-authenticate': 'Bearer',
+      });
+    }
+    await next();
+  });
+  app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
+
+  app.post('/v1/scan', async (c) => {
+    const receivedAt = deps.clock.now();
+    const body = await readJson(c, scanBody);
+    return c.json(await deps.scan(body.code, body.gate ?? 'api', receivedAt));
+  });
+
+  app.post('/v1/verify', async (c) => {
+    const body = await readJson(c, scanBody);
+    return c.json(await deps.verify(body.code, body.gate ?? 'api'));
+  });
+
+  app.post('/v1/decisions/:eventId/annul', (c) => {
+    const eventId = c.req.param('eventId');
+    if (!EVENT_ID.test(eventId)) {
+      throw new ProblemError('DECISION_NOT_FOUND', `no grant with eventId ${eventId}`);
+    }
+    return c.json(deps.annul(eventId));
+  });
+
+  app.get('/v1/events', (c) => deps.sse.handle(c));
+
+  app.get('/metrics', async (c) => {
+    const { contentType, body } = await deps.metrics();
+    return c.body(body, 200, { 'content-type': contentType });
+  });
+
+  return app;
+}

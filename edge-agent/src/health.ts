@@ -1,0 +1,52 @@
+import type { ClockStatus } from './clock-guard.ts';
+import type { MqttState } from './link-status.ts';
+import type { ScannerHealth } from './scanners/port.ts';
+
+/** `GET /healthz` (SPEC.md 8); `reasons` is added only when degraded. */
+export interface Health {
+  status: 'ok' | 'degraded';
+  deviceId: string;
+  loungeId: string;
+  sync: { revocationSeq: number; lastSyncAt: string | null; mqtt: MqttState };
+  scanners: ScannerHealth[];
+  uploads: { pending: number; lastUploadAt: string | null };
+  clock: { suspect: boolean; skewSeconds: number };
+  reasons?: string[];
+}
+
+export interface HealthInput {
+  deviceId: string;
+  loungeId: string;
+  revocationSeq: number;
+  lastSyncAt: string | null;
+  mqtt: MqttState;
+  scanners: ScannerHealth[];
+  pendingUploads: number;
+  lastUploadAt: string | null;
+  clock: ClockStatus;
+}
+
+/**
+ * Degraded when the clock is suspect (SPEC.md 8) or a configured scanner is not connected
+ * (a gate cannot read codes). A missing MQTT link alone is not degraded: the edge is built to
+ * decide offline, and `sync.mqtt` shows it.
+ */
+export function buildHealth(h: HealthInput): Health {
+  const reasons: string[] = [];
+  if (h.clock.suspect) reasons.push(`clock: ${h.clock.reason ?? 'suspect'}`);
+  for (const s of h.scanners) {
+    if (s.status !== 'connected') {
+      reasons.push(`scanner ${s.id}: ${s.status}${s.detail ? ` (${s.detail})` : ''}`);
+    }
+  }
+  return {
+    status: reasons.length ? 'degraded' : 'ok',
+    deviceId: h.deviceId,
+    loungeId: h.loungeId,
+    sync: { revocationSeq: h.revocationSeq, lastSyncAt: h.lastSyncAt, mqtt: h.mqtt },
+    scanners: h.scanners,
+    uploads: { pending: h.pendingUploads, lastUploadAt: h.lastUploadAt },
+    clock: { suspect: h.clock.suspect, skewSeconds: h.clock.skewSeconds },
+    ...(reasons.length && { reasons }),
+  };
+}
