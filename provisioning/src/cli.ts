@@ -1,66 +1,76 @@
 import type { Context, VerbRun } from './context.ts';
-import * as decommission from './commands/decommission.ts';
-import * as doctor from './commands/doctor.ts';
-import * as enroll from './commands/enroll.ts';
-import * as rotateKey from './commands/rotate-key.ts';
-import * as scannerConfig from './commands/scanner-config.ts';
-import * as scanners from './commands/scanners.ts';
-import * as testScan from './commands/test-scan.ts';
-import * as udevRules from './commands/udev-rules.ts';
 import { CliError } from './errors.ts';
 
 interface Verb {
-  usage: string;
   summary: string;
-  run: VerbRun;
+  /** Loaded on demand: `doctor` pulls in mqtt and SQLite, `udev-rules` needs neither. */
+  load: () => Promise<{ usage: string; run: VerbRun }>;
 }
 
 /** Every verb of SPEC.md section 7, plus `rotate-key`. */
 export const VERBS: Record<string, Verb> = {
   enroll: {
-    usage: enroll.spec.usage,
     summary: 'generate the device key, enrol, write the config',
-    run: enroll.run,
+    load: async () => {
+      const m = await import('./commands/enroll.ts');
+      return { usage: m.spec.usage, run: m.run };
+    },
   },
   scanners: {
-    usage: scanners.spec.usage,
     summary: 'list HID devices and serial ports',
-    run: scanners.run,
+    load: async () => {
+      const m = await import('./commands/scanners.ts');
+      return { usage: m.spec.usage, run: m.run };
+    },
   },
   'add-scanner': {
-    usage: scannerConfig.addSpec.usage,
     summary: 'add or replace a scanner in the config',
-    run: scannerConfig.runAdd,
+    load: async () => {
+      const m = await import('./commands/scanner-config.ts');
+      return { usage: m.addSpec.usage, run: m.runAdd };
+    },
   },
   'remove-scanner': {
-    usage: scannerConfig.removeSpec.usage,
     summary: 'remove a scanner from the config',
-    run: scannerConfig.runRemove,
+    load: async () => {
+      const m = await import('./commands/scanner-config.ts');
+      return { usage: m.removeSpec.usage, run: m.runRemove };
+    },
   },
   'test-scan': {
-    usage: testScan.spec.usage,
     summary: 'wait for one scan and show its dry-run decision',
-    run: testScan.run,
+    load: async () => {
+      const m = await import('./commands/test-scan.ts');
+      return { usage: m.spec.usage, run: m.run };
+    },
   },
   doctor: {
-    usage: doctor.spec.usage,
     summary: 'check config, clock, cloud, MQTT, IBDP, scanners, disk, DB',
-    run: doctor.run,
+    load: async () => {
+      const m = await import('./commands/doctor.ts');
+      return { usage: m.spec.usage, run: m.run };
+    },
   },
   decommission: {
-    usage: decommission.spec.usage,
     summary: 'tell the cloud, then wipe the credentials',
-    run: decommission.run,
+    load: async () => {
+      const m = await import('./commands/decommission.ts');
+      return { usage: m.spec.usage, run: m.run };
+    },
   },
   'udev-rules': {
-    usage: udevRules.spec.usage,
     summary: 'print udev rules for the configured scanners',
-    run: udevRules.run,
+    load: async () => {
+      const m = await import('./commands/udev-rules.ts');
+      return { usage: m.spec.usage, run: m.run };
+    },
   },
   'rotate-key': {
-    usage: rotateKey.spec.usage,
     summary: 'replace the device key, registered with the old one',
-    run: rotateKey.run,
+    load: async () => {
+      const m = await import('./commands/rotate-key.ts');
+      return { usage: m.spec.usage, run: m.run };
+    },
   },
 };
 
@@ -88,9 +98,10 @@ export async function runCli(ctx: Context, argv: readonly string[]): Promise<num
       exitCode: 2,
     });
   }
+  const { usage, run } = await verb.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    ctx.out(`usage: ${verb.usage}`);
+    ctx.out(`usage: ${usage}`);
     return 0;
   }
-  return verb.run(ctx, rest);
+  return run(ctx, rest);
 }

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import type { Clock, Ed25519PublicJwk } from '@lounge/shared';
-import { createDeviceAssertion } from './assertion.ts';
+import { createDeviceAssertion } from '@lounge/shared';
 import { CliError } from './errors.ts';
 
 /** The fetch the CLI uses (undici's), injected so tests can swap it. */

@@ -2,7 +2,7 @@ import { configPathFrom, readJsonFile } from './config-file.ts';
 import { CloudClient, type DeviceCredentials } from './cloud-client.ts';
 import type { Context } from './context.ts';
 import { loadDeviceKey, type DeviceKey } from './device-key.ts';
-import { validateConfig, type EdgeConfig } from './edge-config.ts';
+import { isDecommissioned, validateConfig, type EdgeConfig } from './edge-config.ts';
 import { CliError } from './errors.ts';
 
 /** An enrolled box as the verbs after `enroll` see it: config, key, a cloud client. */
@@ -20,7 +20,14 @@ export async function loadConfig(
   ctx: Context,
 ): Promise<{ path: string; config: EdgeConfig }> {
   const path = configPathFrom(flag, ctx.env);
-  const checked = validateConfig(await readJsonFile(path));
+  const raw = await readJsonFile(path);
+  if (isDecommissioned(raw)) {
+    throw new CliError(
+      `${path} belongs to device ${raw.deviceId}, decommissioned on this box (its credentials are wiped); enrol again.`,
+      { code: 'DECOMMISSIONED' },
+    );
+  }
+  const checked = validateConfig(raw, path);
   if (!checked.ok) {
     throw new CliError(`${path} is not a valid config (${checked.problem}).`, {
       code: 'BAD_CONFIG',

@@ -4,5 +4,3 @@ export { CliError, UsageError } from './errors.ts';
 export { formatCheck, formatReport } from './output.ts';
 export type { CheckResult, Output } from './output.ts';
 export { udevRules } from './udev.ts';
-export { edgeConfigSchema, validateConfig } from './edge-config.ts';
-export type { EdgeConfig } from './edge-config.ts';

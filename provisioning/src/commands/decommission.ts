@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
 import { readProblem, unexpected } from '../cloud-client.ts';
 import type { Context } from '../context.ts';
-import { writeJsonAtomic } from '../config-file.ts';
+import { readJsonFile, writeJsonAtomic } from '../config-file.ts';
 import { loadDevice } from '../device.ts';
 import { CliError, describeSystemError } from '../errors.ts';
 import { step } from '../output.ts';
@@ -55,12 +55,15 @@ export async function run(ctx: Context, argv: readonly string[]): Promise<number
     );
   }
   ctx.out(step(`deleted the device key ${device.config.deviceKeyFile}`));
-  const { config } = device;
+  // Edit the file as it is on disk (not the parsed config, which carries defaults).
+  const raw = (await readJsonFile(device.path)) as Record<string, Record<string, unknown> | null>;
+  const wipe = (section: string, key: string) =>
+    raw[section] ? { ...raw[section], [key]: '' } : raw[section];
   await writeJsonAtomic(device.path, {
-    ...config,
-    mqtt: { ...config.mqtt, password: '' },
-    ibdp: { ...config.ibdp, token: '' },
-    api: { ...config.api, token: '' },
+    ...raw,
+    mqtt: wipe('mqtt', 'password'),
+    ibdp: wipe('ibdp', 'token'),
+    api: wipe('api', 'token'),
   });
   ctx.out(step(`wiped the MQTT password, IBDP token and API token in ${device.path}`));
   ctx.out(`decommissioned device ${deviceId}; stop the edge agent, it can no longer connect`);

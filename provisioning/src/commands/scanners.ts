@@ -1,14 +1,13 @@
 import { parseVerbArgs, type VerbSpec } from '../args.ts';
 import type { Context } from '../context.ts';
-import { suggestHidDriver, type HidDeviceInfo, type SerialPortInfo } from '../scanner-toolkit.ts';
+import type { HidDeviceSummary, SerialPortSummary } from '../scanner-toolkit.ts';
 
 export const spec: VerbSpec = {
   usage: 'lounge-provision scanners [--json]',
   options: { json: { type: 'boolean' } },
 };
 
-const hex4 = (n: number | undefined): string =>
-  n === undefined ? '????' : n.toString(16).padStart(4, '0');
+const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
 
 type Listing<T> = { ok: true; items: T[] } | { ok: false; error: string };
 
@@ -21,50 +20,55 @@ async function attempt<T>(list: () => Promise<T[]>): Promise<Listing<T>> {
 }
 
 /** One line per HID interface: ids, usage page, name, the driver to configure, the path. */
-export function formatHid(d: HidDeviceInfo): string {
-  const page =
-    d.usagePage === undefined ? '' : ` usage page 0x${d.usagePage.toString(16).padStart(4, '0')}`;
+export function formatHid(d: HidDeviceSummary): string {
+  const page = d.usagePage === null ? '' : `  usage page 0x${hex4(d.usagePage)}`;
   const name = [d.manufacturer, d.product].filter(Boolean).join(' ') || 'unnamed';
-  return `hid     ${hex4(d.vendorId)}:${hex4(d.productId)}${page}  ${name}  → ${suggestHidDriver(d)}${d.path ? `  ${d.path}` : ''}`;
+  const driver = d.suggestedDriver ?? 'not a scanner';
+  return `hid     ${hex4(d.vendorId)}:${hex4(d.productId)}${page}  ${name}  → ${driver}${d.path ? `  ${d.path}` : ''}`;
 }
 
-export function formatSerial(p: SerialPortInfo): string {
-  const ids = p.vendorId === undefined ? '' : `  ${hex4(p.vendorId)}:${hex4(p.productId)}`;
-  return `serial  ${p.path}${ids}  ${p.manufacturer ?? ''}  → serial`.replace(/ {2,}→/, '  →');
+/** One line per serial port; the /dev/serial/by-id link is what to configure (stable). */
+export function formatSerial(p: SerialPortSummary): string {
+  const ids = p.vendorId ? `  ${p.vendorId}:${p.productId ?? '????'}` : '';
+  const name = p.manufacturer ? `  ${p.manufacturer}` : '';
+  const stable = p.byId[0] ? `  (stable: ${p.byId[0]})` : '';
+  return `serial  ${p.path}${ids}${name}  → serial${stable}`;
 }
 
 /** `scanners`: what is plugged in, and which driver to configure for it. */
 export async function run(ctx: Context, argv: readonly string[]): Promise<number> {
   const values = parseVerbArgs(spec, argv);
-  const toolkit = await attempt(async () => [await ctx.scanners()]);
-  const kit = toolkit.ok ? toolkit.items[0] : undefined;
-  const hid: Listing<HidDeviceInfo> = kit
-    ? await attempt(() => kit.listHidDevices())
-    : { ok: false, error: toolkit.ok ? 'no drivers' : toolkit.error };
-  const serial: Listing<SerialPortInfo> = kit
-    ? await attempt(() => kit.listSerialPorts())
-    : { ok: false, error: toolkit.ok ? 'no drivers' : toolkit.error };
+  let hid: Listing<HidDeviceSummary>;
+  let serial: Listing<SerialPortSummary>;
+  try {
+    const kit = await ctx.scanners();
+    hid = await attempt(() => kit.listHidDevices());
+    serial = await attempt(() => kit.listSerialPorts());
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    hid = serial = { ok: false, error };
+  }
 
   if (values.json === true) {
+    const errors = [
+      ...(hid.ok ? [] : [`HID devices: ${hid.error}`]),
+      ...(serial.ok ? [] : [`serial ports: ${serial.error}`]),
+    ];
     ctx.out(
       JSON.stringify({
-        hid: hid.ok ? hid.items.map((d) => ({ ...d, suggestedDriver: suggestHidDriver(d) })) : null,
-        serial: serial.ok ? serial.items.map((p) => ({ ...p, suggestedDriver: 'serial' })) : null,
-        errors: [
-          ...(hid.ok ? [] : [`HID devices: ${hid.error}`]),
-          ...(serial.ok ? [] : [`serial ports: ${serial.error}`]),
-        ],
+        hid: hid.ok ? hid.items : null,
+        serial: serial.ok ? serial.items : null,
+        errors,
       }),
     );
   } else {
-    if (hid.ok) {
-      ctx.out(hid.items.length ? hid.items.map(formatHid).join('\n') : 'no HID devices found');
-    } else ctx.out(`cannot list HID devices: ${hid.error}`);
-    if (serial.ok) {
+    if (!hid.ok) ctx.out(`cannot list HID devices: ${hid.error}`);
+    else ctx.out(hid.items.length ? hid.items.map(formatHid).join('\n') : 'no HID devices found');
+    if (!serial.ok) ctx.out(`cannot list serial ports: ${serial.error}`);
+    else
       ctx.out(
         serial.items.length ? serial.items.map(formatSerial).join('\n') : 'no serial ports found',
       );
-    } else ctx.out(`cannot list serial ports: ${serial.error}`);
   }
   // Listing nothing, or only one kind, still helps the technician; only a total failure fails.
   return hid.ok || serial.ok ? 0 : 1;

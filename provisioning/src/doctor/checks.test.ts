@@ -71,7 +71,19 @@ describe('local checks', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ttyFAKE0'), '');
     const toolkit = async () => ({
-      listHidDevices: async () => [{ vendorId: 0x5e0, productId: 0x1200 }],
+      listHidDevices: async () => [
+        {
+          vendorId: 0x5e0,
+          productId: 0x1200,
+          usagePage: 0x8c,
+          usage: 0x02,
+          product: null,
+          manufacturer: null,
+          serialNumber: null,
+          path: '/dev/hidraw0',
+          suggestedDriver: 'hid-pos' as const,
+        },
+      ],
       listSerialPorts: async () => [],
       createScanner: () => {
         throw new Error('not used');

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ScannerConfig } from '../edge-config.ts';
 import type { CheckResult } from '../output.ts';
-import type { HidDeviceInfo, ScannerToolkit } from '../scanner-toolkit.ts';
+import type { HidDeviceSummary, ScannerToolkit } from '../scanner-toolkit.ts';
 import { fail } from './network-checks.ts';
 
 /** Below this, the access-log buffer of a long IBDP outage may not fit. */
@@ -23,8 +23,8 @@ export async function scannerChecks(
   if (scanners.length === 0) {
     return [{ name: 'scanners', ok: true, detail: 'none configured (turnstile API only)' }];
   }
-  let hid: HidDeviceInfo[] | string | undefined;
-  const listHid = async (): Promise<HidDeviceInfo[] | string> => {
+  let hid: HidDeviceSummary[] | string | undefined;
+  const listHid = async (): Promise<HidDeviceSummary[] | string> => {
     if (hid !== undefined) return hid;
     try {
       hid = await (await loadToolkit()).listHidDevices();

@@ -97,6 +97,12 @@ async function credentialsCheck(device: Device): Promise<CheckResult> {
 /** Logs in to the broker with the device's credentials, then leaves. */
 export async function mqttCheck(device: Device): Promise<CheckResult> {
   const { mqtt: m, deviceId } = device.config;
+  if (!m)
+    return fail(
+      'mqtt',
+      'no MQTT login in the config',
+      'enrol the device again: the enrolment writes it',
+    );
   // Not the agent's client id: taking it over would kick the running agent off its session.
   const clientId = `${deviceId}-doctor-${randomBytes(3).toString('hex')}`;
   try {
@@ -133,10 +139,17 @@ export async function mqttCheck(device: Device): Promise<CheckResult> {
 
 /** `GET {ibdp.url}/v1/health` answers 2xx when IBDP is up (SPEC.md section 5). */
 export async function ibdpCheck(device: Device, fetch: Fetch): Promise<CheckResult> {
-  const url = new URL('v1/health', device.config.ibdp.url.replace(/\/?$/, '/')).toString();
+  const { ibdp } = device.config;
+  if (!ibdp)
+    return fail(
+      'ibdp',
+      'no IBDP settings in the config',
+      'enrol the device again: the enrolment writes them',
+    );
+  const url = new URL('v1/health', ibdp.url.replace(/\/?$/, '/')).toString();
   try {
     const res = await fetch(url, {
-      headers: { authorization: `Bearer ${device.config.ibdp.token}` },
+      headers: { authorization: `Bearer ${ibdp.token}` },
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     await res.body?.cancel();
