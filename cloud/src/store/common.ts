@@ -20,6 +20,8 @@ export interface StoreLog {
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 /** A claim that never completed (its instance died) may be taken over after this long. */
 export const IDEMPOTENCY_STALE_MS = 60_000;
+/** Delivered outbox rows are kept this long (for inspection), then deleted. */
+export const OUTBOX_RETENTION_MS = 7 * 24 * 3600_000;
 /** Housekeeping deletes run at most this often per store instance. */
 export const PRUNE_EVERY_MS = 60_000;
 

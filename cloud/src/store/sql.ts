@@ -59,6 +59,8 @@ export const MARK_OUTBOX_DELIVERED = `UPDATE outbox SET delivered_at = ?, locked
 export const MARK_OUTBOX_FAILED = `UPDATE outbox SET attempts = attempts + 1, last_error = ?,
   next_attempt_at = ?, locked_by = NULL, locked_until = NULL
   WHERE id = ? AND locked_by = ? AND delivered_at IS NULL`;
+export const PRUNE_DELIVERED_OUTBOX = `DELETE FROM outbox
+  WHERE delivered_at IS NOT NULL AND delivered_at < ?`;
 export const OUTBOX_BACKLOG = `SELECT kind, COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL
   GROUP BY kind`;
 

@@ -70,6 +70,7 @@ export const initial: Migration = {
         WHERE delivered_at IS NULL`,
       `CREATE INDEX outbox_order ON outbox (kind, order_key, created_at, id)
         WHERE delivered_at IS NULL`,
+      `CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE delivered_at IS NOT NULL`,
     ];
   },
 };

@@ -1,4 +1,5 @@
 import type { CloudStore, OutboxKind } from '../port.ts';
+import { OUTBOX_RETENTION_MS, PRUNE_EVERY_MS, throttle } from '../common.ts';
 import { outboxFromRow } from '../rows.ts';
 import * as q from '../sql.ts';
 import type { PgDb } from './connection.ts';
@@ -10,8 +11,10 @@ type Outbox = Pick<
 
 /** The outbox on PostgreSQL: instances share the work with FOR UPDATE SKIP LOCKED. */
 export function postgresOutbox(db: PgDb): Outbox {
+  const pruneDue = throttle(PRUNE_EVERY_MS);
   return {
     async claimOutbox(worker, now, limit, leaseMs, kinds = []) {
+      if (pruneDue(now)) await db.run(q.PRUNE_DELIVERED_OUTBOX, now - OUTBOX_RETENTION_MS);
       const select = `${q.dueOutbox(kinds.length)} FOR UPDATE OF o SKIP LOCKED`;
       return db.tx(async (c) => {
         const ids = (await c.all(select, now, now, ...kinds, limit)).map((r) => String(r.id));

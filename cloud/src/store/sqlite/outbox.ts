@@ -1,4 +1,5 @@
 import type { CloudStore, OutboxKind } from '../port.ts';
+import { OUTBOX_RETENTION_MS, PRUNE_EVERY_MS, throttle } from '../common.ts';
 import { outboxFromRow } from '../rows.ts';
 import * as q from '../sql.ts';
 import type { SqliteDb } from './connection.ts';
@@ -10,8 +11,10 @@ type Outbox = Pick<
 
 /** The outbox on SQLite: BEGIN IMMEDIATE makes claim-then-lease atomic across processes. */
 export function sqliteOutbox(db: SqliteDb): Outbox {
+  const pruneDue = throttle(PRUNE_EVERY_MS);
   return {
     async claimOutbox(worker, now, limit, leaseMs, kinds = []) {
+      if (pruneDue(now)) db.run(q.PRUNE_DELIVERED_OUTBOX, now - OUTBOX_RETENTION_MS);
       return db.tx(() => {
         const ids = db.all(q.dueOutbox(kinds.length), now, now, ...kinds, limit).map((r) => r.id);
         return ids.map((id) =>
