@@ -32,8 +32,11 @@ export interface MosquittoBroker {
   stop(): Promise<void>;
   /** SIGKILL, no goodbye and no persistence write (a crash). `restart()` brings it back. */
   kill(): void;
-  /** Stops (if running) and starts on the same port; `clean` deletes the persistence file. */
-  restart(opts?: { clean?: boolean }): Promise<void>;
+  /**
+   * Stops (if running) and starts on the same port; `clean` deletes the persistence file
+   * first (a broker that lost its retained messages); `whileDown` runs while nothing listens.
+   */
+  restart(opts?: { clean?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
 }
 
 /** Path of mosquitto's dynamic-security plugin on this machine (any Debian arch). */
@@ -159,7 +162,11 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     async restart(restartOpts = {}) {
       await halt();
       if (restartOpts.clean) rmSync(join(dir, 'mosquitto.db'), { force: true });
-      await start();
+      try {
+        await restartOpts.whileDown?.();
+      } finally {
+        await start();
+      }
     },
   };
 }

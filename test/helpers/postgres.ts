@@ -19,8 +19,11 @@ export interface PostgresCluster {
   dataDir: string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name: string): Promise<string>;
-  /** Fast stop, then start again on the same port (for outage tests). */
-  restart(): Promise<void>;
+  /**
+   * Fast stop (sessions are cut), then start again on the same port, for outage tests;
+   * `whileDown` runs while nothing listens.
+   */
+  restart(opts?: { whileDown?: () => Promise<void> }): Promise<void>;
   /** Immediate stop and removal of every file. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -195,10 +198,14 @@ export async function startPostgres(): Promise<PostgresCluster> {
       }
       return `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(name)}`;
     },
-    async restart() {
+    async restart(restartOpts = {}) {
       await pgRun('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
       running.delete(dataDir);
-      await start();
+      try {
+        await restartOpts.whileDown?.();
+      } finally {
+        await start();
+      }
     },
     stop,
   };

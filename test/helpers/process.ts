@@ -129,7 +129,7 @@ export async function spawnProcess(
   });
 
   const waitForLine = (re: RegExp, timeoutMs = 20_000): Promise<string> => {
-    const seen = [...stdoutLines, ...stderrLines].find((l) => re.test(l));
+    const seen = [...stdoutLines, ...stderrLines].find((l) => l.search(re) >= 0);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const done = () => {
@@ -137,7 +137,7 @@ export async function spawnProcess(
         clearTimeout(timer);
       };
       const onLine = (line: string) => {
-        if (!re.test(line)) return;
+        if (line.search(re) < 0) return; // search, unlike test, ignores a /g lastIndex
         done();
         resolve(line);
       };
