@@ -54,14 +54,14 @@ describe('HidPosDecoder', () => {
     decoder.push(reports[0]!, 0);
     decoder.push(reports[1]!, 100);
     // Scanner unplugged mid-code; a whole new scan starts two seconds later.
-    const problems: string[] = [];
+    const problems: Array<{ reason: string }> = [];
     const codes: string[] = [];
     reports.forEach((report, i) => {
       const out = decoder.push(report, 2000 + i);
       problems.push(...out.problems);
       codes.push(...out.codes.map(latin1));
     });
-    expect(problems).toHaveLength(1);
+    expect(problems.map((p) => p.reason)).toEqual(['incomplete']);
     expect(codes).toEqual(multi.codes);
   });
 
@@ -69,7 +69,9 @@ describe('HidPosDecoder', () => {
     const decoder = new HidPosDecoder({ maxCodeBytes: 100 });
     const out = multi.reports.map((hex) => decoder.push(bytes(hex), 0));
     expect(out.flatMap((o) => o.codes)).toEqual([]);
-    expect(out.flatMap((o) => o.problems)).toEqual(['code over 100 bytes dropped']);
+    expect(out.flatMap((o) => o.problems)).toEqual([
+      { reason: 'oversized', detail: 'code over 100 bytes dropped' },
+    ]);
     const single = fixtures.find((f) => f.name === 'numbered-single.json')!;
     expect(decoder.push(bytes(single.reports[0]!), 0).codes.map(latin1)).toEqual(single.codes);
   });

@@ -1,9 +1,10 @@
 import { MAX_FRAME_BYTES, cleanCodeBytes } from './code-cleanup.ts';
+import type { ScannerDrop } from './port.ts';
 
-/** What a decoder made of one report: finished codes and short reasons for what it threw away. */
+/** What a decoder made of one report: finished codes, and what it threw away and why. */
 export interface DecodeResult<Code> {
   codes: Code[];
-  problems: string[];
+  problems: Array<Omit<ScannerDrop, 'scannerId'>>;
 }
 
 export interface HidPosDecoderOptions {
@@ -76,12 +77,18 @@ export class HidPosDecoder {
   push(report: Uint8Array, now: number): DecodeResult<Uint8Array> {
     const out: DecodeResult<Uint8Array> = { codes: [], problems: [] };
     if (this.continued && now - this.lastAt > this.timeoutMs) {
-      out.problems.push('incomplete code abandoned: its next report never came');
+      out.problems.push({
+        reason: 'incomplete',
+        detail: 'incomplete code abandoned: its next report never came',
+      });
       this.reset();
     }
     const parsed = parseHidPosReport(report);
     if (parsed === null) {
-      out.problems.push(`unreadable report of ${report.length} bytes ignored`);
+      out.problems.push({
+        reason: 'unreadable',
+        detail: `unreadable report of ${report.length} bytes ignored`,
+      });
       return out;
     }
     this.lastAt = now;
@@ -123,7 +130,7 @@ export class HidPosDecoder {
     this.reset();
     const code = cleanCodeBytes(all);
     if (overflow || code.length > this.max) {
-      out.problems.push(`code over ${this.max} bytes dropped`);
+      out.problems.push({ reason: 'oversized', detail: `code over ${this.max} bytes dropped` });
     } else if (code.length > 0) {
       out.codes.push(code);
     }

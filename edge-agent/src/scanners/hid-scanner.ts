@@ -3,7 +3,7 @@ import { HidUnavailableError, loadNodeHid } from './hid-binding.ts';
 import type { DecodeResult } from './hid-pos-decoder.ts';
 import type { Scanner } from './port.ts';
 import { DEFAULT_RECONNECT, RetryTimer, realTimers } from './reconnect.ts';
-import { StatusReporter } from './status.ts';
+import { StatusReporter, reportDrop } from './status.ts';
 import type { ScannerDeps } from './driver-deps.ts';
 
 /** The part of a report decoder the HID driver drives. */
@@ -53,7 +53,7 @@ export function createHidScanner(spec: HidScannerSpec, deps: ScannerDeps): Scann
   let stopped = false;
 
   const emit = (out: DecodeResult<Uint8Array | string>): void => {
-    for (const problem of out.problems) log.warn({ scanner: spec.id }, `scanner input: ${problem}`);
+    for (const problem of out.problems) reportDrop(deps, { scannerId: spec.id, ...problem });
     for (const code of out.codes) {
       try {
         events.onScan({ scannerId: spec.id, code, receivedAt: clock.now() });

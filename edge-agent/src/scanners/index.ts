@@ -38,7 +38,14 @@ export type {
   ScannerConfig,
   SerialScannerConfig,
 } from './config.ts';
-export type { Scan, Scanner, ScannerEvents, ScannerHealth, ScannerStatus } from './port.ts';
+export type {
+  Scan,
+  Scanner,
+  ScannerDrop,
+  ScannerEvents,
+  ScannerHealth,
+  ScannerStatus,
+} from './port.ts';
 export type { ScannerDeps } from './driver-deps.ts';
 export { HidUnavailableError, loadNodeHid } from './hid-binding.ts';
 export type { HidBackend, HidBinding, HidDevice, HidDeviceInfo } from './hid-binding.ts';

@@ -51,7 +51,10 @@ export class KeyboardDecoder {
     // A keyboard that numbers its reports puts a report ID first: 9 bytes.
     const r = report.length === 9 ? report.subarray(1) : report;
     if (r.length < 3 || r.length > 8) {
-      out.problems.push(`unreadable keyboard report of ${report.length} bytes ignored`);
+      out.problems.push({
+        reason: 'unreadable',
+        detail: `unreadable keyboard report of ${report.length} bytes ignored`,
+      });
       return out;
     }
     const keys = [...r.subarray(2)].filter((usage) => usage !== 0);
@@ -113,7 +116,10 @@ export class KeyboardDecoder {
     this.text = '';
     this.overflow = false;
     if (overflow || code.length > this.max)
-      out.problems.push(`code over ${this.max} characters dropped`);
+      out.problems.push({
+        reason: 'oversized',
+        detail: `code over ${this.max} characters dropped`,
+      });
     else if (code.length > 0) out.codes.push(code);
   }
 }

@@ -24,6 +24,16 @@ export interface Scan {
 export interface ScannerEvents {
   onScan(scan: Scan): void;
   onStatus(health: ScannerHealth): void;
+  /** Optional: input a driver threw away (oversized code, unreadable report), for a metric. */
+  onDropped?(drop: ScannerDrop): void;
+}
+
+/** One piece of scanner input that never became a scan. */
+export interface ScannerDrop {
+  scannerId: string;
+  /** `oversized` (over 4 KiB), `unreadable` (garbage report) or `incomplete` (cut short). */
+  reason: 'oversized' | 'unreadable' | 'incomplete';
+  detail: string;
 }
 
 export interface Scanner {

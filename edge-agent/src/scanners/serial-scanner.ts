@@ -4,7 +4,7 @@ import type { ScannerDeps } from './driver-deps.ts';
 import type { Scanner } from './port.ts';
 import { DEFAULT_RECONNECT, RetryTimer, realTimers } from './reconnect.ts';
 import { SerialFramer } from './serial-framer.ts';
-import { StatusReporter } from './status.ts';
+import { StatusReporter, reportDrop } from './status.ts';
 
 type SerialPortClass = typeof SerialPort;
 let serialPortClass: Promise<SerialPortClass> | null = null;
@@ -44,9 +44,10 @@ export function createSerialScanner(config: SerialScannerConfig, deps: ScannerDe
 
   const onData = (chunk: Buffer): void => {
     const out = framer.push(chunk);
-    if (out.dropped > 0) {
-      droppedTotal += out.dropped;
-      log.warn({ scanner: config.id, dropped: droppedTotal }, 'scanner frame over 4 KiB dropped');
+    for (let i = 0; i < out.dropped; i++) {
+      droppedTotal++;
+      const detail = `frame over 4 KiB dropped (${droppedTotal} since start)`;
+      reportDrop(deps, { scannerId: config.id, reason: 'oversized', detail });
     }
     for (const code of out.frames) {
       try {

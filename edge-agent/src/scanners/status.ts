@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ScannerEvents, ScannerHealth, ScannerStatus } from './port.ts';
+import type { ScannerDrop, ScannerEvents, ScannerHealth, ScannerStatus } from './port.ts';
 
 /** Holds a driver's health and reports each change once (to the agent and the log). */
 export class StatusReporter {
@@ -30,5 +30,15 @@ export class StatusReporter {
       // A failing listener must not take the driver down with it.
       this.log.error({ err, scanner: this.current.id }, 'scanner status listener threw');
     }
+  }
+}
+
+/** Logs input a driver threw away and tells the agent (for a metric). */
+export function reportDrop(deps: { events: ScannerEvents; log: Logger }, drop: ScannerDrop): void {
+  deps.log.warn({ scanner: drop.scannerId, reason: drop.reason }, `scanner input: ${drop.detail}`);
+  try {
+    deps.events.onDropped?.(drop);
+  } catch (err) {
+    deps.log.error({ err, scanner: drop.scannerId }, 'scanner drop listener threw');
   }
 }

@@ -14,6 +14,7 @@ import {
   type HidDeviceInfo,
   type Scan,
   type ScannerDeps,
+  type ScannerDrop,
   type ScannerHealth,
   type Timers,
 } from '../../src/scanners/index.ts';
@@ -88,10 +89,15 @@ async function until(condition: () => boolean): Promise<void> {
 function harness(hid: FakeHid | null, extra: Partial<ScannerDeps> = {}) {
   const scans: Scan[] = [];
   const statuses: ScannerHealth[] = [];
+  const drops: ScannerDrop[] = [];
   const timers = new ManualTimers();
   const clock = new ManualClock();
   const deps: ScannerDeps = {
-    events: { onScan: (s) => scans.push(s), onStatus: (h) => statuses.push(h) },
+    events: {
+      onScan: (s) => scans.push(s),
+      onStatus: (h) => statuses.push(h),
+      onDropped: (d) => drops.push(d),
+    },
     log: pino({ level: 'silent' }),
     clock,
     timers,
@@ -100,7 +106,7 @@ function harness(hid: FakeHid | null, extra: Partial<ScannerDeps> = {}) {
     ...(hid ? { hid } : {}),
     ...extra,
   };
-  return { scans, statuses, timers, clock, deps };
+  return { scans, statuses, drops, timers, clock, deps };
 }
 
 const fixture = (name: string): { reports: string[]; codes: string[] } =>
@@ -152,9 +158,12 @@ describe('hid-pos driver over a fake node-hid', () => {
     h.timers.advance(4000);
     await until(() => scanner.health().status === 'connected');
     expect(hid.opened).toHaveLength(2);
-    const single = fixture('numbered-single.json');
-    hid.last().report(bytes(single.reports[0]!));
-    expect(h.scans.map(text)).toEqual([...token.codes, ...single.codes]);
+    // Garbage first: counted as dropped, never thrown; the code after it still reads.
+    const garbage = fixture('garbage-then-code.json');
+    for (const hex of garbage.reports) hid.last().report(bytes(hex));
+    expect(h.scans.map(text)).toEqual([...token.codes, ...garbage.codes]);
+    expect(h.drops.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(h.drops.map((d) => d.reason))).toEqual(new Set(['unreadable']));
     // Each change is reported once (a new detail counts as a change); collapse repeats.
     const sequence = h.statuses.map((s) => s.status).filter((s, i, all) => s !== all[i - 1]);
     expect(sequence).toEqual(['disconnected', 'connected', 'disconnected', 'connected']);

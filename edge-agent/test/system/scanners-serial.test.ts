@@ -7,6 +7,7 @@ import {
   createScanner,
   type Scan,
   type Scanner,
+  type ScannerDrop,
   type ScannerHealth,
 } from '../../src/scanners/index.ts';
 
@@ -14,6 +15,7 @@ import {
 class Recorder {
   scans: Scan[] = [];
   statuses: ScannerHealth[] = [];
+  drops: ScannerDrop[] = [];
   private waiters = new Set<() => void>();
   onScan = (scan: Scan): void => {
     this.scans.push(scan);
@@ -22,6 +24,9 @@ class Recorder {
   onStatus = (health: ScannerHealth): void => {
     this.statuses.push(health);
     this.wake();
+  };
+  onDropped = (drop: ScannerDrop): void => {
+    this.drops.push(drop);
   };
   private wake(): void {
     for (const w of [...this.waiters]) w();
@@ -95,6 +100,9 @@ describe('serial scanner on real socat ptys', () => {
     await nextScan(5);
     expect(text(rec.scans[4])).toBe('eyJ.after-big.sig');
     expect(rec.scans).toHaveLength(5);
+    expect(rec.drops).toEqual([
+      expect.objectContaining({ scannerId: 'gate1', reason: 'oversized' }),
+    ]);
 
     // Unplug (socat killed): disconnected; replug at the same path: scanning resumes.
     await p.kill();
