@@ -5,6 +5,7 @@ import type {
   ScannerDeps,
   SerialPortSummary,
 } from '../../edge-agent/src/scanners/index.ts';
+import type * as ScannersModule from '../../edge-agent/src/scanners/index.ts';
 import { CliError } from './errors.ts';
 
 export type { HidDeviceSummary, SerialPortSummary };
@@ -22,7 +23,7 @@ export interface ScannerToolkit {
  * it, and node-hid (libusb) loads later still, only when a HID device is touched.
  */
 export async function loadScannerToolkit(): Promise<ScannerToolkit> {
-  let mod: typeof import('../../edge-agent/src/scanners/index.ts');
+  let mod: typeof ScannersModule;
   try {
     mod = await import('../../edge-agent/src/scanners/index.ts');
   } catch (err) {
