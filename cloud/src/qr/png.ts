@@ -35,31 +35,51 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
+/** Clears pixels [from, to) of a packed 1-bit row (after its filter byte): makes them black. */
+function darken(line: Uint8Array, from: number, to: number): void {
+  let x = from;
+  while (x < to && x & 7) line[1 + (x >>> 3)]! &= ~(0x80 >>> (x++ & 7));
+  while (x + 8 <= to) {
+    line[1 + (x >>> 3)] = 0;
+    x += 8;
+  }
+  while (x < to) line[1 + (x >>> 3)]! &= ~(0x80 >>> (x++ & 7));
+}
+
 /**
  * A 1-bit grayscale PNG (RFC 2083) of the symbol: dark modules black, the rest white. Each
- * module row is packed once and repeated `scale` times; deflate turns repeats into a few bytes.
+ * module row is packed once; its `scale - 1` repeats use the Up filter (all zero bytes), so
+ * deflate has almost nothing to do.
  */
 export function toPng(qr: QrMatrix, opts: BitmapOptions = {}): Uint8Array {
   const scale = opts.scale ?? 4;
   const margin = opts.margin ?? 4;
-  const width = (qr.size + 2 * margin) * scale;
+  const { size, modules } = qr;
+  const width = (size + 2 * margin) * scale;
   const stride = 1 + Math.ceil(width / 8); // filter byte + packed pixels
   const raw = new Uint8Array(stride * width);
-  // A white row: filter 0, all bits 1 (including the padding bits of the last byte).
+  // A white row: filter None, all bits 1 (the padding bits of the last byte too).
   const white = new Uint8Array(stride).fill(0xff);
   white[0] = 0;
   const line = new Uint8Array(stride);
   let y = 0;
   const emit = (row: Uint8Array): void => {
-    for (let s = 0; s < scale; s++, y++) raw.set(row, y * stride);
+    raw.set(row, y * stride);
+    // Filter Up (2) on zero bytes repeats the row above; the rest of the row is already 0.
+    for (let s = 1; s < scale; s++) raw[(y + s) * stride] = 2;
+    y += scale;
   };
   for (let m = 0; m < margin; m++) emit(white);
-  for (let r = 0; r < qr.size; r++) {
+  for (let r = 0; r < size; r++) {
     line.set(white);
-    for (let c = 0; c < qr.size; c++) {
-      if (!qr.modules[r * qr.size + c]) continue;
-      const x0 = (margin + c) * scale;
-      for (let x = x0; x < x0 + scale; x++) line[1 + (x >>> 3)]! &= ~(0x80 >>> (x & 7));
+    for (let c = 0; c < size;) {
+      if (!modules[r * size + c]) {
+        c++;
+        continue;
+      }
+      const start = c;
+      while (c < size && modules[r * size + c]) c++;
+      darken(line, (margin + start) * scale, (margin + c) * scale);
     }
     emit(line);
   }

@@ -32,6 +32,13 @@ function readBitmap(png: Uint8Array): { width: number; dark: (x: number, y: numb
   }
   const raw = inflateSync(Buffer.concat(idat));
   const stride = 1 + Math.ceil(width / 8);
+  // Undo the row filters `toPng` uses: None (0) and Up (2).
+  for (let y = 0; y < width; y++) {
+    const filter = raw[y * stride];
+    if (filter === 2 && y > 0) {
+      for (let i = 1; i < stride; i++) raw[y * stride + i]! += raw[(y - 1) * stride + i]!;
+    } else if (filter !== 0) throw new Error(`PNG filter ${filter} is not one toPng writes`);
+  }
   return {
     width,
     dark: (x, y) => ((raw[y * stride + 1 + (x >>> 3)]! >>> (7 - (x & 7))) & 1) === 0,
@@ -53,17 +60,22 @@ export function readPngModules(png: Uint8Array, scale = 4, margin = 4): ReadMatr
   return { size, modules };
 }
 
-/** The module matrix of a `toSvg` image, from its `viewBox` and dark-run sub-paths. */
+/** The module matrix of a `toSvg` image, from its `viewBox` and stroked row runs. */
 export function readSvgModules(svg: string, margin = 4): ReadMatrix {
   const viewBox = /viewBox="0 0 (\d+) \1"/.exec(svg);
-  const path = /<path fill="#000" d="([^"]*)"/.exec(svg);
+  const path = /<path stroke="#000" d="([^"]*)"/.exec(svg);
   if (!viewBox || !path) throw new Error('not an SVG written by toSvg');
   const size = Number(viewBox[1]) - 2 * margin;
   const modules = new Uint8Array(size * size);
-  for (const m of path[1]!.matchAll(/M(\d+) (\d+)h(\d+)v1h-\3z/g)) {
-    const row = Number(m[2]) - margin;
-    const col = Number(m[1]) - margin;
-    for (let i = 0; i < Number(m[3]); i++) modules[row * size + col + i] = 1;
+  let x = 0;
+  let row = 0;
+  for (const [, cmd, a, b] of path[1]!.matchAll(/([Mmh])(\d+)(?: (\d+)\.?5?)?/g)) {
+    if (cmd === 'M') [x, row] = [Number(a) - margin, Number(b) - margin];
+    else if (cmd === 'm') x += Number(a);
+    else {
+      for (let i = 0; i < Number(a); i++) modules[row * size + x + i] = 1;
+      x += Number(a);
+    }
   }
   return { size, modules };
 }
