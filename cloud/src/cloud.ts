@@ -110,6 +110,7 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       log,
       metrics,
       worker,
+      canDeliver: { mqtt: () => publisher.connected() },
     });
     const stub = config.integrations === null;
     const deps: AppDeps = {

@@ -18,6 +18,8 @@ export interface DispatcherOptions {
   leaseMs?: number;
   backoff?: { baseMs: number; maxMs: number };
   random?: () => number;
+  /** A lane whose target is known to be down claims nothing (no attempts burnt). */
+  canDeliver?: Partial<Record<OutboxKind, () => boolean>>;
 }
 
 /** Delivers outbox rows: one lane per kind, so a slow CRM never delays an MQTT revocation. */
@@ -45,6 +47,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 
   /** One pass: claim due rows of a kind, deliver, record; returns how many were claimed. */
   async function pass(kind: OutboxKind): Promise<number> {
+    if (opts.canDeliver?.[kind]?.() === false) return 0;
     const rows = await store.claimOutbox(worker, clock.now(), batchSize, leaseMs, [kind]);
     if (rows.length === 0) return 0;
     const result = await deliver(kind, rows, opts.to);
@@ -90,7 +93,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       // A full batch means more may be waiting: go again at once.
       // A notify during the pass means new rows: go again too.
       if ((claimed >= batchSize || dirty.has(kind)) && running) continue;
-      await idle(pollMs);
+      // A lane waiting for its target (e.g. the broker connecting) looks again soon.
+      await idle(opts.canDeliver?.[kind]?.() === false ? Math.min(pollMs, 200) : pollMs);
     }
   }
 

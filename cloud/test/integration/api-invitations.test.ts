@@ -1,0 +1,220 @@
+import { TOPICS, verifyToken } from '@lounge/shared';
+import { importJWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InvitationView } from '../../src/domain/views.ts';
+import { LOUNGE, makeCloud, PUBLIC_URL, type TestCloud } from './harness.ts';
+
+let cloud: TestCloud;
+beforeAll(async () => {
+  cloud = await makeCloud();
+});
+afterAll(() => cloud.close());
+
+/** Runs the dispatcher until the outbox is empty. */
+async function drainOutbox(): Promise<void> {
+  cloud.dispatcher.start();
+  cloud.dispatcher.notify();
+  for (let i = 0; i < 200; i++) {
+    const backlog = await cloud.store.outboxBacklog();
+    if (backlog.crm + backlog.ibdp + backlog.mqtt === 0) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('outbox did not drain');
+}
+
+describe('issuance', () => {
+  it('issues a signed token with the claims of SPEC.md 4 and serves its stored QR', async () => {
+    const res = await cloud.call<InvitationView>('POST', '/v1/invitations', {
+      body: cloud.invitationBody({ customerId: 'IB0200', guests: 2 }),
+      key: cloud.appKey,
+    });
+    expect(res.status).toBe(201);
+    const inv = res.json;
+    expect(inv).toMatchObject({ status: 'issued', customerId: 'IB0200', loungeId: LOUNGE });
+    expect(inv.id).toMatch(/^inv_[0-9A-Z]{26}$/);
+    const jwks = await cloud.call<{ keys: object[] }>('GET', '/.well-known/jwks.json', {
+      key: null,
+    });
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=60');
+    const key = await importJWK(jwks.json.keys[0] as Parameters<typeof importJWK>[0], 'EdDSA');
+    const verified = await verifyToken(inv.token, () => key as never);
+    if (!verified.ok) throw new Error(verified.detail);
+    const { claims } = verified;
+    expect(claims).toMatchObject({ iss: PUBLIC_URL, jti: inv.id, aud: LOUNGE, gst: 2, ent: 1 });
+    expect(claims.sub).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(inv.token).not.toContain('IB0200');
+    expect(JSON.stringify(claims)).not.toContain('IB0200');
+    const departure = Date.parse(inv.flight.departureTime) / 1000;
+    expect(claims.nbf).toBe(departure - 4 * 3600);
+    expect(claims.exp).toBe(departure + 30 * 60);
+    expect(inv.validUntil).toBe(new Date(claims.exp * 1000).toISOString());
+    expect(inv.qr.expiresAt).toBe(inv.validUntil);
+
+    const link = new URL(inv.qr.png);
+    const png = await cloud.app.request(link.pathname + link.search);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    const bytes = new Uint8Array(await png.arrayBuffer());
+    expect([...bytes.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const svgLink = new URL(inv.qr.svg);
+    const svg = await cloud.app.request(svgLink.pathname + svgLink.search);
+    expect(await svg.text()).toContain('<svg');
+    const withKey = await cloud.call('GET', `/v1/invitations/${inv.id}/qr.png`);
+    expect(withKey.status).toBe(200);
+
+    const got = await cloud.call<InvitationView>('GET', `/v1/invitations/${inv.id}`);
+    expect({ ...got.json, qr: undefined }).toEqual({ ...inv, qr: undefined });
+  });
+
+  it('20 concurrent requests with one Idempotency-Key make one invitation and one answer', async () => {
+    const body = cloud.invitationBody({ customerId: 'IB0300' });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        cloud.call('POST', '/v1/invitations', {
+          body,
+          key: cloud.appKey,
+          headers: { 'idempotency-key': 'concurrent-1' },
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    const page = await cloud.store.listInvitations('IB0300', 10, null);
+    expect(page.items).toHaveLength(1);
+    // Key order does not matter: the same request, the same answer.
+    const { customerId, loungeId, flight, guests } = body;
+    const reordered = await cloud.call('POST', '/v1/invitations', {
+      body: { guests, flight, loungeId, customerId },
+      key: cloud.appKey,
+      headers: { 'idempotency-key': 'concurrent-1' },
+    });
+    expect(reordered.text).toBe(answers[0]!.text);
+  });
+
+  it('lists a customer’s invitations newest first, paged', async () => {
+    for (const n of ['IB0401', 'IB0402', 'IB0403']) {
+      const flight = { number: n.replace('IB0', 'IB'), date: '2026-12-01' };
+      const r = await cloud.call('POST', '/v1/invitations', {
+        body: cloud.invitationBody({ customerId: 'IB0400', flight }),
+      });
+      expect(r.status).toBe(201);
+      cloud.clock.advance(5);
+    }
+    const first = await cloud.call<{ items: InvitationView[]; nextCursor: string | null }>(
+      'GET',
+      '/v1/invitations?customerId=IB0400&limit=2',
+    );
+    expect(first.json.items.map((i) => i.flight.number)).toEqual(['IB403', 'IB402']);
+    const rest = await cloud.call<{ items: InvitationView[]; nextCursor: string | null }>(
+      'GET',
+      `/v1/invitations?customerId=IB0400&limit=2&cursor=${encodeURIComponent(first.json.nextCursor!)}`,
+    );
+    expect(rest.json.items.map((i) => i.flight.number)).toEqual(['IB401']);
+    expect(rest.json.nextCursor).toBeNull();
+  });
+});
+
+describe('revocation and the outbox', () => {
+  it('revokes idempotently, feeds the catch-up route and delivers every outbox event', async () => {
+    const made = await cloud.call<InvitationView>('POST', '/v1/invitations', {
+      body: cloud.invitationBody({ customerId: 'IB0500' }),
+    });
+    const id = made.json.id;
+    const first = await cloud.call<{ revocation: { seq: number }; status: string }>(
+      'POST',
+      `/v1/invitations/${id}/revoke`,
+      { body: { reason: 'customer cancelled' } },
+    );
+    expect(first.status).toBe(200);
+    expect(first.json.status).toBe('revoked');
+    const again = await cloud.call<{ revocation: { seq: number } }>(
+      'POST',
+      `/v1/invitations/${id}/revoke`,
+      { body: { reason: 'twice' } },
+    );
+    expect(again.json.revocation).toEqual(first.json.revocation);
+    const seq = first.json.revocation.seq;
+    const feed = await cloud.call<{
+      entries: { seq: number; invitationId: string }[];
+      lastSeq: number;
+    }>('GET', `/v1/revocations?after=${seq - 1}`);
+    expect(feed.json.entries).toEqual([
+      expect.objectContaining({ seq, invitationId: id, reason: 'customer cancelled' }),
+    ]);
+    expect(feed.json.lastSeq).toBe(seq);
+
+    await drainOutbox();
+    const crm = cloud.stub.crm.events.filter((e) => e.invitationId === id);
+    expect(crm.map((e) => e.type)).toEqual(['vip-invitation.issued', 'vip-invitation.revoked']);
+    expect(crm[0]!.qr.png).toMatch(/\/qr\.png\?exp=\d+&sig=/);
+    expect(JSON.stringify(crm)).not.toContain('base64');
+    const records = cloud.stub.ibdp
+      .records('invitations')
+      .filter((r) => (r as { invitationId?: string }).invitationId === id);
+    expect(records.map((r) => (r as { change: string }).change)).toEqual(['issued', 'revoked']);
+    const mqtt = cloud.publisher.messages;
+    const revocation = mqtt.find((m) => m.topic === TOPICS.revocations);
+    expect(JSON.parse(revocation!.payload)).toMatchObject({ seq, invitationId: id });
+    expect(revocation!.retain).toBe(false);
+    const head = mqtt.filter((m) => m.topic === TOPICS.revocationsHead).at(-1);
+    expect(head).toMatchObject({ retain: true });
+    expect(JSON.parse(head!.payload)).toEqual({ seq });
+    expect(cloud.notified()).toBeGreaterThan(0);
+  });
+
+  it('rotating the signing key writes the retained keys message and pre-publishes the key', async () => {
+    const before = await cloud.keys.jwks();
+    const { kid, activatesAt } = await cloud.keys.rotate();
+    expect(activatesAt).toBeGreaterThan(cloud.clock.now());
+    const after = await cloud.keys.jwks();
+    expect(after.keys.map((k) => k.kid)).toEqual(
+      expect.arrayContaining([...before.keys.map((k) => k.kid), kid]),
+    );
+    expect((await cloud.keys.current()).kid).not.toBe(kid);
+    await drainOutbox();
+    const keys = cloud.publisher.messages.filter((m) => m.topic === TOPICS.keys).at(-1);
+    expect(keys!.retain).toBe(true);
+    expect(JSON.parse(keys!.payload).kids).toContain(kid);
+    cloud.clock.advance(activatesAt - cloud.clock.now());
+    expect((await cloud.keys.current()).kid).toBe(kid);
+  });
+});
+
+describe('public routes', () => {
+  it('serves /healthz, /readyz, /metrics and /openapi.json', async () => {
+    expect((await cloud.call('GET', '/healthz', { key: null })).json).toEqual({ status: 'ok' });
+    expect((await cloud.call('GET', '/readyz', { key: null })).status).toBe(200);
+    cloud.publisher.failing = true;
+    const down = await cloud.call('GET', '/readyz', { key: null });
+    expect(down.status).toBe(503);
+    expect(down.json.code).toBe('NOT_READY');
+    cloud.publisher.failing = false;
+    const metrics = await cloud.call('GET', '/metrics', { key: null });
+    expect(metrics.text).toContain(
+      'lounge_http_requests_total{method="POST",route="/v1/invitations",status="201"}',
+    );
+    expect(metrics.text).toMatch(/lounge_invitations_issuance_total\{code="OK"\} \d+/);
+    expect(metrics.text).toContain('lounge_outbox_backlog{kind="crm"}');
+    expect(metrics.text).toContain('lounge_http_request_duration_seconds_bucket');
+    const doc = await cloud.call<{ paths: Record<string, unknown> }>('GET', '/openapi.json', {
+      key: null,
+    });
+    expect(Object.keys(doc.json.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/invitations',
+        '/v1/invitations/{id}',
+        '/v1/invitations/{id}/qr.png',
+        '/v1/invitations/{id}/revoke',
+        '/v1/revocations',
+        '/v1/validate',
+        '/v1/entries',
+        '/v1/api-keys',
+        '/v1/lounges/{id}',
+        '/v1/enrollment-tokens',
+        '/v1/devices',
+        '/v1/devices/enroll',
+        '/v1/devices/{id}/decommission',
+        '/.well-known/jwks.json',
+      ]),
+    );
+  });
+});
