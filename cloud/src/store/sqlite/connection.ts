@@ -47,9 +47,10 @@ export class SqliteDb {
 export function openSqlite(path: string): SqliteDb {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new Database(path);
+  // busy_timeout first: switching to WAL needs a lock another process may be holding.
+  raw.pragma('busy_timeout = 10000');
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
-  raw.pragma('busy_timeout = 10000');
   raw.pragma('foreign_keys = ON');
   return new SqliteDb(raw);
 }
