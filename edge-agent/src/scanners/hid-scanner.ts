@@ -90,7 +90,7 @@ export function createHidScanner(spec: HidScannerSpec, deps: ScannerDeps): Scann
     Promise.resolve()
       .then(() => gone?.close())
       .catch((closeErr: unknown) => log.debug({ err: closeErr, scanner: spec.id }, 'close failed'))
-      .finally(() => retry.schedule(() => void connect()));
+      .finally(() => retry.schedule(run));
   };
 
   const connect = async (): Promise<void> => {
@@ -118,7 +118,7 @@ export function createHidScanner(spec: HidScannerSpec, deps: ScannerDeps): Scann
     if (stopped) return;
     if (!found?.path) {
       status.set('disconnected', `no HID device ${ids}${spec.path ? ` at ${spec.path}` : ''}`);
-      retry.schedule(() => void connect());
+      retry.schedule(run);
       return;
     }
     try {
@@ -131,7 +131,7 @@ export function createHidScanner(spec: HidScannerSpec, deps: ScannerDeps): Scann
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       status.set('error', `cannot open ${found.path}: ${message}. ${spec.openHint}`);
-      retry.schedule(() => void connect());
+      retry.schedule(run);
       return;
     }
     retry.succeeded();
@@ -154,6 +154,15 @@ export function createHidScanner(spec: HidScannerSpec, deps: ScannerDeps): Scann
     status.set('connected', note ? `${name}; ${note}` : name);
   };
 
+  let attempt: Promise<void> = Promise.resolve();
+  function run(): void {
+    attempt = connect().catch((err: unknown) => {
+      log.error({ err, scanner: spec.id }, 'HID scanner failed');
+      status.set('error', String(err));
+      retry.schedule(run);
+    });
+  }
+
   return {
     id: spec.id,
     type: spec.type,
@@ -161,14 +170,12 @@ export function createHidScanner(spec: HidScannerSpec, deps: ScannerDeps): Scann
       if (started) return;
       started = true;
       status.set('disconnected', `looking for HID device ${ids}`);
-      void connect().catch((err: unknown) => {
-        log.error({ err, scanner: spec.id }, 'HID scanner failed');
-        status.set('error', String(err));
-      });
+      run();
     },
     async stop() {
       stopped = true;
       retry.stop();
+      await attempt; // a connect in flight closes what it opened
       clearIdle();
       const open = device;
       device = null;

@@ -75,13 +75,13 @@ export function createSerialScanner(config: SerialScannerConfig, deps: ScannerDe
     candidate.on('error', (err) => log.warn({ err, scanner: config.id }, 'serial port error'));
     const error = await new Promise<Error | null>((resolve) => candidate.open(resolve));
     if (stopped) {
-      if (!error) candidate.close();
+      if (!error) await new Promise((resolve) => candidate.close(resolve));
       return;
     }
     if (error) {
       const detail = openFailure(error, config.path);
       status.set(/permission denied/.test(detail) ? 'error' : 'disconnected', detail);
-      retry.schedule(() => void open());
+      retry.schedule(run);
       return;
     }
     port = candidate;
@@ -97,10 +97,19 @@ export function createSerialScanner(config: SerialScannerConfig, deps: ScannerDe
         'disconnected',
         err?.disconnected ? `${config.path} unplugged` : `${config.path} closed`,
       );
-      retry.schedule(() => void open());
+      retry.schedule(run);
     });
     status.set('connected', `${config.path} at ${config.baudRate} baud`);
   };
+
+  let attempt: Promise<void> = Promise.resolve();
+  function run(): void {
+    attempt = open().catch((err: unknown) => {
+      log.error({ err, scanner: config.id }, 'serial scanner failed');
+      status.set('error', String(err));
+      retry.schedule(run);
+    });
+  }
 
   return {
     id: config.id,
@@ -109,15 +118,12 @@ export function createSerialScanner(config: SerialScannerConfig, deps: ScannerDe
       if (started) return;
       started = true;
       status.set('disconnected', `opening ${config.path}`);
-      void open().catch((err: unknown) => {
-        log.error({ err, scanner: config.id }, 'serial scanner failed');
-        status.set('error', String(err));
-        retry.schedule(() => void open());
-      });
+      run();
     },
     async stop() {
       stopped = true;
       retry.stop();
+      await attempt; // an open in flight closes what it opened
       const current = port;
       port = null;
       if (current?.isOpen) {

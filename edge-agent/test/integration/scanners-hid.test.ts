@@ -189,6 +189,29 @@ describe('hid-pos driver over a fake node-hid', () => {
     await scanner.stop();
   });
 
+  it('stop() during an open in flight closes the device it was opening', async () => {
+    const hid = new FakeHid('hidraw');
+    hid.present = [{ ...POS, path: '/dev/hidraw4', usagePage: 0x8c }];
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const open = hid.open.bind(hid);
+    hid.open = async (path) => {
+      await gate;
+      return open(path);
+    };
+    const h = harness(hid);
+    const scanner = createScanner(posConfig, h.deps);
+    scanner.start();
+    await until(() => hid.listCalls === 1);
+    const stopped = scanner.stop();
+    release();
+    await stopped;
+    expect(hid.opened).toHaveLength(1);
+    expect(hid.last().closed).toBe(true);
+    expect(scanner.health().status).toBe('disconnected');
+    expect(h.timers.pending()).toBe(0);
+  });
+
   it('turns a missing libusb into status error with one clear line, without throwing', async () => {
     const h = harness(null, {
       loadHid: (backend) =>

@@ -137,4 +137,29 @@ describe('serial scanner on real socat ptys', () => {
     // Generous bound for a shared 2-core CI box: catches a driver that polls or batches.
     expect(p99).toBeLessThan(500);
   });
+
+  it('waits for a port that is absent at start, then reads it', async () => {
+    pair = await openPtyPair();
+    await pair.kill(); // the links are gone: like a scanner not plugged in yet
+    const rec = new Recorder();
+    scanner = createScanner(
+      { id: 'gate2', type: 'serial', path: pair.devicePath, baudRate: 9600, suffix: 'cr' },
+      {
+        events: rec,
+        log: pino({ level: 'silent' }),
+        clock: systemClock,
+        reconnectMs: { base: 200, max: 500 },
+      },
+    );
+    scanner.start();
+    await rec.until('not present', () => /not present/.test(scanner!.health().detail ?? ''));
+    expect(scanner.health().status).toBe('disconnected');
+    await pair.restart();
+    await rec.until('connected', () => scanner!.health().status === 'connected');
+    await pair.write('eyJ.late.sig\r');
+    await rec.until('scan', () => rec.scans.length === 1);
+    expect(text(rec.scans[0])).toBe('eyJ.late.sig');
+    await scanner.stop();
+    expect(scanner.health()).toMatchObject({ status: 'disconnected', detail: 'stopped' });
+  });
 });
