@@ -22,9 +22,11 @@ export async function runChecks(
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
     const hint =
-      err.code === 'NO_DEVICE_KEY' || err.code === 'BAD_DEVICE_KEY'
-        ? 'the device key is gone (decommissioned?): enrol again with a new token'
-        : 'enrol with lounge-provision enroll, or fix the named field';
+      err.code === 'DECOMMISSIONED' || err.code === 'NO_DEVICE_KEY'
+        ? 'enrol the box again with a new token: lounge-provision enroll --cloud URL --token T'
+        : err.code === 'NO_CONFIG'
+          ? 'enrol first (lounge-provision enroll), or pass --config with the right path'
+          : 'fix the named field, or enrol again';
     return [fail('config', err.message.replace(/\.$/, ''), hint)];
   }
   const { config } = device;

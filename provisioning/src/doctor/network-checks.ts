@@ -105,15 +105,15 @@ export async function mqttCheck(device: Device): Promise<CheckResult> {
     );
   // Not the agent's client id: taking it over would kick the running agent off its session.
   const clientId = `${deviceId}-doctor-${randomBytes(3).toString('hex')}`;
-  try {
-    const client = await withTimeout(
+  const login = (protocolVersion: 4 | 5) =>
+    withTimeout(
       mqtt.connectAsync(
         m.url,
         {
           username: m.username,
           password: m.password,
           clientId,
-          protocolVersion: 5,
+          protocolVersion,
           clean: true,
           reconnectPeriod: 0,
           connectTimeout: TIMEOUT_MS,
@@ -122,11 +122,17 @@ export async function mqttCheck(device: Device): Promise<CheckResult> {
       ),
       TIMEOUT_MS + 500,
     );
+  try {
+    // MQTT 5 first (mosquitto); the embedded aedes broker speaks only 3.1.1.
+    const client = await login(5).catch((err: unknown) => {
+      if (/protocol version/i.test(String(err))) return login(4);
+      throw err;
+    });
     await client.endAsync();
     return { name: 'mqtt', ok: true, detail: `logged in to ${m.url} as ${m.username}` };
   } catch (err) {
     const reason = networkReason(err);
-    const refused = /auth|password|user name/i.test(reason);
+    const refused = /auth|password|user name|bad user/i.test(reason);
     return fail(
       'mqtt',
       `cannot log in to ${m.url} (${reason})`,
