@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.ts';
 import { createStore, type CloudStore } from '../../src/store/index.ts';
 import { silentLog } from '../contract/silent-log.ts';
@@ -42,4 +42,19 @@ runStoreContract('postgres', async ({ clock }) => {
       for (const s of open) await s.close();
     },
   };
+});
+
+// Not part of the contract (SQLite has no server to lose): the pool drops the connections a
+// restart killed, so the first query afterwards succeeds and nothing committed is lost.
+it('keeps working after PostgreSQL restarts', async () => {
+  const store = await createStore(dbUrl, { log: silentLog });
+  try {
+    await store.migrate();
+    await store.getOrCreateSecret('restart-probe', () => 'kept');
+    await cluster.restart();
+    await store.ping();
+    expect(await store.getOrCreateSecret('restart-probe', () => 'lost')).toBe('kept');
+  } finally {
+    await store.close();
+  }
 });
