@@ -31,6 +31,14 @@ export interface HidDevice {
  */
 export type HidBackend = 'hidraw' | 'libusb';
 
+/**
+ * The backend an agent with these scanners loads: libusb when any keyboard-wedge scanner is
+ * configured (to keep its keystrokes off the console; POS scanners work through it too).
+ */
+export function hidBackendFor(configs: ReadonlyArray<{ type: string }>): HidBackend {
+  return configs.some((c) => c.type === 'hid-keyboard') ? 'libusb' : 'hidraw';
+}
+
 export interface HidBinding {
   /** The backend in use; one per process (node-hid loads one native library). */
   readonly backend: HidBackend;

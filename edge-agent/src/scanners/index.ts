@@ -5,7 +5,7 @@ import { createHidPosScanner } from './hid-pos-scanner.ts';
 import type { Scanner } from './port.ts';
 import { createSerialScanner } from './serial-scanner.ts';
 import { createStdinScanner } from './stdin-scanner.ts';
-import { hidBackendFor } from './udev-rules.ts';
+import { hidBackendFor } from './hid-binding.ts';
 
 /** Builds the driver for one configured scanner. Nothing is opened until `start()`. */
 export function createScanner(config: ScannerConfig, deps: ScannerDeps): Scanner {
@@ -47,7 +47,7 @@ export type {
   ScannerStatus,
 } from './port.ts';
 export type { ScannerDeps } from './driver-deps.ts';
-export { HidUnavailableError, loadNodeHid } from './hid-binding.ts';
+export { HidUnavailableError, hidBackendFor, loadNodeHid } from './hid-binding.ts';
 export type { HidBackend, HidBinding, HidDevice, HidDeviceInfo } from './hid-binding.ts';
 export { listHidDevices, suggestHidDriver } from './list-hid.ts';
 export type { HidDeviceSummary } from './list-hid.ts';
@@ -56,5 +56,3 @@ export type { SerialPortSummary } from './list-serial.ts';
 export { encodeKeystrokes } from './keyboard-encoder.ts';
 export type { KeyboardLayoutName } from './keyboard-layouts.ts';
 export type { ReconnectOptions, Timers } from './reconnect.ts';
-export { hidBackendFor, udevRules } from './udev-rules.ts';
-export type { UdevRuleOptions } from './udev-rules.ts';
