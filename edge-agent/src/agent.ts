@@ -74,6 +74,8 @@ export interface Agent {
   scan(input: ScanInput): Promise<Decision>;
   annul(eventId: string): Annulment;
   health(): Health;
+  /** Connected `GET /v1/events` subscribers. */
+  sseClients(): number;
 }
 
 /** The composition root of `lounge-edge`: db → state → keys → decisions → API → scanners. */
@@ -251,5 +253,6 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     scan: (input) => decisions.scan(input),
     annul,
     health,
+    sseClients: () => sse.size,
   };
 }

@@ -1,0 +1,120 @@
+import { ManualClock } from '@lounge/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEVICE,
+  LOUNGE,
+  makeSigner,
+  startAgent,
+  startFakeCloud,
+  tempDir,
+  type TestAgent,
+} from './fixtures.ts';
+
+async function expectProblem(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  const body = (await res.json()) as Record<string, unknown>;
+  expect(body).toMatchObject({ status, code });
+  expect(typeof body.type).toBe('string');
+  expect(typeof body.title).toBe('string');
+  expect(typeof body.detail).toBe('string');
+  return body;
+}
+
+describe('local API errors, health and metrics', () => {
+  const clock = new ManualClock();
+  const tmp = tempDir();
+  let cloud: Awaited<ReturnType<typeof startFakeCloud>>;
+  let edge: TestAgent;
+
+  beforeAll(async () => {
+    const signer = await makeSigner();
+    cloud = await startFakeCloud([signer.publicJwk], clock);
+    edge = await startAgent(tmp.dir, cloud.url, { clock });
+  });
+  afterAll(async () => {
+    await edge.stop();
+    await cloud.close();
+    tmp.cleanup();
+  });
+
+  it('answers 401 without or with a wrong bearer token', async () => {
+    const none = await edge.call('POST', '/v1/scan', { code: 'x' }, null);
+    await expectProblem(none, 401, 'UNAUTHORIZED');
+    expect(none.headers.get('www-authenticate')).toBe('Bearer');
+    await expectProblem(
+      await edge.call('POST', '/v1/scan', { code: 'x' }, 'wrong-token-0123456789'),
+      401,
+      'UNAUTHORIZED',
+    );
+    await expectProblem(await edge.call('GET', '/v1/events', undefined, null), 401, 'UNAUTHORIZED');
+    await expectProblem(await edge.call('GET', '/metrics', undefined, 'nope'), 401, 'UNAUTHORIZED');
+    expect(edge.agent.state.accessLog.pendingCount()).toBe(0);
+  });
+
+  it('answers 400 INVALID_REQUEST for bad JSON or a missing code, naming the field', async () => {
+    await expectProblem(await edge.call('POST', '/v1/scan', '{"code":'), 400, 'INVALID_REQUEST');
+    const missing = await expectProblem(
+      await edge.call('POST', '/v1/scan', { gate: 'g1' }),
+      400,
+      'INVALID_REQUEST',
+    );
+    expect(missing.detail).toMatch(/^code: /);
+    const badGate = await expectProblem(
+      await edge.call('POST', '/v1/verify', { code: 'x', gate: 'a b' }),
+      400,
+      'INVALID_REQUEST',
+    );
+    expect(badGate.field).toBe('gate');
+  });
+
+  it('answers 413 for a body over 16 KiB, with or without Content-Length', async () => {
+    const big = JSON.stringify({ code: 'x'.repeat(17 * 1024) });
+    await expectProblem(await edge.call('POST', '/v1/scan', big), 413, 'PAYLOAD_TOO_LARGE');
+    const chunked = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(big));
+        controller.close();
+      },
+    });
+    const res = await fetch(`${edge.url}/v1/scan`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${edge.config.api.token}` },
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
+    await expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
+    expect(edge.agent.state.accessLog.pendingCount()).toBe(0);
+  });
+
+  it('answers 404 problem+json for an unknown route', async () => {
+    await expectProblem(await edge.call('GET', '/v1/nothing'), 404, 'NOT_FOUND');
+  });
+
+  it('serves /healthz without a token, in the SPEC shape', async () => {
+    await edge.scan('garbage');
+    const res = await edge.call('GET', '/healthz', undefined, null);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      deviceId: DEVICE,
+      loungeId: LOUNGE,
+      sync: { revocationSeq: 0, lastSyncAt: null, mqtt: 'disconnected' },
+      scanners: [],
+      uploads: { pending: 1, lastUploadAt: null },
+      clock: { suspect: false, skewSeconds: 0 },
+    });
+  });
+
+  it('serves Prometheus metrics with decisions by reason and latency', async () => {
+    const res = await edge.call('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toContain(
+      'lounge_edge_decisions_total{decision="deny",reason="MALFORMED",source="api"} 1',
+    );
+    expect(text).toContain('lounge_edge_decision_latency_seconds_count{source="api"} 1');
+    expect(text).toContain('lounge_edge_webhook_failures_total 0');
+  });
+});
