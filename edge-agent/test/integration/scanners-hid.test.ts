@@ -259,6 +259,19 @@ describe('hid-keyboard driver over a fake node-hid', () => {
     await scanner.stop();
   });
 
+  it('says how to fix it when libusb cannot claim the keyboard scanner', async () => {
+    const hid = new FakeHid('libusb');
+    hid.present = [{ ...KBD, path: '0001:0007:00' }];
+    hid.openError = new Error('Access denied (insufficient permissions)');
+    const h = harness(hid);
+    const scanner = createScanner(config, h.deps);
+    scanner.start();
+    await until(() => scanner.health().status === 'error');
+    expect(scanner.health().detail).toMatch(/udev rule/);
+    expect(scanner.health().detail).toMatch(/switch the scanner to HID POS or serial mode/);
+    await scanner.stop();
+  });
+
   it('warns in its status when node-hid was loaded with hidraw', async () => {
     const hid = new FakeHid('hidraw');
     hid.present = [{ ...KBD, path: '/dev/hidraw1', usagePage: 1, usage: 6 }];
