@@ -1,4 +1,4 @@
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connect, connectAsync, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import QRCode from 'qrcode';
 import { SerialPort } from 'serialport';
@@ -66,6 +66,28 @@ describe('startMosquitto', () => {
     );
     await pub.publishAsync('harness/q', 'hello', { qos: 1 });
     expect(await got).toEqual(['hello', 1]);
+  });
+
+  it('queues a QoS 1 burst of 2,000 for an offline session (over the default 1,000)', async () => {
+    const broker = await startMosquitto();
+    onTestFinished(() => broker.stop());
+    const session = { clientId: 'edge-1', clean: false, properties: { sessionExpiryInterval: 60 } };
+    const edge = await mqttClient(broker.url, session);
+    await edge.subscribeAsync('harness/burst', { qos: 1 });
+    await edge.endAsync();
+    const pub = await mqttClient(broker.url);
+    await Promise.all(
+      Array.from({ length: 2_000 }, (_, i) =>
+        pub.publishAsync('harness/burst', `${i}`, { qos: 1 }),
+      ),
+    );
+    // Listen before CONNACK: the broker sends the queue right after it, before connectAsync
+    // resolves, and a message with no listener yet is acked and lost.
+    const back = connect(broker.url, { protocolVersion: 5, reconnectPeriod: 0, ...session });
+    onTestFinished(() => back.endAsync());
+    const seen = new Set<string>();
+    back.on('message', (_t, payload) => seen.add(payload.toString()));
+    await expect.poll(() => seen.size, { timeout: 15_000 }).toBe(2_000);
   });
 
   it('keeps retained messages across a restart, and loses them with clean', async () => {
