@@ -1,5 +1,6 @@
 import { ProblemError } from '@lounge/shared';
 import type { Clock } from '@lounge/shared';
+import type { IdempotencyClaim, IdempotencyRecord } from './port.ts';
 import { decodeCursor } from './rows.ts';
 
 /** What both adapters need from their surroundings. */
@@ -32,6 +33,13 @@ export function idempotencyReclaimable(
 ): boolean {
   const age = now - row.createdAt;
   return row.responseStatus === null ? age >= IDEMPOTENCY_STALE_MS : age >= IDEMPOTENCY_TTL_MS;
+}
+
+/** The answer for a key someone else holds: still running, or its stored response. */
+export function answerOf(record: IdempotencyRecord): IdempotencyClaim {
+  return record.responseStatus === null
+    ? { state: 'in-progress', record }
+    : { state: 'completed', record };
 }
 
 /** The revocation's `exp` in seconds: the token's exp, rounded up so edges never prune early. */

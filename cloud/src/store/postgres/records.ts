@@ -1,6 +1,12 @@
 import type { Clock } from '@lounge/shared';
 import type { CloudStore, OutboxEventInput } from '../port.ts';
-import { IDEMPOTENCY_TTL_MS, PRUNE_EVERY_MS, idempotencyReclaimable, throttle } from '../common.ts';
+import {
+  IDEMPOTENCY_TTL_MS,
+  PRUNE_EVERY_MS,
+  answerOf,
+  idempotencyReclaimable,
+  throttle,
+} from '../common.ts';
 import {
   apiKeyFromRow,
   idempotencyFromRow,
@@ -130,6 +136,16 @@ export function postgresRecords(db: PgDb, clock: Clock): Records {
       if (pruneDue(now)) {
         await db.run('DELETE FROM idempotency_keys WHERE created_at < ?', now - IDEMPOTENCY_TTL_MS);
       }
+      // Fast path for requests polling a key someone else holds: a read, no write lock.
+      const seen = await db.get(
+        'SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?',
+        scope,
+        key,
+      );
+      if (seen) {
+        const record = idempotencyFromRow(seen);
+        if (!idempotencyReclaimable(record, now)) return answerOf(record);
+      }
       return db.tx(async (c) => {
         for (;;) {
           // A concurrent claim of the same key waits here until the first commits, then loses.
@@ -160,9 +176,7 @@ export function postgresRecords(db: PgDb, clock: Clock): Records {
             );
             return { state: 'claimed' as const };
           }
-          return record.responseStatus === null
-            ? { state: 'in-progress' as const, record }
-            : { state: 'completed' as const, record };
+          return answerOf(record);
         }
       });
     },
