@@ -112,19 +112,28 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       worker,
       canDeliver: { mqtt: () => publisher.connected() },
     });
+    // Closed in reverse: the server stops accepting first, then the outbox drains.
+    closers.push(() => dispatcher.stop());
+    let fetchApp: (req: Request) => Response | Promise<Response> = () =>
+      new Response('starting', { status: 503 });
+    const server = await listen((req) => fetchApp(req), config.host, config.port);
+    closers.push(() => closeServer(server));
+    const port = (server.address() as { port: number }).port;
+    const publicUrl =
+      config.publicUrlSet || config.port !== 0 ? config.publicUrl : `http://localhost:${port}`;
     const stub = config.integrations === null;
     const deps: AppDeps = {
       settings: {
-        publicUrl: config.publicUrl,
+        publicUrl,
         validityBeforeMs: config.validityBeforeMs,
         validityAfterMs: config.validityAfterMs,
         rateLimit: config.rateLimit,
         mqttPublicUrl:
           config.mqtt.publicUrl ??
           config.mqtt.url ??
-          `mqtt://${new URL(config.publicUrl).hostname}:${broker!.port}`,
+          `mqtt://${new URL(publicUrl).hostname}:${broker!.port}`,
         ibdp: stub
-          ? { url: config.publicUrl + STUB_IBDP_PATH, token: STUB_IBDP_TOKEN }
+          ? { url: publicUrl + STUB_IBDP_PATH, token: STUB_IBDP_TOKEN }
           : { url: config.integrations!.ibdp.url, token: config.integrations!.ibdp.token ?? '' },
       },
       store,
@@ -143,12 +152,9 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     };
     const app = createApp(deps);
     if (stub) stubIbdpRoutes(app, integrations.ibdp, STUB_IBDP_TOKEN);
+    fetchApp = app.fetch;
     dispatcher.start();
-    closers.push(() => dispatcher.stop());
-    const server = await listen(app.fetch, config.host, config.port);
-    closers.push(() => closeServer(server));
-    const port = (server.address() as { port: number }).port;
-    log.info({ port, publicUrl: config.publicUrl, mqttUrl }, 'lounge-cloud listening');
+    log.info({ port, publicUrl, mqttUrl }, 'lounge-cloud listening');
     return { port, mqttUrl, stop: closeAll } satisfies RunningCloud;
   } catch (err) {
     await closeAll();

@@ -61,6 +61,8 @@ export interface CloudConfig {
   port: number;
   /** Base of signed links and the token `iss`; no trailing slash. */
   publicUrl: string;
+  /** False when PUBLIC_URL was not set: with PORT=0 the cloud fills in the port it got. */
+  publicUrlSet: boolean;
   databaseUrl: string;
   /** Folder for the SQLite file and the key-encryption key file. */
   dataDir: string;
@@ -120,6 +122,7 @@ export function loadConfig(
     host: e.HOST,
     port: e.PORT,
     publicUrl,
+    publicUrlSet: e.PUBLIC_URL !== undefined,
     databaseUrl: e.DATABASE_URL,
     dataDir: dataDirOf(e.DATABASE_URL),
     mqtt: {

@@ -8,7 +8,7 @@ import {
   type VerificationKey,
 } from '@lounge/shared';
 import { importJWK } from 'jose';
-import { newEventId } from '@lounge/shared';
+import { newEventId } from '../outbox/events.ts';
 import {
   DEFAULT_PUBLISH_LEAD_MS,
   currentSigningKid,
@@ -65,10 +65,11 @@ export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint
     return rows;
   }
 
-  async function insertKey(activatesAt: number): Promise<string> {
+  /** A new sealed key row and the retained `keys` message announcing it. */
+  async function newKeyRow(activatesAt: number): Promise<SigningKeyRow> {
     const now = clock.now();
     const key = await generateSigningKey(now);
-    const row: SigningKeyRow = {
+    return {
       kid: key.kid,
       publicJwk: JSON.stringify(key.publicJwk),
       sealedPrivateKey: sealPrivateKey(key.privateJwk, kek),
@@ -77,7 +78,11 @@ export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint
       lastTokenExp: null,
       retiredAt: null,
     };
-    const records = [...(await load(true)).map(toRecord), toRecord(row)];
+  }
+
+  async function insertKey(row: SigningKeyRow): Promise<void> {
+    const now = clock.now();
+    const records = [...(await load(true)).filter((r) => r.kid !== row.kid), row].map(toRecord);
     const kids = publishedKeys(records, now).map((r) => r.kid);
     const message = { kids, updatedAt: new Date(now).toISOString() };
     const outbox: OutboxEventInput[] = [
@@ -90,7 +95,6 @@ export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint
     ];
     await store.insertSigningKey(row, outbox);
     await load(true);
-    return key.kid;
   }
 
   return {
@@ -134,13 +138,23 @@ export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint
     async rotate(leadMs = DEFAULT_PUBLISH_LEAD_MS) {
       const records = (await load(true)).map(toRecord);
       const activatesAt = planRotation(clock.now(), leadMs, records);
-      const kid = await insertKey(activatesAt);
-      return { kid, activatesAt };
+      const row = await newKeyRow(activatesAt);
+      await insertKey(row);
+      return { kid: row.kid, activatesAt };
     },
     async ensureKey() {
       if ((await load(true)).length > 0) return false;
-      await insertKey(clock.now());
-      return true;
+      // Instances starting together on an empty database must agree on one first key: the
+      // secrets table (first writer wins) picks it; everyone inserts that same row.
+      const mine = await newKeyRow(clock.now());
+      const text = await store.getOrCreateSecret('first-signing-key', () => JSON.stringify(mine));
+      const winner = JSON.parse(text) as SigningKeyRow;
+      try {
+        await insertKey(winner);
+      } catch (err) {
+        if (!(await load(true)).some((r) => r.kid === winner.kid)) throw err;
+      }
+      return winner.kid === mine.kid;
     },
   };
 }
