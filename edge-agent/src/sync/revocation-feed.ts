@@ -1,0 +1,73 @@
+import {
+  createDeviceAssertion,
+  revocationPageSchema,
+  type Clock,
+  type Ed25519PrivateJwk,
+  type RevocationPage,
+} from '@lounge/shared';
+import type { Fetch } from '../jwks-cache.ts';
+
+export interface RevocationFeedOptions {
+  cloudUrl: string;
+  /** The cloud's PUBLIC_URL: the audience of device assertions. */
+  issuer: string;
+  deviceId: string;
+  deviceKey: Ed25519PrivateJwk;
+  fetch: Fetch;
+  clock: Clock;
+  timeoutMs?: number;
+  /** The cloud's `Date` header of every answer (trusted time, SPEC.md 8). */
+  onCloudDate?: (cloudMs: number) => void;
+}
+
+/** A refused or failed page request; `status` is the HTTP status when there was one. */
+export class FeedError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'FeedError';
+  }
+}
+
+/** The catch-up feed `GET /v1/revocations?after=SEQ&limit=N` (SPEC.md 5), device-authenticated. */
+export class RevocationFeed {
+  constructor(private readonly opts: RevocationFeedOptions) {}
+
+  /** One page of revocations with seq > `after`, ascending. */
+  async page(after: number, limit: number): Promise<RevocationPage> {
+    const o = this.opts;
+    // A fresh assertion (new jti) per request: the cloud refuses a replayed jti.
+    const assertion = await createDeviceAssertion({
+      deviceId: o.deviceId,
+      privateKey: o.deviceKey,
+      audience: o.issuer,
+      nowMs: o.clock.now(),
+    });
+    const url = new URL('/v1/revocations', o.cloudUrl);
+    url.searchParams.set('after', String(after));
+    url.searchParams.set('limit', String(limit));
+    let res: Response;
+    try {
+      res = await o.fetch(url.toString(), {
+        headers: { authorization: `Bearer ${assertion}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      throw new FeedError(`revocation feed unreachable: ${(err as Error).message}`);
+    }
+    const date = Date.parse(res.headers.get('date') ?? '');
+    if (Number.isFinite(date)) o.onCloudDate?.(date);
+    if (!res.ok) {
+      const detail = await res.text().catch(() => '');
+      throw new FeedError(
+        `revocation feed answered ${res.status}: ${detail.slice(0, 200)}`,
+        res.status,
+      );
+    }
+    const parsed = revocationPageSchema.safeParse(await res.json().catch(() => undefined));
+    if (!parsed.success) throw new FeedError('revocation feed answered an unreadable page');
+    return parsed.data;
+  }
+}

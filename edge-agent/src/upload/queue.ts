@@ -1,0 +1,136 @@
+import type { AccessLogRecord } from '@lounge/shared';
+import { META, MetaStore, type Db } from '../state/index.ts';
+
+/** One IBDP batch: its Idempotency-Key and its records, oldest first. */
+export interface Batch {
+  batchId: string;
+  firstId: number;
+  lastId: number;
+  records: AccessLogRecord[];
+}
+
+interface Row {
+  id: number;
+  event_id: string;
+  device_id: string;
+  lounge_id: string;
+  gate: string;
+  invitation_id: string | null;
+  decision: 'grant' | 'deny';
+  reason: string;
+  admit: number;
+  decided_at: string;
+  offline: number;
+  code_sha256: string;
+  latency_ms: number;
+  batch_id: string | null;
+}
+
+/** The IBDP record, keys in SPEC.md 8 order, nothing the edge keeps beside it. */
+const toRecord = (r: Row): AccessLogRecord => ({
+  eventId: r.event_id,
+  deviceId: r.device_id,
+  loungeId: r.lounge_id,
+  gate: r.gate,
+  invitationId: r.invitation_id,
+  decision: r.decision,
+  reason: r.reason,
+  admit: r.admit,
+  decidedAt: r.decided_at,
+  offline: r.offline === 1,
+  codeSha256: r.code_sha256,
+  latencyMs: r.latency_ms,
+});
+
+/** Hard ceiling of a batch (SPEC.md 8). */
+export const MAX_BATCH = 500;
+
+/**
+ * The upload queue over the access log's `batch_id`/`uploaded_at` columns. Batches are cut in
+ * id order and uploaded in order, so each is a contiguous id range at the head of the pending
+ * rows: every query walks the partial index of pending rows or a rowid range, never the table
+ * (100,000 buffered records drain in seconds, not minutes).
+ */
+export class UploadQueue {
+  private readonly head;
+  private readonly assign;
+  private readonly mark;
+  private readonly count;
+  private readonly meta: MetaStore;
+
+  constructor(private readonly db: Db) {
+    this.meta = new MetaStore(db);
+    this.head = db.prepare<[number], Row>(
+      `SELECT id, event_id, device_id, lounge_id, gate, invitation_id, decision, reason, admit,
+        decided_at, offline, code_sha256, latency_ms, batch_id
+       FROM access_log WHERE uploaded_at IS NULL ORDER BY id LIMIT ?`,
+    );
+    this.assign = db.prepare<[string, number, number]>(
+      `UPDATE access_log SET batch_id = ?
+       WHERE id BETWEEN ? AND ? AND uploaded_at IS NULL AND batch_id IS NULL`,
+    );
+    this.mark = db.prepare<[number, number, number, string]>(
+      `UPDATE access_log SET uploaded_at = ? WHERE id BETWEEN ? AND ? AND batch_id = ?`,
+    );
+    this.count = db.prepare<[], { n: number }>(
+      'SELECT count(*) AS n FROM access_log WHERE uploaded_at IS NULL',
+    );
+  }
+
+  /**
+   * The batch to send next: the one already formed (same members, same key, after a retry or a
+   * restart), else a new one of up to `limit` rows under `newId()`, persisted before it is
+   * returned. Undefined when nothing is pending.
+   */
+  next(limit: number, newId: () => string): Batch | undefined {
+    const size = Math.min(Math.max(1, limit), MAX_BATCH);
+    return this.db
+      .transaction((): Batch | undefined => {
+        const rows = this.head.all(MAX_BATCH);
+        const first = rows[0];
+        if (!first) return undefined;
+        if (first.batch_id !== null) {
+          const members = rows.filter((r) => r.batch_id === first.batch_id);
+          return this.batch(first.batch_id, members);
+        }
+        const members = rows.slice(0, size);
+        const batchId = newId();
+        this.assign.run(batchId, first.id, members.at(-1)!.id);
+        return this.batch(batchId, members);
+      })
+      .immediate();
+  }
+
+  /** IBDP stored the batch (2xx or 409): its rows stay until the retention prune. */
+  markUploaded(batch: Batch, atMs: number): void {
+    this.db.transaction(() => {
+      this.mark.run(atMs, batch.firstId, batch.lastId, batch.batchId);
+      this.meta.set(META.lastUploadAt, new Date(atMs).toISOString());
+    })();
+  }
+
+  /** When IBDP last stored a batch (ISO), or null. */
+  lastUploadAt(): string | null {
+    return this.meta.get(META.lastUploadAt) ?? null;
+  }
+
+  pending(): number {
+    return this.count.get()?.n ?? 0;
+  }
+
+  /** Deletes uploaded rows older than `beforeMs`; never a pending one. Returns the count. */
+  prune(beforeMs: number): number {
+    return this.db
+      .prepare('DELETE FROM access_log WHERE uploaded_at IS NOT NULL AND uploaded_at < ?')
+      .run(beforeMs).changes;
+  }
+
+  private batch(batchId: string, rows: Row[]): Batch {
+    return {
+      batchId,
+      firstId: rows[0]!.id,
+      lastId: rows.at(-1)!.id,
+      records: rows.map(toRecord),
+    };
+  }
+}
