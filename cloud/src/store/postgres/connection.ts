@@ -70,7 +70,14 @@ export class PgDb extends PgConn {
 
 /** A pool whose idle-client errors are logged instead of crashing the process. */
 export function openPostgres(url: string, log: StoreLog): PgDb {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    // A stuck lock wait fails the request instead of hanging it; visible in pg_stat_activity.
+    statement_timeout: 30_000,
+    application_name: 'lounge-cloud',
+  });
   pool.on('error', (err) => log.warn({ err: err.message }, 'postgres: idle client error'));
   return new PgDb(pool);
 }
@@ -78,6 +85,8 @@ export function openPostgres(url: string, log: StoreLog): PgDb {
 /** Applies pending migrations in one transaction under pg_advisory_xact_lock. */
 export async function migratePostgres(db: PgDb, now: number, log: StoreLog): Promise<void> {
   await db.tx(async (c) => {
+    // Migrations (and waiting for another instance's) may take longer than a request may.
+    await c.run('SET LOCAL statement_timeout = 0');
     await c.all('SELECT pg_advisory_xact_lock(?)', MIGRATION_LOCK);
     await c.run(MIGRATIONS_TABLE);
     const applied = new Set(
