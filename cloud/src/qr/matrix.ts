@@ -1,4 +1,4 @@
-import { layoutOf, writeFormat } from './layout.ts';
+import { layoutOf } from './layout.ts';
 import { applyMask, bestMask } from './mask.ts';
 import { reedSolomon } from './reed-solomon.ts';
 
@@ -106,6 +106,5 @@ export function encodeQr(bytes: Uint8Array): QrMatrix {
   }
   const mask = bestMask(unmasked, layout);
   const modules = applyMask(unmasked, layout, mask);
-  writeFormat(modules, size, mask);
   return { version, size, mask, modules };
 }
