@@ -134,11 +134,13 @@ export function unexpected(
 /** The innermost useful reason of a fetch failure: ECONNREFUSED, ENOTFOUND, timeout… */
 export function networkReason(err: unknown): string {
   let e: unknown = err;
+  let message = err instanceof Error ? err.message : String(err);
   for (let i = 0; i < 4 && e; i++) {
     const { code, name } = e as { code?: unknown; name?: unknown };
     if (name === 'TimeoutError' || name === 'AbortError') return 'timed out';
     if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    if (e instanceof Error && e.message) message = e.message; // the innermost says most
     e = (e as { cause?: unknown }).cause;
   }
-  return err instanceof Error ? err.message : String(err);
+  return message;
 }

@@ -1,0 +1,328 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createDeviceAssertion, type Ed25519PrivateJwk } from '@lounge/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oneLine, provision, tempDir } from './cli-harness.ts';
+import { freePort } from '../../../test/helpers/ports.ts';
+import { LOUNGE, startCloud, type CloudFixture } from './cloud-fixture.ts';
+
+// The real CLI against a real cloud process: enrolment, doctor, test-scan, rotate-key,
+// decommission, then doctor with the cloud stopped.
+const { dir, cleanup } = tempDir();
+let cloud: CloudFixture;
+beforeAll(async () => {
+  cloud = await startCloud(dir);
+}, 90_000);
+afterAll(async () => {
+  await cloud?.stop();
+  cleanup();
+});
+
+type Config = {
+  deviceId: string;
+  issuer: string;
+  deviceKeyFile: string;
+  mqtt: { url: string; username: string; password: string };
+  ibdp: { token: string };
+  api: { token: string };
+};
+const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+const mode = (path: string): number => statSync(path).mode & 0o777;
+
+async function enroll(name: string): Promise<{ config: string; box: string }> {
+  const box = join(dir, name);
+  const config = join(box, 'config.json');
+  const token = await cloud.enrollmentToken();
+  const r = await provision([
+    'enroll',
+    '--cloud',
+    cloud.url,
+    '--token',
+    token,
+    '--config',
+    config,
+    '--data-dir',
+    join(box, 'data'),
+  ]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return { config, box };
+}
+
+/** `GET /v1/revocations` signed with a given key: what the agent's sync does. */
+async function assertionStatus(
+  c: Config,
+  keyFile: string,
+): Promise<{ status: number; code?: string }> {
+  const token = await createDeviceAssertion({
+    deviceId: c.deviceId,
+    privateKey: readJson<Ed25519PrivateJwk>(keyFile),
+    audience: c.issuer,
+    nowMs: Date.now(),
+  });
+  const res = await fetch(`${cloud.url}/v1/revocations?after=0&limit=1`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = (await res.json()) as { code?: string };
+  return { status: res.status, code: body.code };
+}
+
+// Each verb is a child process (tsx start-up included); a test runs several of them.
+describe('lounge-provision against a real cloud', { timeout: 120_000 }, () => {
+  it('enrols: 0600 key and config, no token stored; a reused token fails in one line', async () => {
+    const box = join(dir, 'box1');
+    const config = join(box, 'config.json');
+    const token = await cloud.enrollmentToken();
+    const r = await provision([
+      'enroll',
+      '--cloud',
+      cloud.url,
+      '--token',
+      token,
+      '--config',
+      config,
+      '--data-dir',
+      join(box, 'data'),
+      '--api-port',
+      '0x1f91',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      new RegExp(`^enrolled device dev_[0-9A-Z]{26} in lounge ${LOUNGE}$`),
+    );
+    expect(readdirSync(box).sort()).toEqual(['config.json', 'device-key.json']);
+    expect(mode(config)).toBe(0o600);
+    expect(mode(join(box, 'device-key.json'))).toBe(0o600);
+    const written = readFileSync(config, 'utf8');
+    expect(written).not.toContain(token);
+    const c = readJson<Config & { api: { port: number }; scanners: unknown[] }>(config);
+    expect(c).toMatchObject({
+      loungeId: LOUNGE,
+      issuer: cloud.url,
+      scanners: [],
+      api: { port: 8081 },
+    });
+    expect(c.api.token.length).toBeGreaterThanOrEqual(32);
+    expect(await assertionStatus(c, c.deviceKeyFile)).toEqual({ status: 200, code: undefined });
+
+    const again = await provision([
+      'enroll',
+      '--cloud',
+      cloud.url,
+      '--token',
+      token,
+      '--config',
+      join(dir, 'box1b', 'config.json'),
+    ]);
+    expect(again.code).toBe(1);
+    expect(oneLine(again.stderr)).toBe(
+      'lounge-provision: The enrolment token has already been used; ask the cloud operator for a new one.',
+    );
+    expect(existsSync(join(dir, 'box1b')) ? readdirSync(join(dir, 'box1b')) : []).toEqual([]);
+
+    const over = await provision([
+      'enroll',
+      '--cloud',
+      cloud.url,
+      '--token',
+      await cloud.enrollmentToken(),
+      '--config',
+      config,
+    ]);
+    expect(over.code).toBe(1);
+    expect(oneLine(over.stderr)).toMatch(/already holds enrolled device dev_.*pass --force/);
+  });
+
+  it('refuses an expired token and an unreachable cloud in one line each', async () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        resolve(import.meta.dirname, '../../../cloud/bin/lounge-cloud.js'),
+        'enrollment-token',
+        '--lounge',
+        LOUNGE,
+        '--ttl',
+        '1s',
+        '--json',
+      ],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: `sqlite:${join(dir, 'cloud.db')}`,
+          INTEGRATIONS: 'stub',
+          KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+          LOG_LEVEL: 'error',
+        },
+        encoding: 'utf8',
+      },
+    );
+    const { token } = JSON.parse(out) as { token: string };
+    await new Promise((r) => setTimeout(r, 1_200));
+    const r = await provision([
+      'enroll',
+      '--cloud',
+      cloud.url,
+      '--token',
+      token,
+      '--config',
+      join(dir, 'box2', 'config.json'),
+    ]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(
+      'lounge-provision: The enrolment token is invalid or has expired; ask the cloud operator for a new one.',
+    );
+    expect(readdirSync(join(dir, 'box2'))).toEqual([]);
+
+    const closed = await freePort();
+    const down = await provision([
+      'enroll',
+      '--cloud',
+      `http://127.0.0.1:${closed}`,
+      '--token',
+      token,
+      '--config',
+      join(dir, 'box2', 'config.json'),
+    ]);
+    expect(down.code).toBe(1);
+    expect(oneLine(down.stderr)).toBe(
+      `lounge-provision: Cannot reach the cloud at http://127.0.0.1:${closed} (ECONNREFUSED).`,
+    );
+  });
+
+  it('doctor passes with everything up, fails on a missing scanner with a hint', async () => {
+    const { config } = await enroll('box3');
+    const ok = await provision(['doctor', '--config', config, '--json']);
+    const report = JSON.parse(ok.stdout) as {
+      ok: boolean;
+      checks: { name: string; ok: boolean; hint?: string }[];
+    };
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'config',
+      'cloud',
+      'clock',
+      'credentials',
+      'mqtt',
+      'ibdp',
+      'scanners',
+      'disk',
+      'database',
+    ]);
+    expect(ok.code).toBe(0);
+
+    const tty = join(dir, 'ttyNOPE0');
+    expect(
+      (
+        await provision([
+          'add-scanner',
+          '--config',
+          config,
+          '--id',
+          'gate1',
+          '--type',
+          'serial',
+          '--path',
+          tty,
+        ])
+      ).code,
+    ).toBe(0);
+    const bad = await provision(['doctor', '--config', config]);
+    expect(bad.code).toBe(1);
+    const lines = bad.stdout.split('\n');
+    const at = lines.indexOf(`✖ scanner gate1: serial ${tty} is missing`);
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {2}→ plug the scanner in/);
+    expect(lines.filter((l) => l.startsWith('✖'))).toHaveLength(1);
+  });
+
+  it('test-scan reads one code from the configured scanner and shows its dry-run decision', async () => {
+    const { config } = await enroll('box4');
+    const app = await cloud.admin('POST', '/v1/api-keys', {
+      role: 'app',
+      name: 'provisioning-test',
+    });
+    const { key } = (await app.json()) as { key: string };
+    const today = new Date().toISOString().slice(0, 10);
+    const issued = await fetch(`${cloud.url}/v1/invitations`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'idempotency-key': 'provision-test-1',
+      },
+      body: JSON.stringify({
+        customerId: 'IB0001',
+        loungeId: LOUNGE,
+        flight: { number: 'IB0610', date: today },
+        guests: 1,
+      }),
+    });
+    expect(issued.status).toBe(201);
+    const invitation = (await issued.json()) as { id: string; token: string };
+    expect(
+      (await provision(['add-scanner', '--config', config, '--id', 'desk', '--type', 'stdin']))
+        .code,
+    ).toBe(0);
+
+    const r = await provision(['test-scan', '--config', config, '--timeout', '20'], {
+      input: `${invitation.token}\r\n`,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `scanned: ${invitation.token.slice(0, 48)}… (${invitation.token.length} chars)`,
+    );
+    expect(r.stdout).toContain(
+      `decision (dry run): grant, admit 2, entries left 0 for ${invitation.id} [offline check`,
+    );
+
+    const none = await provision(['test-scan', '--config', config, '--timeout', '1'], {
+      input: '',
+    });
+    expect(none.code).toBe(1);
+    expect(oneLine(none.stderr)).toMatch(/^lounge-provision: No scan within 1 s on desk; /);
+  });
+
+  it('rotate-key: the new key is accepted, the old one refused', async () => {
+    const { config, box } = await enroll('box5');
+    const c = readJson<Config>(config);
+    const old = join(box, 'old-key.json');
+    copyFileSync(c.deviceKeyFile, old);
+    const r = await provision(['rotate-key', '--config', config]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`rotated the key of device ${c.deviceId}`);
+    expect(mode(c.deviceKeyFile)).toBe(0o600);
+    expect(readFileSync(c.deviceKeyFile, 'utf8')).not.toBe(readFileSync(old, 'utf8'));
+    expect((await assertionStatus(c, c.deviceKeyFile)).status).toBe(200);
+    expect((await assertionStatus(c, old)).status).toBe(401);
+  });
+
+  it('decommission: the cloud refuses the device afterwards and its secrets are gone', async () => {
+    const { config, box } = await enroll('box6');
+    const c = readJson<Config>(config);
+    const kept = join(box, 'kept-key.json');
+    copyFileSync(c.deviceKeyFile, kept);
+    const r = await provision(['decommission', '--config', config]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`the cloud decommissioned device ${c.deviceId}`);
+    expect(existsSync(c.deviceKeyFile)).toBe(false);
+    const after = readJson<Config>(config);
+    expect([after.mqtt.password, after.ibdp.token, after.api.token]).toEqual(['', '', '']);
+    expect(mode(config)).toBe(0o600);
+    expect(await assertionStatus(c, kept)).toEqual({ status: 401, code: 'DEVICE_DECOMMISSIONED' });
+  });
+
+  it('doctor fails when the cloud is stopped, with a hint', async () => {
+    const config = join(dir, 'box3', 'config.json');
+    await cloud.stop();
+    const r = await provision(['doctor', '--config', config]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^✖ cloud: Cannot reach the cloud at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/m,
+    );
+    expect(r.stdout).toMatch(/^ {2}→ check the network/m);
+    expect(r.stdout).toMatch(/^✖ clock: cannot compare/m);
+    expect(r.stdout).toMatch(/^✖ mqtt: /m);
+  });
+});
