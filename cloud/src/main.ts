@@ -10,7 +10,7 @@ import {
   signingKeysRotate,
   type CommandResult,
 } from './cli/admin-commands.ts';
-import { openCore, startCloud, type CloudCore } from './cloud.ts';
+import type { CloudCore } from './cloud.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
 const USAGE =
@@ -45,6 +45,8 @@ function fail(err: unknown): never {
 
 async function serve(): Promise<void> {
   const config = loadConfig(process.env);
+  // Loaded after the config is valid: a bad variable is reported without loading the stack.
+  const { startCloud } = await import('./cloud.ts');
   const cloud = await startCloud(config);
   let stopping = false;
   const stop = (signal: string) => {
@@ -78,7 +80,9 @@ async function admin(name: string, args: string[]): Promise<void> {
   });
   const { json, ...flags } = values;
   const command = COMMANDS[name]!;
-  const core = await openCore(loadConfig(process.env, { integrations: false }), {
+  const config = loadConfig(process.env, { integrations: false });
+  const { openCore } = await import('./cloud.ts');
+  const core = await openCore(config, {
     // Admin commands print their result on stdout; only warnings go to stderr.
     log: pino({ level: 'warn' }, pino.destination(2)),
   });

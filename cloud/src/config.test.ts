@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const urls = {
+  LOYALTY_URL: 'http://loyalty.test/',
+  ENRICHMENT_URL: 'http://enrichment.test',
+  CRM_URL: 'http://crm.test',
+  IBDP_URL: 'http://ibdp.test',
+  IBDP_TOKEN: 'secret',
+};
+
+describe('loadConfig', () => {
+  it('applies the defaults of SPEC.md section 3', () => {
+    const config = loadConfig({ INTEGRATIONS: 'stub' });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      publicUrl: 'http://localhost:8080',
+      publicUrlSet: false,
+      databaseUrl: 'sqlite:./data/cloud.db',
+      dataDir: './data',
+      mqtt: { url: undefined, port: 1883, publicUrl: undefined, dynsec: false },
+      integrations: null,
+      validityBeforeMs: 4 * 3600_000,
+      validityAfterMs: 30 * 60_000,
+      rateLimit: 50,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      ...urls,
+      PORT: '9000',
+      PUBLIC_URL: 'https://lounge.example/',
+      DATABASE_URL: 'postgres://u:p@db/cloud',
+      MQTT_URL: 'mqtt://broker:1883',
+      MQTT_USERNAME: 'cloud',
+      MQTT_PASSWORD: 'pw',
+      MQTT_DYNSEC: '1',
+      VALIDITY_BEFORE_DEPARTURE: '3h',
+      VALIDITY_AFTER_DEPARTURE: '45m',
+      RATE_LIMIT: '0',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.publicUrl).toBe('https://lounge.example');
+    expect(config.mqtt).toMatchObject({
+      url: 'mqtt://broker:1883',
+      username: 'cloud',
+      dynsec: true,
+    });
+    expect(config.integrations).toEqual({
+      loyalty: { url: 'http://loyalty.test' },
+      enrichment: { url: 'http://enrichment.test' },
+      crm: { url: 'http://crm.test' },
+      ibdp: { url: 'http://ibdp.test', token: 'secret' },
+    });
+    expect(config.validityBeforeMs).toBe(3 * 3600_000);
+    expect(config.rateLimit).toBe(0);
+  });
+
+  it('names the variable in one line when a value is bad', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ PORT: 'eighty' }, 'PORT'],
+      [{ RATE_LIMIT: '-1' }, 'RATE_LIMIT'],
+      [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+      [{ VALIDITY_BEFORE_DEPARTURE: 'soon' }, 'VALIDITY_BEFORE_DEPARTURE'],
+      [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    ];
+    for (const [env, name] of cases) {
+      let error: unknown;
+      try {
+        loadConfig({ INTEGRATIONS: 'stub', ...env });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain(name);
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('refuses to start without the integration URLs unless INTEGRATIONS=stub', () => {
+    expect(() => loadConfig({})).toThrow(/LOYALTY_URL is not set/);
+    expect(() => loadConfig({ ...urls, CRM_URL: '' })).toThrow(/CRM_URL is not set/);
+    expect(loadConfig({}, { integrations: false }).integrations).toBeNull();
+  });
+
+  it('keeps the SQLite file’s folder as the data dir', () => {
+    expect(
+      loadConfig({ INTEGRATIONS: 'stub', DATABASE_URL: 'sqlite:/var/lib/x/c.db' }).dataDir,
+    ).toBe('/var/lib/x');
+  });
+});
