@@ -30,6 +30,11 @@ export interface MosquittoBroker {
   dir: string;
   /** Graceful stop (SIGTERM: writes the persistence file) and removal of `dir`. */
   stop(): Promise<void>;
+  /**
+   * Runs `mosquitto_ctrl dynsec ARGS` against this broker as the dynsec admin (e.g.
+   * `['createClient', 'cloud', '-p', 'pw']`) and returns its output. Only with `dynsec`.
+   */
+  dynsec(args: string[]): Promise<string>;
   /** SIGKILL, no goodbye and no persistence write (a crash). `restart()` brings it back. */
   kill(): void;
   /**
@@ -154,6 +159,21 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       await halt();
       rmSync(dir, { recursive: true, force: true });
       unhook();
+    },
+    async dynsec(args) {
+      const ctrl = which('mosquitto_ctrl');
+      if (!opts.dynsec || !ctrl) throw new Error('this broker was started without dynsec');
+      const { adminUser, adminPassword } = opts.dynsec;
+      const login = ['-h', '127.0.0.1', '-p', String(port), '-u', adminUser, '-P', adminPassword];
+      try {
+        const { stdout } = await execFileP(ctrl, [...login, 'dynsec', ...args]);
+        return stdout;
+      } catch (err) {
+        const e = err as Error & { stdout?: string; stderr?: string };
+        throw new Error(
+          `mosquitto_ctrl dynsec ${args.join(' ')}: ${e.stderr || e.stdout || e.message}`,
+        );
+      }
     },
     kill() {
       dying = proc?.killHard();

@@ -113,23 +113,31 @@ describe('startMosquitto', () => {
     expect(await retained()).toBe('none');
   });
 
-  it('with dynsec, refuses anonymous logins and accepts the admin', async () => {
+  it('with dynsec, refuses anonymous logins; the admin creates logins with ACLs', async () => {
     const broker = await startMosquitto({
       dynsec: { adminUser: 'admin', adminPassword: 's3cret' },
     });
     onTestFinished(() => broker.stop());
     await expect(mqttClient(broker.url)).rejects.toThrow(/authori[sz]ed|Bad User Name/i);
     const admin = await mqttClient(broker.url, { username: 'admin', password: 's3cret' });
-    // The admin may talk to the plugin: listing clients answers with the admin itself.
-    const reply = new Promise<string>((resolve) =>
-      admin.on('message', (_t, payload) => resolve(payload.toString())),
+    // The admin may administer the plugin; a client it creates can then log in and publish.
+    await broker.dynsec(['createRole', 'cloud']);
+    await broker.dynsec(['addRoleACL', 'cloud', 'publishClientSend', 'lounge/#', 'allow']);
+    await broker.dynsec(['createClient', 'cloud', '-p', 'cloud-pw']);
+    await broker.dynsec(['addClientRole', 'cloud', 'cloud']);
+    expect(await broker.dynsec(['listClients'])).toMatch(/admin[\s\S]*cloud|cloud[\s\S]*admin/);
+    const cloud = await mqttClient(broker.url, { username: 'cloud', password: 'cloud-pw' });
+    const got = new Promise<string>((resolve) =>
+      admin.on('message', (topic, payload) => resolve(`${topic} ${payload.toString()}`)),
     );
-    await admin.subscribeAsync('$CONTROL/dynamic-security/v1/response', { qos: 1 });
-    const listClients = { commands: [{ command: 'listClients' }] };
-    await admin.publishAsync('$CONTROL/dynamic-security/v1', JSON.stringify(listClients));
-    expect(JSON.parse(await reply)).toMatchObject({
-      responses: [{ command: 'listClients', data: { clients: ['admin'] } }],
-    });
+    await admin.subscribeAsync('lounge/#', { qos: 1 });
+    await cloud.publishAsync('lounge/v1/keys', 'k', { qos: 1 });
+    expect(await got).toBe('lounge/v1/keys k');
+    // `dynsec init` gives the admin no right to publish outside the plugin's topics.
+    await expect(admin.publishAsync('lounge/v1/keys', 'x', { qos: 1 })).rejects.toThrow(/authori/i);
+    await expect(
+      mqttClient(broker.url, { username: 'cloud', password: 'wrong' }),
+    ).rejects.toThrow();
   });
 
   it('refuses to start on a port that is taken, saying why', async () => {
