@@ -35,14 +35,6 @@ export class ClockGuard {
     if (!t) return { suspect: false, skewSeconds: 0 };
     const tolMs = this.skewSeconds * 1000;
     const now = this.clock.now();
-    if (now < t.trustedMs - tolMs) {
-      const behind = Math.round((t.trustedMs - now) / 1000);
-      return {
-        suspect: true,
-        skewSeconds: -behind,
-        reason: `system clock is ${behind}s behind the last trusted time (${t.source})`,
-      };
-    }
     const skewSeconds = t.skewMs === null ? 0 : Math.round(t.skewMs / 1000);
     if (t.skewMs !== null && Math.abs(t.skewMs) > tolMs) {
       const dir = t.skewMs > 0 ? 'ahead of' : 'behind';
@@ -50,6 +42,14 @@ export class ClockGuard {
         suspect: true,
         skewSeconds,
         reason: `system clock is ${Math.abs(skewSeconds)}s ${dir} the cloud (limit ${this.skewSeconds}s)`,
+      };
+    }
+    if (now < t.trustedMs - tolMs) {
+      const behind = Math.round((t.trustedMs - now) / 1000);
+      return {
+        suspect: true,
+        skewSeconds: -behind,
+        reason: `system clock is ${behind}s behind the last trusted time (${t.source})`,
       };
     }
     return { suspect: false, skewSeconds };

@@ -1,5 +1,3 @@
-import pino from 'pino';
-import { createAgent } from './agent.ts';
 import { loadConfigFile } from './config.ts';
 import { loadDeviceKey } from './device-key.ts';
 import { EdgeError } from './errors.ts';
@@ -45,6 +43,11 @@ async function main(): Promise<void> {
     fail(err);
   }
   const { config } = loaded;
+  // Loaded only once the config is good, so a config error answers fast.
+  const [{ default: pino }, { createAgent }] = await Promise.all([
+    import('pino'),
+    import('./agent.ts'),
+  ]);
   const log = pino({
     level: process.env.LOG_LEVEL ?? 'info',
     base: { service: 'lounge-edge', deviceId: config.deviceId, loungeId: config.loungeId },
