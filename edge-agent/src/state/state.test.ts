@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { migrate } from './db.ts';
+import { openEdgeState } from './index.ts';
+
+const revocation = (seq: number, invitationId = `inv_${seq}`) => ({
+  seq,
+  invitationId,
+  revokedAt: '2026-11-25T12:00:00.000Z',
+  reason: 'test',
+  exp: 2_000_000_000,
+});
+
+const record = (eventId: string) => ({
+  eventId,
+  deviceId: 'dev_x',
+  loungeId: 'MAD-X',
+  gate: 'g',
+  invitationId: null,
+  decision: 'deny' as const,
+  reason: 'MALFORMED',
+  admit: 0,
+  decidedAt: '2026-11-25T12:00:00.000Z',
+  offline: true,
+  codeSha256: 'a'.repeat(64),
+  latencyMs: 1.5,
+});
+
+describe('edge state', () => {
+  it('migrates once: a second run applies nothing', () => {
+    const state = openEdgeState({ file: ':memory:' });
+    expect(migrate(state.db)).toEqual([]);
+    expect(state.db.pragma('journal_mode', { simple: true })).toBe('memory');
+  });
+
+  it('applies revocations in seq order only, ignoring repeats and reporting gaps', () => {
+    const { invitations } = openEdgeState({ file: ':memory:' });
+    expect(invitations.applyRevocation(revocation(1))).toBe('applied');
+    expect(invitations.applyRevocation(revocation(1))).toBe('duplicate');
+    expect(invitations.applyRevocation(revocation(3))).toBe('gap');
+    expect(invitations.revocationSeq()).toBe(1);
+    expect(invitations.stateOf('inv_1').revoked).toBe(true);
+    expect(invitations.stateOf('inv_3').revoked).toBe(false);
+    expect(invitations.pruneRevocations(2_000_000_001)).toBe(1);
+  });
+
+  it('counts entry events once and lets annulments give entries back, never below 0', () => {
+    const { invitations } = openEdgeState({ file: ':memory:' });
+    const ev = (eventId: string, admit: number) => ({
+      eventId,
+      invitationId: 'inv_a',
+      deviceId: 'dev_b',
+      gate: 'g',
+      admit,
+      at: '2026-11-25T12:00:00.000Z',
+    });
+    invitations.applyEntryEvent(ev('evt_1', 3), 0);
+    invitations.applyEntryEvent(ev('evt_1', 3), 0);
+    invitations.applyEntryEvent(ev('evt_2', 1), 0);
+    expect(invitations.stateOf('inv_a').entriesUsed).toBe(2);
+    invitations.applyEntryEvent(ev('evt_3', -3), 0);
+    invitations.applyEntryEvent(ev('evt_4', -1), 0);
+    invitations.applyEntryEvent(ev('evt_5', -1), 0);
+    expect(invitations.stateOf('inv_a').entriesUsed).toBe(0);
+  });
+
+  it('keeps a batch fixed across claims until it is marked uploaded', () => {
+    const { accessLog } = openEdgeState({ file: ':memory:' });
+    for (let i = 1; i <= 5; i++) accessLog.insert(record(`evt_${i}`));
+    const first = accessLog.claimBatch('b1', 3);
+    expect(first.records.map((r) => r.eventId)).toEqual(['evt_1', 'evt_2', 'evt_3']);
+    accessLog.insert(record('evt_6'));
+    expect(accessLog.claimBatch('b2', 3)).toEqual(first);
+    accessLog.markBatchUploaded('b1', Date.UTC(2026, 10, 25));
+    expect(accessLog.pendingCount()).toBe(3);
+    expect(accessLog.lastUploadAt()).toBe('2026-11-25T00:00:00.000Z');
+    const next = accessLog.claimBatch('b2', 500);
+    expect(next.batchId).toBe('b2');
+    expect(next.records.map((r) => r.eventId)).toEqual(['evt_4', 'evt_5', 'evt_6']);
+  });
+});
