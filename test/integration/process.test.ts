@@ -53,8 +53,17 @@ describe('spawnProcess', () => {
   });
 
   it('gives up after timeoutMs and kills the silent process', async () => {
-    const p = spawnProcess(node, ['-e', forever], { readyLine: /never/, timeoutMs: 300 });
-    await expect(p).rejects.toThrow(/no line matching \/never\/ after 300 ms/);
+    // sh starts in milliseconds even on a loaded machine; exec keeps the same pid.
+    const error = await spawnProcess('sh', ['-c', 'echo pid $$; exec sleep 60'], {
+      readyLine: /never/,
+      timeoutMs: 1_000,
+    })
+      .then(() => new Error('started'))
+      .catch((err: Error) => err);
+    expect(error.message).toMatch(/no line matching \/never\/ after 1000 ms/);
+    const pid = Number(/pid (\d+)/.exec(error.message)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(alive(pid)).toBe(false);
   });
 
   let leftover = 0;
