@@ -60,7 +60,10 @@ export interface VerifyDeviceAssertionOptions {
   clockSkewSeconds?: number;
   /** The enrolled device, or null when there is no such device. */
   resolveDevice: (deviceId: string) => Promise<AssertedDevice | null>;
-  /** Records a `jti` until `expSeconds`; resolves false when it was already seen (a replay). */
+  /**
+   * Records a `jti` until `expSeconds` (the assertion's `exp` plus the clock skew: the last
+   * moment it could still be accepted); resolves false when it was already seen (a replay).
+   */
   rememberJti: (deviceId: string, jti: string, expSeconds: number) => Promise<boolean>;
 }
 
@@ -133,6 +136,7 @@ export async function verifyDeviceAssertion(
     throw refuse('exp is more than 5 minutes ahead');
   }
   if (typeof jti !== 'string' || jti === '' || jti.length > 128) throw refuse('jti is missing');
-  if (!(await opts.rememberJti(iss, jti, exp))) throw refuse('replayed jti');
+  // Kept until exp + skew: pruned any earlier, a replay inside the skew would pass.
+  if (!(await opts.rememberJti(iss, jti, exp + skew))) throw refuse('replayed jti');
   return { deviceId: iss };
 }
