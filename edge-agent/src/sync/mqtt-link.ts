@@ -75,9 +75,10 @@ export class MqttLink {
     this.stopped = true;
     if (this.retryTimer !== undefined) this.opts.timers.clearTimeout(this.retryTimer);
     const client = this.client;
+    const wasConnected = this.connected;
     this.client = undefined;
     if (!client) return;
-    if (goodbye && this.connected) {
+    if (goodbye && wasConnected) {
       await Promise.race([
         new Promise<void>((r) =>
           client.publish(goodbye.topic, goodbye.payload, { qos: 1, retain: true }, () => r()),
