@@ -4,12 +4,14 @@ import { systemClock, type Clock } from '@lounge/shared';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
-import { createMqttPublisher } from './broker/mqtt-publisher.ts';
+import { subscribeIngest } from './broker/ingest.ts';
+import { connectMqtt, createMqttPublisher } from './broker/mqtt-publisher.ts';
 import type { Publisher } from './broker/publisher.ts';
 import type { CloudConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createApiKey, keyIdOf } from './domain/admin.ts';
 import { createKeyRing, type KeyRing } from './domain/key-ring.ts';
+import { recordEntries } from './domain/record-entries.ts';
 import { createHttpIntegrations, createStubIntegrations } from './integrations/index.ts';
 import type { Integrations } from './integrations/ports.ts';
 import { createMetrics } from './metrics.ts';
@@ -94,7 +96,7 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     }
     const mqttUrl = config.mqtt.url ?? broker!.url;
     const worker = `${hostname()}:${process.pid}:${toBase64url(randomSecret(4))}`;
-    const publisher: Publisher = createMqttPublisher({
+    const mqttClient = connectMqtt({
       url: mqttUrl,
       username: config.mqtt.username,
       password: config.mqtt.password,
@@ -102,6 +104,7 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       clientId: `lounge-cloud-${worker.replace(/[^A-Za-z0-9-]/g, '-')}`,
       log,
     });
+    const publisher: Publisher = createMqttPublisher(mqttClient);
     closers.push(() => publisher.close());
     const dispatcher: Dispatcher = createDispatcher({
       store,
@@ -153,6 +156,19 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     const app = createApp(deps);
     if (stub) stubIbdpRoutes(app, integrations.ibdp, STUB_IBDP_TOKEN);
     fetchApp = app.fetch;
+    subscribeIngest(
+      mqttClient,
+      {
+        status: (deviceId, status) =>
+          store.updateDeviceStatus(deviceId, {
+            online: status.online,
+            lastSeenAt: clock.now(),
+            ...(status.revocationSeq === undefined ? {} : { revocationSeq: status.revocationSeq }),
+          }),
+        entry: async (entry) => void (await recordEntries(deps, [entry])),
+      },
+      log,
+    );
     dispatcher.start();
     log.info({ port, publicUrl, mqttUrl }, 'lounge-cloud listening');
     return { port, mqttUrl, stop: closeAll } satisfies RunningCloud;

@@ -1,8 +1,8 @@
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Publisher } from './publisher.ts';
 
-export interface MqttPublisherOptions {
+export interface MqttConnectOptions {
   url: string;
   username?: string | undefined;
   password?: string | undefined;
@@ -10,12 +10,10 @@ export interface MqttPublisherOptions {
   protocolVersion: 4 | 5;
   clientId: string;
   log: Logger;
-  /** How long a publish may wait for the broker before the outbox retries it. */
-  publishTimeoutMs?: number;
 }
 
-/** The outbox's MQTT port over an mqtt.js v5 client; reconnects on its own. */
-export function createMqttPublisher(opts: MqttPublisherOptions): Publisher {
+/** The cloud's broker connection (mqtt.js v5); reconnects on its own. */
+export function connectMqtt(opts: MqttConnectOptions): MqttClient {
   const client = mqtt.connect(opts.url, {
     clientId: opts.clientId,
     username: opts.username,
@@ -36,6 +34,14 @@ export function createMqttPublisher(opts: MqttPublisherOptions): Publisher {
     if (wasConnected) opts.log.warn({ url: opts.url }, 'MQTT broker connection lost');
   });
   client.on('error', (err) => opts.log.warn({ err: err.message }, 'MQTT client error'));
+  return client;
+}
+
+/** The outbox's MQTT port over an mqtt.js client: resolves on the broker's PUBACK. */
+export function createMqttPublisher(
+  client: MqttClient,
+  opts: { publishTimeoutMs?: number } = {},
+): Publisher {
   const timeoutMs = opts.publishTimeoutMs ?? 5000;
   return {
     publish(topic, payload, { qos, retain }) {
