@@ -20,7 +20,9 @@ export function validateConfig(
     return { ok: true, config: parseConfig(raw, dirname(path)).config };
   } catch (err) {
     if (!(err instanceof EdgeError)) throw err;
-    return { ok: false, problem: err.lines.map((l) => l.replace(/^config: /, '')).join('; ') };
+    const lines = err.lines.map((l) => l.replace(/^config: /, ''));
+    const more = lines.length > 2 ? `; and ${lines.length - 2} more` : '';
+    return { ok: false, problem: lines.slice(0, 2).join('; ') + more };
   }
 }
 

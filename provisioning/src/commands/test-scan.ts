@@ -44,6 +44,10 @@ export async function run(ctx: Context, argv: readonly string[]): Promise<number
       onStatus: (h) => {
         const line = `scanner ${h.id}: ${h.status}${h.detail ? ` (${h.detail})` : ''}`;
         if (line !== lastStatus) ctx.out((lastStatus = line));
+        // A closed stdin will never deliver a scan: no point waiting for the timeout.
+        if (sc.type === 'stdin' && h.status === 'disconnected') {
+          setTimeout(() => settle(undefined), 50);
+        }
       },
     },
   });
@@ -53,6 +57,9 @@ export async function run(ctx: Context, argv: readonly string[]): Promise<number
   const code = await scanned;
   clearTimeout(timer);
   await scanner.stop();
+  if (code === undefined && sc.type === 'stdin') {
+    throw new CliError(`The input of ${sc.id} ended without a scan.`, { code: 'NO_SCAN' });
+  }
   if (code === undefined) {
     throw new CliError(
       `No scan within ${timeoutS} s on ${sc.id}; check the cable, the scanner mode (${sc.type}), that the agent is stopped (it holds the port) and the udev rules.`,
