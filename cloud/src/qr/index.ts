@@ -23,5 +23,5 @@ const encoder = new TextEncoder();
  */
 export async function renderQr(token: string, opts: BitmapOptions = {}): Promise<RenderedQr> {
   const matrix = encodeQr(encoder.encode(token));
-  return { png: toPng(matrix, opts), svg: toSvg(matrix, opts.margin), matrix };
+  return { png: toPng(matrix, opts), svg: toSvg(matrix, opts.margin, opts.scale), matrix };
 }
