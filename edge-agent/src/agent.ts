@@ -18,13 +18,16 @@ import type { EdgeConfig } from './config.ts';
 import { DecisionService, type DecisionEvent, type ScanInput } from './decision-service.ts';
 import { buildHealth, type Health } from './health.ts';
 import { JwksCache, type Fetch } from './jwks-cache.ts';
-import { LinkStatus, type MqttState } from './link-status.ts';
+import { LinkStatus } from './link-status.ts';
 import { createMetrics, type EdgeMetrics } from './metrics.ts';
 import { createScanners } from './scanners/index.ts';
 import type { ScannerDeps } from './scanners/driver-deps.ts';
 import type { ScannerConfig } from './scanners/config.ts';
 import type { Scanner, ScannerHealth } from './scanners/port.ts';
-import { META, openEdgeState, type EdgeState, type RevocationResult } from './state/index.ts';
+import { META, openEdgeState, type EdgeState } from './state/index.ts';
+import { createSyncHooks, type SyncHooks } from './sync-hooks.ts';
+
+export type { SyncHooks } from './sync-hooks.ts';
 import { TurnstileWebhook } from './webhook.ts';
 
 /** Everything with a side effect, injectable (tests pass fakes). */
@@ -39,25 +42,17 @@ export interface AgentDeps {
   createScanners?: (configs: readonly ScannerConfig[], deps: ScannerDeps) => Scanner[];
   sseKeepAliveMs?: number;
   defaultMetrics?: boolean;
+  /**
+   * Extra subsystems (MQTT sync, IBDP uploader) built once the agent exists: started after
+   * the API and before the scanners, stopped in reverse order.
+   */
+  subsystems?: (agent: Agent) => Subsystem[];
 }
 
-/** Hooks for the MQTT sync and the IBDP uploader (issues 5 and 8). */
-export interface SyncHooks {
-  applyRevocation(msg: RevocationMessage): RevocationResult;
-  revocationSeq(): number;
-  /** Counts another gate's entry (or annulment) into consumption, once per eventId. */
-  applyEntryEvent(event: EntryEvent): 'applied' | 'duplicate';
-  /** Entry events to publish on the lounge topic, oldest first. */
-  pendingEntries(limit: number): { id: number; event: EntryEvent }[];
-  markEntryPublished(id: number): void;
-  /** Refetches the JWKS now (the `lounge/v1/keys` message). */
-  refreshKeys(): Promise<boolean>;
-  setMqtt(state: MqttState): void;
-  /** The revocation feed was caught up at this time. */
-  markSynced(atMs?: number): void;
-  markCloudContact(atMs?: number): void;
-  observeCloudDate(cloudMs: number): void;
-  observeTrustedTime(trustedMs: number, source: string): void;
+/** Something the agent starts and stops with itself. */
+export interface Subsystem {
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
 }
 
 export interface Agent {
@@ -181,6 +176,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
 
   let server: ServerType | undefined;
   let stopping: Promise<void> | undefined;
+  let extras: Subsystem[] = [];
 
   const listen = (): Promise<AddressInfo> =>
     new Promise((resolve, reject) => {
@@ -190,24 +186,9 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       s.once('listening', () => resolve(s.address() as AddressInfo));
     });
 
-  const sync: SyncHooks = {
-    applyRevocation: (msg) => state.invitations.applyRevocation(msg),
-    revocationSeq: () => state.invitations.revocationSeq(),
-    applyEntryEvent: (event) => state.invitations.applyEntryEvent(event, clock.now()),
-    pendingEntries: (limit) => state.outbox.pending(limit),
-    markEntryPublished: (id) => state.outbox.markPublished(id, clock.now()),
-    refreshKeys: () => jwks.refresh(),
-    setMqtt: (s) => link.setMqtt(s),
-    markSynced: (atMs = clock.now()) => {
-      state.meta.set(META.lastSyncAt, new Date(atMs).toISOString());
-      link.markCloudContact(atMs);
-    },
-    markCloudContact: (atMs) => link.markCloudContact(atMs),
-    observeCloudDate: (cloudMs) => clockGuard.observeCloudDate(cloudMs),
-    observeTrustedTime: (ms, source) => clockGuard.observeTrustedTime(ms, source),
-  };
+  const sync = createSyncHooks({ state, clock, link, clockGuard, jwks });
 
-  return {
+  const agent: Agent = {
     config,
     state,
     metrics,
@@ -223,6 +204,8 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
         log.warn({ kids: jwks.kids() }, 'cloud unreachable at start; using the cached JWKS');
       }
       const address = await listen();
+      extras = deps.subsystems?.(agent) ?? [];
+      for (const x of extras) await x.start();
       for (const s of scanners) s.start();
       const host = address.address.includes(':') ? `[${address.address}]` : address.address;
       const url = `http://${host}:${address.port}`;
@@ -232,6 +215,9 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     stop() {
       stopping ??= (async () => {
         await Promise.allSettled(scanners.map((s) => s.stop()));
+        for (const x of [...extras].reverse()) {
+          await x.stop().catch((err: unknown) => log.error({ err }, 'subsystem stop failed'));
+        }
         sse.closeAll();
         if (server) {
           const s = server;
@@ -255,4 +241,5 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     health,
     sseClients: () => sse.size,
   };
+  return agent;
 }

@@ -28,7 +28,19 @@ describe('restarts, offline start and key rotation', () => {
     // The cloud disappears; the cached JWKS still verifies, the used code stays used.
     await cloud.close();
     clock.advance(6 * 60_000);
-    const second = await startAgent(tmp.dir, cloud.url, { clock });
+    const calls: string[] = [];
+    const second = await startAgent(tmp.dir, cloud.url, {
+      clock,
+      deps: {
+        subsystems: (agent) => [
+          {
+            start: () => void calls.push(`start seq=${agent.sync.revocationSeq()}`),
+            stop: async () => void calls.push('stop'),
+          },
+        ],
+      },
+    });
+    expect(calls).toEqual(['start seq=0']);
     try {
       expect(await second.scan(token, 'gate2')).toMatchObject({
         decision: 'deny',
@@ -44,6 +56,7 @@ describe('restarts, offline start and key rotation', () => {
     } finally {
       await second.stop();
     }
+    expect(calls).toEqual(['start seq=0', 'stop']);
   });
 
   it('refreshes the JWKS for a new kid at most once a minute', async () => {

@@ -1,0 +1,51 @@
+import type { Clock, EntryEvent, RevocationMessage } from '@lounge/shared';
+import type { ClockGuard } from './clock-guard.ts';
+import type { JwksCache } from './jwks-cache.ts';
+import type { LinkStatus, MqttState } from './link-status.ts';
+import { META, type EdgeState, type RevocationResult } from './state/index.ts';
+
+/** Hooks for the MQTT sync and the IBDP uploader (issues 5 and 8). */
+export interface SyncHooks {
+  applyRevocation(msg: RevocationMessage): RevocationResult;
+  revocationSeq(): number;
+  /** Counts another gate's entry (or annulment) into consumption, once per eventId. */
+  applyEntryEvent(event: EntryEvent): 'applied' | 'duplicate';
+  /** Entry events to publish on the lounge topic, oldest first. */
+  pendingEntries(limit: number): { id: number; event: EntryEvent }[];
+  markEntryPublished(id: number): void;
+  /** Refetches the JWKS now (the `lounge/v1/keys` message). */
+  refreshKeys(): Promise<boolean>;
+  setMqtt(state: MqttState): void;
+  /** The revocation feed was caught up at this time. */
+  markSynced(atMs?: number): void;
+  markCloudContact(atMs?: number): void;
+  observeCloudDate(cloudMs: number): void;
+  observeTrustedTime(trustedMs: number, source: string): void;
+}
+
+/** Builds the hooks over the agent's state, link status, clock guard and key cache. */
+export function createSyncHooks(d: {
+  state: EdgeState;
+  clock: Clock;
+  link: LinkStatus;
+  clockGuard: ClockGuard;
+  jwks: JwksCache;
+}): SyncHooks {
+  const { state, clock, link, clockGuard, jwks } = d;
+  return {
+    applyRevocation: (msg) => state.invitations.applyRevocation(msg),
+    revocationSeq: () => state.invitations.revocationSeq(),
+    applyEntryEvent: (event) => state.invitations.applyEntryEvent(event, clock.now()),
+    pendingEntries: (limit) => state.outbox.pending(limit),
+    markEntryPublished: (id) => state.outbox.markPublished(id, clock.now()),
+    refreshKeys: () => jwks.refresh(),
+    setMqtt: (s) => link.setMqtt(s),
+    markSynced: (atMs = clock.now()) => {
+      state.meta.set(META.lastSyncAt, new Date(atMs).toISOString());
+      link.markCloudContact(atMs);
+    },
+    markCloudContact: (atMs) => link.markCloudContact(atMs),
+    observeCloudDate: (cloudMs) => clockGuard.observeCloudDate(cloudMs),
+    observeTrustedTime: (ms, source) => clockGuard.observeTrustedTime(ms, source),
+  };
+}
