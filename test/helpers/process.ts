@@ -67,22 +67,21 @@ export function onProcessExit(fn: () => void): () => void {
 }
 
 const live = new Set<ChildProcess>();
+const groups = new Set<number>(); // process groups we started, possibly outliving their leader
 
 // Last line of defence: a worker that ends (or crashes) takes its children with it.
 onProcessExit(() => {
-  for (const child of live) signalGroup(child, 'SIGKILL');
+  for (const pgid of groups) signalGroup(pgid, 'SIGKILL');
 });
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+/** Signals the whole group (also what the process spawned); false once the group is empty. */
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
-    process.kill(-child.pid, signal); // the group: also kills anything the process spawned
+    process.kill(-pgid, signal);
+    return true;
   } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
+    groups.delete(pgid); // ESRCH: nobody left in it
+    return false;
   }
 }
 
@@ -108,6 +107,8 @@ export async function spawnProcess(
     throw new Error(`could not start ${cmd}`);
   }
   live.add(child);
+  groups.add(child.pid);
+  const pid = child.pid;
   const stdoutLines: string[] = [];
   const stderrLines: string[] = [];
   const waiters = new Set<(line: string) => void>();
@@ -123,10 +124,19 @@ export async function spawnProcess(
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
       live.delete(child);
+      // Forget the group once it is empty, so a recycled pid is never signalled.
+      signalGroup(pid, 0);
       exitCode = code;
       resolve(code);
     });
   });
+
+  // After exit, the last lines may still sit in the pipes: wait for them to close, or 200 ms
+  // when a grandchild holds them open.
+  const closed = new Promise((resolve) => child.once('close', resolve));
+  const drained = exited.then(() =>
+    Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 200))]),
+  );
 
   const waitForLine = (re: RegExp, timeoutMs = 20_000): Promise<string> => {
     const seen = [...stdoutLines, ...stderrLines].find((l) => l.search(re) >= 0);
@@ -146,25 +156,22 @@ export async function spawnProcess(
         reject(new Error(`${cmd}: no line matching ${re} after ${timeoutMs} ms\n${tail()}`));
       }, timeoutMs);
       waiters.add(onLine);
-      void exited.then(() =>
-        // let readline flush the last lines before giving up
-        setImmediate(() => {
-          if (!waiters.has(onLine)) return;
-          done();
-          reject(new Error(`${cmd} exited (${String(exitCode)}) before printing ${re}\n${tail()}`));
-        }),
-      );
+      void drained.then(() => {
+        if (!waiters.has(onLine)) return;
+        done();
+        reject(new Error(`${cmd} exited (${String(exitCode)}) before printing ${re}\n${tail()}`));
+      });
     });
   };
   const tail = () => [...stdoutLines.slice(-20), ...stderrLines.slice(-20)].join('\n');
 
   const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    signalGroup(child, signal);
+    signalGroup(pid, signal);
     return exited;
   };
   const spawned: SpawnedProcess = {
     child,
-    pid: child.pid,
+    pid,
     stdoutLines,
     stderrLines,
     waitForLine,
@@ -190,13 +197,9 @@ export async function spawnProcess(
   return spawned;
 }
 
-/** SIGKILLs every process {@link spawnProcess} started that is still running. */
+/** SIGKILLs every process {@link spawnProcess} started, with what they spawned. */
 export async function killAllProcesses(): Promise<void> {
-  await Promise.all(
-    [...live].map((child) => {
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      signalGroup(child, 'SIGKILL');
-      return gone;
-    }),
-  );
+  const leaders = [...live].map((child) => new Promise((resolve) => child.once('exit', resolve)));
+  for (const pgid of [...groups]) signalGroup(pgid, 'SIGKILL');
+  await Promise.all(leaders);
 }

@@ -45,6 +45,17 @@ describe('spawnProcess', () => {
     expect(alive(p.pid)).toBe(false);
   });
 
+  it('still reaches a grandchild after its parent exited', async () => {
+    const p = await spawnProcess('sh', ['-c', 'sleep 60 & echo orphan $!; exit 0'], {
+      readyLine: /orphan \d+/,
+    });
+    const orphan = Number((await p.waitForLine(/orphan/)).split(' ')[1]);
+    expect(await p.exited).toBe(0);
+    expect(alive(orphan)).toBe(true);
+    await p.killHard();
+    await expect.poll(() => alive(orphan)).toBe(false);
+  });
+
   it('reports the exit code and the output when it dies before the ready line', async () => {
     const start = spawnProcess(node, ['-e', `console.error('bad config: port'); process.exit(3)`], {
       readyLine: /listening/,
