@@ -1,12 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import type {
-  Clock,
-  Decision,
-  Ed25519PrivateJwk,
-  EntryEvent,
-  RevocationMessage,
-} from '@lounge/shared';
+import type { Clock, Decision, Ed25519PrivateJwk } from '@lounge/shared';
 import { systemClock } from '@lounge/shared';
 import pino, { type Logger } from 'pino';
 import { fetch as undiciFetch } from 'undici';
