@@ -1,0 +1,216 @@
+import { newEventId, TOPICS } from '@lounge/shared';
+import type { MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cloudLogin,
+  createDeviceAuth,
+  createEmbeddedRegistry,
+} from '../../src/broker/device-auth.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded.ts';
+import { startSubscriber, type Subscriber } from '../../src/broker/subscriber.ts';
+import type { Enrollment } from '../../src/domain/enroll-device.ts';
+import { recordEntries } from '../../src/domain/record-entries.ts';
+import type { InvitationView } from '../../src/domain/views.ts';
+import {
+  addOtherLounge,
+  closes,
+  collect,
+  connect,
+  enrollDevice,
+  eventually,
+  OTHER_LOUNGE,
+} from './broker-fixtures.ts';
+import { LOUNGE, makeCloud, type TestCloud } from './harness.ts';
+
+// The embedded aedes broker with the device-login hooks, over a real SQLite cloud store.
+let cloud: TestCloud;
+let broker: EmbeddedBroker;
+let cloudClient: MqttClient;
+let subscriber: Subscriber;
+let auth: ReturnType<typeof createDeviceAuth>;
+let here: Enrollment;
+let there: Enrollment;
+const kicked: string[] = [];
+const clients: MqttClient[] = [];
+const log = pino({ level: 'silent' });
+const login = cloudLogin({});
+
+/** A device session (MQTT 3.1.1: aedes speaks nothing newer). */
+async function asDevice(d: Enrollment, password = d.mqtt.password): Promise<MqttClient> {
+  const client = await connect(broker.url, {
+    username: d.deviceId,
+    password,
+    clientId: `${d.deviceId}-${clients.length}`,
+    protocolVersion: 4,
+  });
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  cloud = await makeCloud();
+  await addOtherLounge(cloud);
+  auth = createDeviceAuth({ store: cloud.store, cloud: [login], clock: cloud.clock, log });
+  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, hooks: auth.hooks });
+  cloudClient = await connect(broker.url, { ...login, clientId: 'cloud', protocolVersion: 4 });
+  subscriber = startSubscriber({
+    client: cloudClient,
+    store: cloud.store,
+    recordEntries: (entries) => recordEntries(cloud.deps, entries),
+    clock: cloud.clock,
+    log,
+    shared: false,
+  });
+  [here, there] = [await enrollDevice(cloud, LOUNGE), await enrollDevice(cloud, OTHER_LOUNGE)];
+});
+
+afterAll(async () => {
+  await subscriber?.stop();
+  for (const c of [...clients, cloudClient]) await c?.endAsync(true);
+  await broker?.close();
+  await cloud?.close();
+});
+
+describe('embedded broker logins', () => {
+  it('lets a device in with its enrolment password and refuses everything else', async () => {
+    const ok = await asDevice(here);
+    expect(ok.connected).toBe(true);
+    await expect(asDevice(here, 'wrong-password')).rejects.toThrow(/Bad username or password/i);
+    await expect(asDevice(here, there.mqtt.password)).rejects.toThrow(/Bad username or password/i);
+    await expect(connect(broker.url, { clientId: 'anon', protocolVersion: 4 })).rejects.toThrow(
+      /Bad username or password/i,
+    );
+    await expect(
+      connect(broker.url, { ...login, password: 'nope', clientId: 'fake', protocolVersion: 4 }),
+    ).rejects.toThrow(/Bad username or password/i);
+  });
+
+  it('refuses publishes outside the lounge and its own status, by closing the session', async () => {
+    const spy = await connect(broker.url, { ...login, clientId: 'spy', protocolVersion: 4 });
+    clients.push(spy);
+    const seen = collect(spy);
+    await spy.subscribeAsync('lounge/#', { qos: 1 });
+    const forbidden = [
+      TOPICS.loungeEntries(OTHER_LOUNGE),
+      TOPICS.revocations,
+      TOPICS.keys,
+      TOPICS.deviceStatus(there.deviceId),
+    ];
+    for (const topic of forbidden) {
+      const device = await asDevice(here);
+      device.publish(topic, '{"forged":true}', { qos: 1 });
+      expect(await closes(device), topic).toBe(true);
+    }
+    const device = await asDevice(here);
+    await device.publishAsync(TOPICS.deviceStatus(here.deviceId), '{"online":true}', { qos: 1 });
+    await eventually(() => seen.length > 0);
+    expect(seen.map((m) => m.topic)).toEqual([TOPICS.deviceStatus(here.deviceId)]);
+  });
+
+  it('refuses subscriptions to other lounges and wildcards', async () => {
+    const device = await asDevice(here);
+    const allowed = [TOPICS.revocations, TOPICS.revocationsHead, TOPICS.keys];
+    const granted = await device.subscribeAsync([...allowed, TOPICS.loungeEntries(LOUNGE)], {
+      qos: 1,
+    });
+    expect(granted.map((g) => g.qos)).toEqual([1, 1, 1, 1]);
+    for (const filter of [TOPICS.loungeEntries(OTHER_LOUNGE), '#', 'lounge/v1/lounges/+/entries']) {
+      // A refusal is a SUBACK 128 or, as aedes does on a hook error, a closed session.
+      const other = await asDevice(here);
+      const outcome = await other.subscribeAsync(filter, { qos: 1 }).then(
+        (g) => g[0]!.qos,
+        (err: Error) => err.message,
+      );
+      expect([128, 'Connection closed'], filter).toContain(outcome);
+    }
+  });
+});
+
+describe('what devices publish reaches the cloud', () => {
+  it('records an entry event: the invitation is used, a duplicate changes nothing', async () => {
+    const inv = await cloud.call<InvitationView>('POST', '/v1/invitations', {
+      body: cloud.invitationBody({ customerId: 'IB0700', guests: 1 }),
+    });
+    const device = await asDevice(here);
+    const entry = {
+      eventId: newEventId(),
+      invitationId: inv.json.id,
+      deviceId: here.deviceId,
+      gate: 'gate-1',
+      admit: 2,
+      at: new Date(cloud.clock.now()).toISOString(),
+    };
+    for (let i = 0; i < 2; i++) {
+      await device.publishAsync(TOPICS.loungeEntries(LOUNGE), JSON.stringify(entry), { qos: 1 });
+    }
+    const status = async () =>
+      (await cloud.call<InvitationView>('GET', `/v1/invitations/${inv.json.id}`)).json.status;
+    await eventually(async () => (await status()) === 'used');
+    await subscriber.idle();
+    expect(await cloud.store.entriesUsed(inv.json.id)).toBe(1);
+  });
+
+  it('drops entries a device sends for another lounge or another device', async () => {
+    const inv = await cloud.call<InvitationView>('POST', '/v1/invitations', {
+      body: cloud.invitationBody({ customerId: 'IB0701' }),
+    });
+    const entry = (deviceId: string) =>
+      JSON.stringify({
+        eventId: newEventId(),
+        invitationId: inv.json.id,
+        deviceId,
+        gate: 'g',
+        admit: 1,
+        at: new Date(cloud.clock.now()).toISOString(),
+      });
+    // The cloud login can publish anywhere: it stands in for a broker that let them through.
+    await cloudClient.publishAsync(TOPICS.loungeEntries(LOUNGE), entry(there.deviceId), {
+      qos: 1,
+    });
+    await cloudClient.publishAsync(TOPICS.loungeEntries(LOUNGE), '{"not":"an entry"}', { qos: 1 });
+    await cloudClient.publishAsync(TOPICS.loungeEntries(LOUNGE), entry('dev_unknown'), { qos: 1 });
+    const device = await asDevice(here);
+    await device.publishAsync(TOPICS.loungeEntries(LOUNGE), entry(here.deviceId), { qos: 1 });
+    await eventually(async () => (await cloud.store.entriesUsed(inv.json.id)) === 1);
+    await subscriber.idle();
+    expect(await cloud.store.entriesUsed(inv.json.id)).toBe(1);
+  });
+
+  it('shows device status in the fleet view', async () => {
+    const device = await asDevice(here);
+    const status = {
+      online: true,
+      version: '1.2.3',
+      revocationSeq: 7,
+      at: new Date().toISOString(),
+    };
+    await device.publishAsync(TOPICS.deviceStatus(here.deviceId), JSON.stringify(status), {
+      qos: 1,
+      retain: true,
+    });
+    type Fleet = { devices: { deviceId: string; online: boolean; revocationSeq: number }[] };
+    const view = async () =>
+      (await cloud.call<Fleet>('GET', '/v1/devices')).json.devices.find(
+        (d) => d.deviceId === here.deviceId,
+      );
+    await eventually(async () => (await view())?.revocationSeq === 7);
+    expect(await view()).toMatchObject({ online: true, revocationSeq: 7 });
+  });
+});
+
+describe('decommissioning', () => {
+  it('refuses the next login and cuts an open session off', async () => {
+    const device = await enrollDevice(cloud, LOUNGE);
+    const session = await asDevice(device);
+    const registry = createEmbeddedRegistry(auth, (username) => kicked.push(username));
+    const res = await cloud.call('POST', `/v1/devices/${device.deviceId}/decommission`);
+    expect(res.status).toBe(200);
+    await registry.decommissionDevice(device.deviceId);
+    expect(kicked).toEqual([device.deviceId]);
+    await expect(asDevice(device)).rejects.toThrow(/Bad username or password/i);
+    // Even a session the broker failed to kick can publish nothing more.
+    session.publish(TOPICS.loungeEntries(LOUNGE), '{}', { qos: 1 });
+    expect(await closes(session)).toBe(true);
+  });
+});
