@@ -43,6 +43,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let running = false;
   const wakers = new Set<() => void>();
   const dirty = new Set<OutboxKind>();
+  // Per lane: when its earliest failed row comes due, so a retry does not wait for the poll.
+  const retryAt = new Map<OutboxKind, number>();
   const loops: Promise<void>[] = [];
 
   /** One pass: claim due rows of a kind, deliver, record; returns how many were claimed. */
@@ -56,8 +58,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     opts.metrics?.outboxDelivered.inc({ kind }, result.delivered.length);
     for (const { id, error } of result.failed) {
       const row = rows.find((r) => r.id === id)!;
-      const delay = backoffDelay(row.attempts, { ...backoff, jitter: 'full', random });
-      await store.markOutboxFailed(id, worker, error, now + delay);
+      const due = now + backoffDelay(row.attempts, { ...backoff, jitter: 'full', random });
+      await store.markOutboxFailed(id, worker, error, due);
+      retryAt.set(kind, Math.min(retryAt.get(kind) ?? Infinity, due));
     }
     if (result.failed.length > 0) {
       opts.metrics?.outboxFailed.inc({ kind }, result.failed.length);
@@ -93,8 +96,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       // A full batch means more may be waiting: go again at once.
       // A notify during the pass means new rows: go again too.
       if ((claimed >= batchSize || dirty.has(kind)) && running) continue;
-      // A lane waiting for its target (e.g. the broker connecting) looks again soon.
-      await idle(opts.canDeliver?.[kind]?.() === false ? Math.min(pollMs, 200) : pollMs);
+      // A lane waiting for its target (e.g. the broker connecting) looks again soon; one with
+      // failed rows wakes when the first comes due.
+      let wait = opts.canDeliver?.[kind]?.() === false ? Math.min(pollMs, 200) : pollMs;
+      const due = retryAt.get(kind);
+      if (due !== undefined) {
+        retryAt.delete(kind);
+        wait = Math.min(wait, Math.max(0, due - clock.now()) + 5);
+      }
+      await idle(wait);
     }
   }
 

@@ -27,7 +27,9 @@ export const today = (clock: ManualClock): string =>
  * The cloud app over a real SQLite store in a temp dir, stub integrations, an in-memory MQTT
  * publisher and a dispatcher the test can run; every call goes through `app.request()`.
  */
-export async function makeCloud(opts: { rateLimit?: number; integrations?: Integrations } = {}) {
+export async function makeCloud(
+  opts: { rateLimit?: number; integrations?: Integrations; publicUrl?: string } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'cloud-api-'));
   const clock = new ManualClock(Date.now());
   const log = pino({ level: 'silent' });
@@ -51,7 +53,7 @@ export async function makeCloud(opts: { rateLimit?: number; integrations?: Integ
   let notified = 0;
   const deps: AppDeps = {
     settings: {
-      publicUrl: PUBLIC_URL,
+      publicUrl: opts.publicUrl ?? PUBLIC_URL,
       validityBeforeMs: 4 * 3600_000,
       validityAfterMs: 30 * 60_000,
       rateLimit: opts.rateLimit ?? 0,

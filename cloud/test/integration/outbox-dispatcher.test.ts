@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '@lounge/shared';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryPublisher } from '../../src/broker/publisher.ts';
+import type { CrmEvent, IbdpDataset } from '../../src/integrations/ports.ts';
+import { createDispatcher, type Dispatcher } from '../../src/outbox/dispatcher.ts';
+import { ibdpRow, mqttRow } from '../../src/outbox/events.ts';
+import { createStore } from '../../src/store/index.ts';
+import type { CloudStore, OutboxEventInput } from '../../src/store/port.ts';
+
+let dir: string;
+let store: CloudStore;
+let dispatcher: Dispatcher | undefined;
+let n = 0;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cloud-outbox-'));
+  store = await createStore(`sqlite:${join(dir, 'cloud.db')}`, { log: pino({ level: 'silent' }) });
+  await store.migrate();
+});
+afterEach(async () => {
+  await dispatcher?.stop();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Commits outbox rows in one transaction (riding on a signing-key insert, the simplest). */
+async function commit(rows: OutboxEventInput[]): Promise<void> {
+  n++;
+  await store.insertSigningKey(
+    {
+      kid: `k${n}`,
+      publicJwk: '{}',
+      sealedPrivateKey: 'x',
+      createdAt: 0,
+      activatesAt: 0,
+      lastTokenExp: null,
+      retiredAt: null,
+    },
+    rows,
+  );
+}
+
+const until = async (check: () => boolean | Promise<boolean>) => {
+  for (let i = 0; i < 300; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('timed out');
+};
+
+function start(to: Parameters<typeof createDispatcher>[0]['to'], canDeliver?: () => boolean) {
+  dispatcher = createDispatcher({
+    store,
+    to,
+    clock: systemClock,
+    log: pino({ level: 'silent' }),
+    worker: 'w1',
+    pollMs: 60_000, // only notify wakes it: proves the hot path does not poll
+    backoff: { baseMs: 5, maxMs: 20 },
+    ...(canDeliver ? { canDeliver: { mqtt: canDeliver } } : {}),
+  });
+  dispatcher.start();
+  return dispatcher;
+}
+
+const noCrm = { send: async (_e: CrmEvent) => {} };
+const noIbdp = { ingest: async () => {}, health: async () => true };
+
+describe('outbox dispatcher', () => {
+  it('delivers on notify, in creation order, and retries a broker that failed', async () => {
+    const publisher = createMemoryPublisher();
+    publisher.failing = true;
+    const d = start({ crm: noCrm, ibdp: noIbdp, publisher });
+    const now = Date.now();
+    await commit([1, 2, 3].map((seq) => mqttRow('lounge/v1/revocations', { seq }, false, now)));
+    d.notify();
+    await until(async () => (await store.outboxBacklog()).mqtt === 3);
+    publisher.failing = false;
+    // The failed rows come due after their backoff and the lane wakes for them by itself.
+    await until(() => publisher.messages.length === 3);
+    expect(publisher.messages.map((m) => JSON.parse(m.payload).seq)).toEqual([1, 2, 3]);
+    expect((await store.outboxBacklog()).mqtt).toBe(0);
+  });
+
+  it('claims nothing while the broker is known to be down', async () => {
+    const publisher = createMemoryPublisher();
+    let up = false;
+    start({ crm: noCrm, ibdp: noIbdp, publisher }, () => up);
+    await commit([mqttRow('lounge/v1/keys', { kids: [] }, true, Date.now())]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(publisher.messages).toEqual([]);
+    up = true;
+    await until(() => publisher.messages.length === 1);
+    expect(publisher.messages[0]!.retain).toBe(true);
+  });
+
+  it('sends IBDP records in one batch per dataset with a batch id stable across retries', async () => {
+    const calls: { dataset: IbdpDataset; batchId: string; count: number }[] = [];
+    let fail = true;
+    const ibdp = {
+      async ingest(dataset: IbdpDataset, batchId: string, records: readonly object[]) {
+        calls.push({ dataset, batchId, count: records.length });
+        if (fail) throw new Error('IBDP down');
+      },
+      health: async () => true,
+    };
+    const d = start({ crm: noCrm, ibdp, publisher: createMemoryPublisher() });
+    const now = Date.now();
+    await commit([
+      ibdpRow('invitations', { change: 'issued' }, now),
+      ibdpRow('invitations', { change: 'revoked' }, now),
+    ]);
+    d.notify();
+    await until(() => calls.length === 1);
+    fail = false;
+    await until(() => calls.length === 2);
+    expect(calls[0]).toMatchObject({ dataset: 'invitations', count: 2 });
+    expect(calls[1]!.batchId).toBe(calls[0]!.batchId);
+    await until(async () => (await store.outboxBacklog()).ibdp === 0);
+  });
+});
