@@ -147,6 +147,13 @@ export async function runDynsec(
   return responses;
 }
 
+/** Whether a `getClient` reply lists the role. */
+function hasRole(data: unknown, rolename: string): boolean {
+  const roles = (data as { client?: { roles?: { rolename?: string }[] } } | undefined)?.client
+    ?.roles;
+  return Array.isArray(roles) && roles.some((r) => r.rolename === rolename);
+}
+
 /** Options of {@link createDynsecRegistry}. */
 export interface DynsecRegistryOptions {
   control: Pick<DynsecControl, 'send'>;
@@ -217,6 +224,12 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
       await background('cloud-role', 'granting the cloud its role', async () => {
         ensured.delete(CLOUD_ROLE);
         await ensureRole(CLOUD_ROLE, CLOUD_ACLS);
+        // mosquitto kicks a client whose roles change, so only add the role when missing.
+        const [got] = await runDynsec(control, [
+          { command: 'getClient', username: o.cloudUsername },
+        ]);
+        if (hasRole(got?.data, CLOUD_ROLE)) return;
+        log.warn('dynsec: granting the cloud login its role; the broker reconnects it once');
         await runDynsec(
           control,
           [{ command: 'addClientRole', username: o.cloudUsername, rolename: CLOUD_ROLE }],

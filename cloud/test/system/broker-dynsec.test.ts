@@ -1,0 +1,206 @@
+import { newEventId, TOPICS, type EntryEvent } from '@lounge/shared';
+import type { MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosquitto.ts';
+import {
+  createDynsecControl,
+  createDynsecRegistry,
+  type MqttCredentialRegistry,
+} from '../../src/broker/dynsec.ts';
+import { startSubscriber } from '../../src/broker/subscriber.ts';
+import type { Enrollment } from '../../src/domain/enroll-device.ts';
+import {
+  addOtherLounge,
+  closes,
+  collect,
+  connect,
+  enrollDevice,
+  eventually,
+  OTHER_LOUNGE,
+} from '../integration/broker-fixtures.ts';
+import { LOUNGE, makeCloud, type TestCloud } from '../integration/harness.ts';
+
+// Real mosquitto with the dynamic-security plugin; the cloud's login is the dynsec admin.
+const admin = { username: 'lounge-cloud', password: 'cloud-admin-secret' };
+const log = pino({ level: 'silent' });
+let mosquitto: MosquittoBroker;
+let cloud: TestCloud;
+let cloudClient: MqttClient;
+let registry: MqttCredentialRegistry;
+let here: Enrollment;
+let there: Enrollment;
+const clients: MqttClient[] = [];
+
+async function session(username: string, password: string, clientId = username) {
+  const client = await connect(mosquitto.url, { username, password, clientId, protocolVersion: 5 });
+  clients.push(client);
+  return client;
+}
+const asDevice = (d: Enrollment, tag = 'a') =>
+  session(d.deviceId, d.mqtt.password, `${d.deviceId}-${tag}`);
+const asCloud = (clientId: string) => session(admin.username, admin.password, clientId);
+
+/** Enrols over HTTP, then registers the login the way the enrolment use case does. */
+async function enrolAndRegister(loungeId: string): Promise<Enrollment> {
+  const device = await enrollDevice(cloud, loungeId);
+  await registry.registerDevice({
+    deviceId: device.deviceId,
+    loungeId,
+    password: device.mqtt.password,
+  });
+  return device;
+}
+
+beforeAll(async () => {
+  mosquitto = await startMosquitto({
+    dynsec: { adminUser: admin.username, adminPassword: admin.password },
+  });
+  cloud = await makeCloud();
+  await addOtherLounge(cloud);
+  // Reconnects like the cloud's own client: mosquitto kicks it once when it gets its role.
+  cloudClient = await connect(mosquitto.url, {
+    ...admin,
+    clientId: 'cloud-registry',
+    protocolVersion: 5,
+    reconnectPeriod: 100,
+  });
+  clients.push(cloudClient);
+  registry = createDynsecRegistry({
+    control: createDynsecControl(cloudClient),
+    cloudUsername: admin.username,
+    log,
+    retry: { retries: 6, baseMs: 100, maxMs: 500 },
+  });
+  await registry.start();
+  here = await enrolAndRegister(LOUNGE);
+  there = await enrolAndRegister(OTHER_LOUNGE);
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  for (const c of clients) await c.endAsync(true).catch(() => {});
+  await mosquitto?.stop();
+  await cloud?.close();
+});
+
+describe('device logins in mosquitto dynsec', () => {
+  it('lets a registered device in with its enrolment password, nobody else', async () => {
+    expect(registry.problem()).toBeNull();
+    expect((await asDevice(here)).connected).toBe(true);
+    await expect(session(here.deviceId, 'wrong', 'x1')).rejects.toThrow(/not authorized|bad user/i);
+    await expect(session(here.deviceId, there.mqtt.password, 'x2')).rejects.toThrow();
+  });
+
+  it('holds the ACLs: own lounge and status only', async () => {
+    const device = await asDevice(here, 'acl');
+    const publish = (topic: string) =>
+      device.publishAsync(topic, '{}', { qos: 1 }).then(
+        () => 'ok',
+        (err: Error) => err.message,
+      );
+    expect(await publish(TOPICS.loungeEntries(LOUNGE))).toBe('ok');
+    expect(await publish(TOPICS.deviceStatus(here.deviceId))).toBe('ok');
+    for (const topic of [
+      TOPICS.loungeEntries(OTHER_LOUNGE),
+      TOPICS.revocations,
+      TOPICS.keys,
+      TOPICS.deviceStatus(there.deviceId),
+    ]) {
+      expect(await publish(topic), topic).toMatch(/not authorized/i);
+    }
+    const subscribe = (filter: string) =>
+      device.subscribeAsync(filter, { qos: 1 }).then(
+        (g) => g.map((x) => x.qos).join(),
+        (err: Error) => err.message,
+      );
+    for (const t of [TOPICS.revocations, TOPICS.revocationsHead, TOPICS.keys]) {
+      expect(await subscribe(t), t).toBe('1');
+    }
+    expect(await subscribe(TOPICS.loungeEntries(LOUNGE))).toBe('1');
+    for (const filter of [
+      TOPICS.loungeEntries(OTHER_LOUNGE),
+      '#',
+      'lounge/v1/lounges/+/entries',
+      `$share/g/${TOPICS.loungeEntries(OTHER_LOUNGE)}`,
+    ]) {
+      expect(await subscribe(filter), filter).toMatch(/not authorized/i);
+    }
+  });
+
+  it('lets the cloud publish what devices read', async () => {
+    const device = await asDevice(here, 'reader');
+    const seen = collect(device);
+    await device.subscribeAsync(TOPICS.revocations, { qos: 1 });
+    await cloudClient.publishAsync(TOPICS.revocations, '{"seq":1}', { qos: 1 });
+    await eventually(() => seen.length === 1);
+  });
+
+  it('re-registers idempotently and changes passwords', async () => {
+    const device = await enrolAndRegister(LOUNGE);
+    await registry.registerDevice({
+      deviceId: device.deviceId,
+      loungeId: LOUNGE,
+      password: 'second',
+    });
+    await expect(session(device.deviceId, device.mqtt.password, 'p1')).rejects.toThrow();
+    expect((await session(device.deviceId, 'second', 'p2')).connected).toBe(true);
+    await registry.setDevicePassword(device.deviceId, 'third');
+    expect((await session(device.deviceId, 'third', 'p3')).connected).toBe(true);
+  });
+
+  it('decommission disconnects the device and refuses its next login', async () => {
+    const device = await enrolAndRegister(LOUNGE);
+    const open = await asDevice(device);
+    const closed = closes(open, 5000);
+    await registry.decommissionDevice(device.deviceId);
+    expect(await closed).toBe(true);
+    await expect(session(device.deviceId, device.mqtt.password, 'again')).rejects.toThrow();
+    await registry.decommissionDevice(device.deviceId); // idempotent
+    expect(registry.problem()).toBeNull();
+  });
+});
+
+describe('shared subscription of cloud instances', () => {
+  it('hands each entry event to exactly one of two instances', async () => {
+    const received: EntryEvent[][] = [[], []];
+    const subscribers = await Promise.all(
+      [0, 1].map(async (i) => {
+        const client = await asCloud(`cloud-instance-${i}`);
+        const sub = startSubscriber({
+          client,
+          store: cloud.store,
+          recordEntries: async (entries) => void received[i]!.push(...entries),
+          clock: cloud.clock,
+          log,
+          shared: true,
+        });
+        await eventually(() => client.connected);
+        return sub;
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300)); // both SUBACKs in
+    const device = await asDevice(here, 'entries');
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const eventId = newEventId();
+      ids.push(eventId);
+      const entry = {
+        eventId,
+        invitationId: 'inv_x',
+        deviceId: here.deviceId,
+        gate: 'g',
+        admit: 1,
+        at: new Date().toISOString(),
+      };
+      await device.publishAsync(TOPICS.loungeEntries(LOUNGE), JSON.stringify(entry), { qos: 1 });
+    }
+    await eventually(() => received[0]!.length + received[1]!.length >= ids.length);
+    await new Promise((r) => setTimeout(r, 300)); // no late duplicates
+    const all = [...received[0]!, ...received[1]!].map((e) => e.eventId);
+    expect(all.sort()).toEqual([...ids].sort());
+    expect(received[0]!.length).toBeGreaterThan(0);
+    expect(received[1]!.length).toBeGreaterThan(0);
+    for (const s of subscribers) await s.stop();
+  });
+});
