@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { EVENT_ID_RE, INVITATION_ID_RE, MAX_CODE_BYTES } from '@lounge/shared';
+import { EVENT_ID_RE, INVITATION_ID_RE, MAX_CODE_BYTES, ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
 import { recordEntries } from '../domain/record-entries.ts';
 import { validateCode } from '../domain/validate.ts';
@@ -51,7 +51,12 @@ export function validateRoutes(
   });
   app.openapi(validate, async (c) => {
     const principal = c.get('principal');
-    return c.json(await validateCode(deps, c.req.valid('json'), principal.id), 200);
+    const body = c.req.valid('json');
+    // A device decides for its own lounge only (it could otherwise consume another's entries).
+    if (principal.kind === 'device' && body.loungeId !== principal.loungeId) {
+      throw new ProblemError('FORBIDDEN', `this device serves ${principal.loungeId}`);
+    }
+    return c.json(await validateCode(deps, body, principal.id), 200);
   });
 
   const entries = createRoute({

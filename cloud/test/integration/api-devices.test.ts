@@ -89,7 +89,14 @@ describe('devices', () => {
     // The stub flight departs within 3 h, so the token is valid now.
     const dry = await validate({});
     expect(dry.json).toMatchObject({ decision: 'grant', reason: 'OK', admit: 2, dryRun: true });
-    expect((await validate({ loungeId: 'BCN-T1-PUENTE' })).json.reason).toBe('WRONG_LOUNGE');
+    const elsewhere = await cloud.call('POST', '/v1/validate', {
+      body: { code, loungeId: 'BCN-T1-PUENTE' },
+    });
+    expect(elsewhere.json.reason).toBe('WRONG_LOUNGE');
+    // A device only decides for its own lounge.
+    expect((await validate({ loungeId: 'BCN-T1-PUENTE' })).json).toMatchObject({
+      code: 'FORBIDDEN',
+    });
     const consumed = await validate({ consume: true });
     expect(consumed.json).toMatchObject({ decision: 'grant', entriesLeft: 0 });
     expect(consumed.json.dryRun).toBeUndefined();
