@@ -129,6 +129,10 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
           .catch((err: unknown) => log.error({ err, scanner: s.scannerId }, 'scan failed'));
       },
       onStatus: (h: ScannerHealth) => log.info({ scanner: h }, 'scanner status'),
+      onDropped: (drop) => {
+        metrics.scannerDrops.inc({ scanner: drop.scannerId, reason: drop.reason });
+        log.warn({ drop }, 'scanner input dropped');
+      },
     },
   });
 

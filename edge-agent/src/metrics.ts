@@ -7,6 +7,7 @@ export interface EdgeMetrics {
   decisionLatency: Histogram<'source'>;
   annulments: Counter;
   webhookFailures: Counter;
+  scannerDrops: Counter<'scanner' | 'reason'>;
 }
 
 /** Creates the registry served at `GET /metrics`. */
@@ -36,6 +37,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): EdgeMetr
     webhookFailures: new Counter({
       name: 'lounge_edge_webhook_failures_total',
       help: 'Turnstile webhook deliveries that failed (error, timeout or non-2xx).',
+      registers: [registry],
+    }),
+    scannerDrops: new Counter({
+      name: 'lounge_edge_scanner_drops_total',
+      help: 'Scanner input that never became a scan (oversized, unreadable, incomplete).',
+      labelNames: ['scanner', 'reason'],
       registers: [registry],
     }),
   };
