@@ -8,3 +8,4 @@ export type { EntryPort } from './entry-sync.ts';
 export { MqttLink } from './mqtt-link.ts';
 export { Pause, systemTimers } from './timers.ts';
 export type { Timers, TimerHandle } from './timers.ts';
+export { edgeSubsystems, syncPortOf } from './wiring.ts';

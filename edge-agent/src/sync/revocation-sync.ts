@@ -80,6 +80,11 @@ export class RevocationSync {
     return this.running;
   }
 
+  /** Resolves when no catch-up is running (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.retryTimer !== undefined) this.opts.timers.clearTimeout(this.retryTimer);

@@ -176,7 +176,7 @@ export class SyncService {
       void this.revocations.trigger('poll');
     });
     this.every('prune', this.opts.pruneIntervalMs ?? 3600_000, () => this.prune());
-    this.every('drain', this.opts.drainIntervalMs ?? 1000, () => void this.entries.drain());
+    this.every('drain', this.opts.drainIntervalMs ?? 250, () => void this.entries.drain());
   }
 
   /** Flushes the entry outbox if connected, publishes `{online:false}`, disconnects. */

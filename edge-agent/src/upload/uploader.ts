@@ -114,7 +114,7 @@ export class IbdpUploader {
         o.log.error({ err }, 'reading the upload queue failed');
       }
       if (!batch) {
-        await this.pause.wait(o.idleMs ?? 2000);
+        await this.pause.wait(o.idleMs ?? 1000);
         if (!this.stopped && o.lingerMs) await this.pause.wait(o.lingerMs);
         continue;
       }

@@ -13,7 +13,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import type { Agent } from '../../src/agent.ts';
-import { SyncService, type SyncPort, type SyncServiceOptions } from '../../src/sync/index.ts';
+import { SyncService, syncPortOf, type SyncServiceOptions } from '../../src/sync/index.ts';
 
 /** An in-process aedes broker on 127.0.0.1 (MQTT 3.1.1); `restart()` = a fresh, empty one. */
 export async function startAedes(port = 0) {
@@ -153,16 +153,6 @@ export async function startSyncCloud(opts: {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
-  };
-}
-
-/** The SyncPort of a running agent: its hooks plus pruning and page transactions. */
-export function syncPortOf(agent: Agent): SyncPort {
-  const { state } = agent;
-  return {
-    ...agent.sync,
-    pruneRevocations: (before) => state.invitations.pruneRevocations(before),
-    transaction: (fn) => state.db.transaction(fn)(),
   };
 }
 
