@@ -17,7 +17,11 @@ import { validateRoutes } from './routes/validate.ts';
 /** SPEC.md section 5: bodies over 64 KiB are refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** Counts requests by matched route and status, and times them. */
+/**
+ * Counts requests by matched route and status, times them, and logs them (refusals at info,
+ * server errors at warn, the rest at debug so a busy cloud does not flood its logs). API
+ * answers are `no-store` unless a route says otherwise: they carry tokens and personal data.
+ */
 function observe(deps: AppDeps): MiddlewareHandler {
   return async (c, next) => {
     const started = performance.now();
@@ -25,8 +29,15 @@ function observe(deps: AppDeps): MiddlewareHandler {
     const handlers = matchedRoutes(c).filter((r) => r.method !== 'ALL');
     const route = handlers.at(-1)?.path ?? 'unmatched';
     const labels = { method: c.req.method, route };
-    deps.metrics.latency.observe(labels, (performance.now() - started) / 1000);
-    deps.metrics.requests.inc({ ...labels, status: String(c.res.status) });
+    const ms = performance.now() - started;
+    const status = c.res.status;
+    deps.metrics.latency.observe(labels, ms / 1000);
+    deps.metrics.requests.inc({ ...labels, status: String(status) });
+    if (c.req.path.startsWith('/v1/') && !c.res.headers.has('cache-control')) {
+      c.header('Cache-Control', 'no-store');
+    }
+    const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
+    deps.log[level]({ ...labels, path: c.req.path, status, ms: Math.round(ms) }, 'request');
   };
 }
 

@@ -62,6 +62,8 @@ describe('issuance', () => {
     expect(withKey.status).toBe(200);
 
     const got = await cloud.call<InvitationView>('GET', `/v1/invitations/${inv.id}`);
+    expect(got.headers.get('cache-control')).toBe('no-store');
+    expect(png.headers.get('cache-control')).toBe('private, max-age=300');
     expect({ ...got.json, qr: undefined }).toEqual({ ...inv, qr: undefined });
   });
 
