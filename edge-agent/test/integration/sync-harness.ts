@@ -148,6 +148,10 @@ export async function startSyncCloud(opts: {
       return msg;
     },
     publisher: () => publisher,
+    /** Enrols another device key. */
+    addDevice(deviceId: string, jwk: Ed25519PublicJwk) {
+      opts.deviceKeys[deviceId] = jwk;
+    },
     async close() {
       await publisher?.endAsync();
       server.closeAllConnections();
