@@ -53,8 +53,8 @@ async function shutdown(code: number, message?: string): Promise<never> {
   sse.abort();
   // Edge first in spirit, but in parallel: each is bounded by the grace period anyway.
   await Promise.all([...children].reverse().map((c) => c.stop(STOP_GRACE_MS)));
-  // A failed start keeps the folder: the error line points into its logs.
-  if (!keep && code === 0) rmSync(dir, { recursive: true, force: true });
+  // A child that failed keeps the folder: the error line points into its logs.
+  if (!keep && (code === 0 || children.length === 0)) rmSync(dir, { recursive: true, force: true });
   else out(`lounge demo: kept ${dir}`);
   process.exit(code);
 }
@@ -81,11 +81,12 @@ async function main(): Promise<void> {
   const taken = new Set<number>();
   const ports = {
     cloud: await pickPort(portFromEnv(env, 'LOUNGE_DEMO_CLOUD_PORT', 18080), taken),
-    mqtt: await pickPort(portFromEnv(env, 'LOUNGE_DEMO_MQTT_PORT', 18830), taken),
+    broker: await pickPort(portFromEnv(env, 'LOUNGE_DEMO_MQTT_PORT', 18830), taken),
     edge: await pickPort(portFromEnv(env, 'LOUNGE_DEMO_EDGE_PORT', 18081), taken),
   };
   for (const [name, p] of Object.entries(ports)) {
-    if (p.fellBack) out(`lounge demo: port ${p.preferred} is taken; the ${name} uses ${p.port}`);
+    if (p.fellBack)
+      out(`lounge demo: port ${p.preferred} is taken; the ${name} uses ${p.port} instead`);
   }
   const cloudUrl = `http://127.0.0.1:${ports.cloud.port}`;
   const edgeUrl = `http://127.0.0.1:${ports.edge.port}`;
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
         HOST: '127.0.0.1',
         PORT: String(ports.cloud.port),
         PUBLIC_URL: cloudUrl,
-        MQTT_PORT: String(ports.mqtt.port),
+        MQTT_PORT: String(ports.broker.port),
         DATABASE_URL: `sqlite:${join(dir, 'cloud', 'cloud.db')}`,
         INTEGRATIONS: 'stub',
         BOOTSTRAP_ADMIN_KEY: adminKey,
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
       { name: 'cloud', url: cloudUrl, pid: cloud.pid, log: cloud.logFile },
       {
         name: 'broker',
-        url: `mqtt://127.0.0.1:${ports.mqtt.port}`,
+        url: `mqtt://127.0.0.1:${ports.broker.port}`,
         pid: cloud.pid,
         log: cloud.logFile,
       },
@@ -193,7 +194,6 @@ async function main(): Promise<void> {
       {
         cloudUrl,
         edgeUrl,
-        mqttUrl: `mqtt://127.0.0.1:${ports.mqtt.port}`,
         appKey,
         adminKey,
         edgeToken,

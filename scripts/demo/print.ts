@@ -7,7 +7,6 @@ import type { Invitation } from './setup.ts';
 export interface DemoFacts {
   cloudUrl: string;
   edgeUrl: string;
-  mqttUrl: string;
   appKey: string;
   adminKey: string;
   edgeToken: string;

@@ -105,7 +105,8 @@ export function cloudApi(baseUrl: string, adminKey: string, fetchFn: Fetch) {
     },
     /**
      * `POST /v1/invitations` for the sample customer on today's flight. A rerun on a kept data
-     * folder meets `409 ALREADY_INVITED`: the active invitation is shown again instead.
+     * folder meets `409 ALREADY_INVITED`: that invitation (whose token may name an old port as
+     * issuer) is revoked and a fresh one issued.
      */
     async issueSample(appKey: string, today: string): Promise<Invitation> {
       const request = {
@@ -114,17 +115,17 @@ export function cloudApi(baseUrl: string, adminKey: string, fetchFn: Fetch) {
         flight: { number: SAMPLE.flightNumber, date: today },
         guests: SAMPLE.guests,
       };
-      const res = await call(appKey, 'POST', '/v1/invitations', request, {
-        'idempotency-key': randomUUID(),
-      });
-      if (res.status === 409) {
-        const list = await expect(
+      const issue = () =>
+        call(appKey, 'POST', '/v1/invitations', request, { 'idempotency-key': randomUUID() });
+      let res = await issue();
+      const existing = (res.body as { invitationId?: string } | null)?.invitationId;
+      if (res.status === 409 && existing) {
+        await expect(
           200,
-          'listing invitations',
-          call(appKey, 'GET', `/v1/invitations?customerId=${SAMPLE.customerId}`),
+          'revoking the previous sample invitation',
+          call(appKey, 'POST', `/v1/invitations/${existing}/revoke`, { reason: 'demo restarted' }),
         );
-        const active = (list as { items: Invitation[] }).items.find((i) => i.status === 'issued');
-        if (active) return active;
+        res = await issue();
       }
       return (await expect(
         201,
