@@ -47,6 +47,8 @@ export interface AgentDeps {
 export interface Subsystem {
   start(): void | Promise<void>;
   stop(): Promise<void>;
+  /** Called after each recorded decision or annulment (upload or publish it soon). */
+  wake?(): void;
 }
 
 export interface Agent {
@@ -95,12 +97,18 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       })
     : undefined;
 
+  let extras: Subsystem[] = [];
+  const wakeAll = (): void => {
+    for (const x of extras) x.wake?.();
+  };
+
   const onDecision = ({ decision, source, latencyMs, detail }: DecisionEvent): void => {
     metrics.decisions.inc({ decision: decision.decision, reason: decision.reason, source });
     metrics.decisionLatency.observe({ source }, latencyMs / 1000);
     log.info({ ...decision, source, latencyMs, detail }, 'decision');
     sse.broadcast('decision', decision);
     if (source === 'scanner') webhook?.send(decision);
+    wakeAll();
   };
   const common = {
     state,
@@ -141,6 +149,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     metrics.annulments.inc();
     log.info(result, 'grant annulled');
     sse.broadcast('annul', result);
+    wakeAll();
     return result;
   };
 
@@ -174,7 +183,6 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
 
   let server: ServerType | undefined;
   let stopping: Promise<void> | undefined;
-  let extras: Subsystem[] = [];
 
   const listen = (): Promise<AddressInfo> =>
     new Promise((resolve, reject) => {

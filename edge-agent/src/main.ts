@@ -44,9 +44,10 @@ async function main(): Promise<void> {
   }
   const { config } = loaded;
   // Loaded only once the config is good, so a config error answers fast.
-  const [{ default: pino }, { createAgent }] = await Promise.all([
+  const [{ default: pino }, { createAgent }, { edgeSubsystems }] = await Promise.all([
     import('pino'),
     import('./agent.ts'),
+    import('./sync/wiring.ts'),
   ]);
   const log = pino({
     level: process.env.LOG_LEVEL ?? 'info',
@@ -56,7 +57,12 @@ async function main(): Promise<void> {
 
   let agent;
   try {
-    agent = createAgent(config, { log, deviceKey: key.jwk });
+    // MQTT sync and IBDP uploader start after the API (each only when configured).
+    agent = createAgent(config, {
+      log,
+      deviceKey: key.jwk,
+      subsystems: (a) => edgeSubsystems(a),
+    });
     await agent.start();
   } catch (err) {
     await agent?.stop().catch(() => undefined);
