@@ -44,7 +44,7 @@ async function demoEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv
 
 describe('npm start (the demo)', () => {
   it(
-    'prints a QR and token, decides pasted lines, and stops every child on SIGINT',
+    'prints a QR and token, decides pasted lines, sees a revocation, stops every child on SIGINT',
     async () => {
       const busy = await occupy(); // the preferred cloud port is taken: the demo must move
       const demo = await spawnProcess(process.execPath, [DEMO], {
@@ -78,6 +78,33 @@ describe('npm start (the demo)', () => {
       expect(grant).toBe(`✔ GRANT ${invitationId} admit 2 (gate console)`);
       demo.child.stdin!.write('not a token at all\n');
       expect(await demo.waitForLine(/DENY/, 15_000)).toBe('✖ DENY MALFORMED (gate console)');
+
+      // The printed revoke command's ingredients: revoke, wait for the edge to hear of it, paste.
+      const facts = await demo.waitForLine(/^Admin key /);
+      const appKey = /app key (\S+),/.exec(facts)![1]!;
+      const cloudUrl = /^\s+cloud\s+(http:\S+)/m.exec(demo.stdoutLines.join('\n'))![1]!;
+      const edgeUrl = /^\s+edge dev_\w+\s+(http:\S+)/m.exec(demo.stdoutLines.join('\n'))![1]!;
+      const revoked = await fetch(`${cloudUrl}/v1/invitations/${invitationId}/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${appKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'test' }),
+      });
+      expect(revoked.status).toBe(200);
+      await expect
+        .poll(
+          async () => {
+            const health = (await (await fetch(`${edgeUrl}/healthz`)).json()) as {
+              sync: { revocationSeq: number };
+            };
+            return health.sync.revocationSeq;
+          },
+          { timeout: 15_000, interval: 100 },
+        )
+        .toBeGreaterThanOrEqual(1);
+      demo.child.stdin!.write(`${token}\n`);
+      expect(await demo.waitForLine(/DENY REVOKED/, 15_000)).toBe(
+        `✖ DENY REVOKED ${invitationId} (gate console)`,
+      );
 
       const t0 = Date.now();
       process.kill(demo.pid, 'SIGINT'); // the demo alone, as a terminal Ctrl-C would reach it
