@@ -286,3 +286,18 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
     },
   };
 }
+
+/**
+ * An external broker without `MQTT_DYNSEC`: the operator manages broker logins (a password
+ * file, another auth plugin), so the cloud has nothing to register.
+ */
+export function createNoopRegistry(): MqttCredentialRegistry {
+  return {
+    async start() {},
+    async registerDevice() {},
+    async setDevicePassword() {},
+    async decommissionDevice() {},
+    problem: () => null,
+    async stop() {},
+  };
+}

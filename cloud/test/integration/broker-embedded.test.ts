@@ -116,13 +116,13 @@ describe('embedded broker logins', () => {
     });
     expect(granted.map((g) => g.qos)).toEqual([1, 1, 1, 1]);
     for (const filter of [TOPICS.loungeEntries(OTHER_LOUNGE), '#', 'lounge/v1/lounges/+/entries']) {
-      // A refusal is a SUBACK 128 or, as aedes does on a hook error, a closed session.
+      // A refusal is a SUBACK 0x80 (mqtt.js: "Unspecified error") or a closed session.
       const other = await asDevice(here);
       const outcome = await other.subscribeAsync(filter, { qos: 1 }).then(
-        (g) => g[0]!.qos,
+        (g) => String(g[0]!.qos),
         (err: Error) => err.message,
       );
-      expect([128, 'Connection closed'], filter).toContain(outcome);
+      expect(outcome, filter).toMatch(/^128$|Unspecified error|Connection closed/);
     }
   });
 });
