@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { Clock } from '@lounge/shared';
 import { fetch as undiciFetch } from 'undici';
 import type { Agent, Subsystem } from '../agent.ts';
 import type { Fetch } from '../jwks-cache.ts';
@@ -28,7 +29,7 @@ export function syncPortOf(agent: Agent): SyncPort {
  */
 export function edgeSubsystems(
   agent: Agent,
-  opts: { fetch?: Fetch; version?: string } = {},
+  opts: { fetch?: Fetch; version?: string; clock?: Clock } = {},
 ): Array<Subsystem & { wake(): void }> {
   const { config, log, deviceKey } = agent;
   const fetch = opts.fetch ?? (undiciFetch as unknown as Fetch);
@@ -47,6 +48,7 @@ export function edgeSubsystems(
         port: syncPortOf(agent),
         log: log.child({ subsystem: 'sync' }),
         fetch,
+        clock: opts.clock,
         registry: agent.metrics.registry,
       }),
     );
@@ -62,6 +64,7 @@ export function edgeSubsystems(
         ibdp: config.ibdp,
         fetch,
         log: log.child({ subsystem: 'upload' }),
+        clock: opts.clock,
         registry: agent.metrics.registry,
       }),
     );
