@@ -225,17 +225,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
           await x.stop().catch((err: unknown) => log.error({ err }, 'subsystem stop failed'));
         }
         sse.closeAll();
-        if (server) {
-          const s = server;
-          await new Promise<void>((resolve) => {
-            s.close(() => resolve());
-            // Node 20 closes idle keep-alive sockets on close(); busy ones get a grace period.
-            setTimeout(
-              () => ('closeAllConnections' in s ? s.closeAllConnections() : 0),
-              1000,
-            ).unref();
-          });
-        }
+        if (server) await closeServer(server);
         await webhook?.drain();
         state.close();
         log.info('lounge-edge stopped');
@@ -248,4 +238,24 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     sseClients: () => sse.size,
   };
   return agent;
+}
+
+/**
+ * Closes the HTTP server: requests in flight may finish (a decision waiting for a JWKS
+ * refresh takes up to 2 s), keep-alive sockets are closed as soon as they go idle, and
+ * whatever is still open after 3 s is cut.
+ */
+function closeServer(s: ServerType): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (!('closeIdleConnections' in s)) return;
+      if (Date.now() - started > 3000) s.closeAllConnections();
+      else s.closeIdleConnections();
+    }, 25);
+    s.close(() => {
+      clearInterval(timer);
+      resolve();
+    });
+  });
 }

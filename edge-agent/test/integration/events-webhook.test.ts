@@ -180,4 +180,12 @@ describe('SSE events and the turnstile webhook', () => {
       scanners: [{ id: 'gate1', status: 'connected' }],
     });
   });
+
+  it('ends open event streams when the agent stops', async () => {
+    const sub = await subscribe();
+    const started = Date.now();
+    await edge.stop();
+    await expect(sub.next()).rejects.toThrow('stream ended');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });
