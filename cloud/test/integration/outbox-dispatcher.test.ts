@@ -115,11 +115,13 @@ describe('outbox dispatcher', () => {
       ibdpRow('invitations', { change: 'revoked' }, now),
     ]);
     d.notify();
-    await until(() => calls.length === 1);
+    await until(() => calls.length >= 1);
+    const failures = calls.length;
     fail = false;
-    await until(() => calls.length === 2);
-    expect(calls[0]).toMatchObject({ dataset: 'invitations', count: 2 });
-    expect(calls[1]!.batchId).toBe(calls[0]!.batchId);
     await until(async () => (await store.outboxBacklog()).ibdp === 0);
+    // Retried (by itself, on the backoff) with the same members, hence the same batch id.
+    expect(calls.length).toBeGreaterThan(failures);
+    expect(calls[0]).toMatchObject({ dataset: 'invitations', count: 2 });
+    expect(new Set(calls.map((c) => c.batchId)).size).toBe(1);
   });
 });

@@ -53,7 +53,8 @@ const call = async (url: string, method: string, path: string, body?: unknown) =
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 };
 
-describe('outbox across a crash', () => {
+// Two process starts (node + tsx) each: generous on a loaded 2-core machine.
+describe('outbox across a crash', { timeout: 120_000 }, () => {
   it('keeps undelivered CRM events through a kill -9 and delivers each once after restart', async () => {
     await standIns.crm.setMode('down');
     const first = await startCloud();
@@ -78,7 +79,15 @@ describe('outbox across a crash', () => {
     });
     expect(revoked.status).toBe(200);
     // IBDP is up: its records go out while the CRM stays down.
-    await standIns.waitFor(() => standIns.ibdpRecords('invitations').length === 4, 20_000);
+    await standIns
+      .waitFor(() => standIns.ibdpRecords('invitations').length === 4, 20_000)
+      .catch((err: unknown) => {
+        console.error(
+          first.proc.stdoutLines.slice(-20).join('\n'),
+          standIns.ibdpRecords('invitations'),
+        );
+        throw err;
+      });
     expect(standIns.crmEvents()).toEqual([]);
     await first.proc.killHard();
 
