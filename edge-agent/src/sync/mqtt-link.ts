@@ -41,6 +41,7 @@ export class MqttLink {
   private retryTimer: unknown;
   private stopped = true;
   private up = false;
+  private readonly unacked = new Set<() => void>();
 
   constructor(private readonly opts: MqttLinkOptions) {}
 
@@ -59,10 +60,11 @@ export class MqttLink {
     const client = this.client;
     if (!client || !this.connected) return Promise.reject(new Error('MQTT not connected'));
     return new Promise((resolve, reject) => {
+      // With clean:false mqtt.js keeps unacknowledged publishes of a dead client forever.
       const onGone = (): void => reject(new Error('MQTT connection closed before PUBACK'));
-      client.once('close', onGone);
+      this.unacked.add(onGone);
       client.publish(topic, payload, { qos: 1, retain }, (err) => {
-        client.off('close', onGone);
+        this.unacked.delete(onGone);
         if (err) reject(err);
         else resolve();
       });
@@ -158,6 +160,8 @@ export class MqttLink {
   }
 
   private markDown(): void {
+    for (const reject of this.unacked) reject();
+    this.unacked.clear();
     if (!this.up) return;
     this.up = false;
     this.opts.log.warn({ url: this.opts.url }, 'MQTT disconnected');
