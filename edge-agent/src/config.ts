@@ -24,11 +24,11 @@ export const edgeConfigSchema = z.object({
     .object({ url: z.string().min(1), username: z.string().min(1), password: z.string() })
     .nullable()
     .default(null),
-  /** IBDP ingestion; null keeps every access-log record pending (never deleted). */
-  ibdp: z
-    .object({ url: httpUrl, token: z.string().min(1) })
-    .nullable()
-    .default(null),
+  /**
+   * IBDP ingestion; null keeps every access-log record pending (never deleted). The token may
+   * be empty: the cloud hands out '' when IBDP takes none.
+   */
+  ibdp: z.object({ url: httpUrl, token: z.string() }).nullable().default(null),
   /** Folder of the SQLite state; relative to the config file. */
   dataDir: z.string().min(1).default('/var/lib/lounge-edge'),
   api: z
