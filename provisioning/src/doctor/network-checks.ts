@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import type { Clock } from '@lounge/shared';
-import { networkReason, readProblem, type Fetch } from '../cloud-client.ts';
+import { networkReason, readProblem, type Fetch, type FetchResponse } from '../cloud-client.ts';
 import type { Device } from '../device.ts';
 import { CliError } from '../errors.ts';
 import type { CheckResult } from '../output.ts';
@@ -72,11 +72,13 @@ export function clockCheck(
 }
 
 async function credentialsCheck(device: Device): Promise<CheckResult> {
-  const res = await device.cloud.sendAsDevice(
-    device.creds,
-    'GET',
-    '/v1/revocations?after=0&limit=1',
-  );
+  let res: FetchResponse;
+  try {
+    res = await device.cloud.sendAsDevice(device.creds, 'GET', '/v1/revocations?after=0&limit=1');
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.replace(/\.$/, '') : String(err);
+    return fail('credentials', detail, 'check the network, then run doctor again');
+  }
   if (res.ok) {
     await res.body?.cancel();
     return {
