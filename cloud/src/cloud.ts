@@ -90,7 +90,11 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     }
     let broker: EmbeddedBroker | undefined;
     if (!config.mqtt.url) {
-      broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port });
+      broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port }).catch(
+        (err: unknown) => {
+          throw inUse(err, 'MQTT_PORT', config.host, config.mqtt.port, ' (or set MQTT_URL)');
+        },
+      );
       closers.push(() => broker!.close());
       log.info({ port: broker.port }, 'embedded MQTT broker listening');
     }
@@ -119,7 +123,11 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     closers.push(() => dispatcher.stop());
     let fetchApp: (req: Request) => Response | Promise<Response> = () =>
       new Response('starting', { status: 503 });
-    const server = await listen((req) => fetchApp(req), config.host, config.port);
+    const server = await listen((req) => fetchApp(req), config.host, config.port).catch(
+      (err: unknown) => {
+        throw inUse(err, 'PORT', config.host, config.port, '');
+      },
+    );
     closers.push(() => closeServer(server));
     const port = (server.address() as { port: number }).port;
     const publicUrl =
@@ -176,6 +184,12 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     await closeAll();
     throw err;
   }
+}
+
+/** A port already taken becomes one sentence naming the variable to change. */
+function inUse(err: unknown, name: string, host: string, port: number, hint: string): unknown {
+  if ((err as { code?: string }).code !== 'EADDRINUSE') return err;
+  return new Error(`${name}: port ${port} on ${host} is already in use; choose another${hint}`);
 }
 
 async function bootstrapAdmin(core: CloudCore): Promise<void> {
