@@ -1,0 +1,60 @@
+// `npm run bench [-- --quick] [-- --only scan,qr]`: every figure of issue 10 / SPEC.md
+// section 10 printed beside its floor and target, and written to bench/results.json.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { machineInfo, printFigure, type Figure } from './lib/report.ts';
+import { runMicroBench } from './micro.bench.ts';
+import { runQrFigure } from './qr-figure.ts';
+import { runScanBench, scanDefaults } from './scan.bench.ts';
+
+/** A named group of figures; `quick` runs smaller counts (the smoke test). */
+type Bench = (quick: boolean) => Promise<Figure[]>;
+
+const BENCHES: Record<string, Bench> = {
+  micro: runMicroBench,
+  scan: (quick) => runScanBench(scanDefaults(quick)),
+  qr: runQrFigure,
+};
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
+  },
+});
+
+const names = values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(BENCHES);
+const unknown = names.filter((n) => !BENCHES[n]);
+if (unknown.length > 0) {
+  console.error(`unknown bench ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+
+const machine = machineInfo();
+console.log(
+  `lounge bench${values.quick ? ' (quick)' : ''}: ${machine.cpus} cpus, node ${machine.node}, ` +
+    `load ${machine.loadAvgAtStart.join(' ')}`,
+);
+const figures: Figure[] = [];
+let failed = false;
+for (const name of names) {
+  try {
+    for (const f of await BENCHES[name]!(values.quick)) {
+      printFigure(f);
+      figures.push(f);
+    }
+  } catch (err) {
+    failed = true;
+    console.error(`bench ${name} failed: ${err instanceof Error ? err.stack : String(err)}`);
+    figures.push({ id: name, title: name, unit: '', value: null, note: `failed: ${String(err)}` });
+  }
+}
+writeFileSync(
+  values.out,
+  JSON.stringify({ machine, quick: values.quick, only: names, figures }, null, 2) + '\n',
+);
+console.log(`results written to ${values.out}`);
+// Some libraries (mqtt, undici keep-alive) hold handles a little after close: exit explicitly.
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,111 @@
+// Figures 1 and 2 of issue 10: edge POST /v1/scan throughput under load and single-decision
+// latency on an idle agent, each against the floor route (JSON parse + node:crypto Ed25519
+// verify on the same Hono/node-server stack), alternating floor and subject in rounds.
+import type { Figure } from './lib/report.ts';
+import { API_TOKEN, startBenchEdge } from './lib/edge.ts';
+import { startFloorServer } from './lib/floor-server.ts';
+import { runLoad, type LoadResult } from './lib/load.ts';
+import { median, percentiles } from './lib/stats.ts';
+
+export interface ScanBenchOptions {
+  rounds: number;
+  perRound: number;
+  connections: number;
+  idlePerRound: number;
+}
+
+export const scanDefaults = (quick: boolean): ScanBenchOptions =>
+  quick
+    ? { rounds: 2, perRound: 300, connections: 4, idlePerRound: 100 }
+    : { rounds: 5, perRound: 2000, connections: 8, idlePerRound: 400 };
+
+const bodies = (codes: readonly string[]) => codes.map((code) => JSON.stringify({ code }));
+
+/** Runs both figures and returns them. */
+export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
+  const edge = await startBenchEdge();
+  const floor = await startFloorServer(edge.signer.publicJwk);
+  try {
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    const total = o.rounds * (o.perRound + o.idlePerRound) + 200;
+    const codes = await edge.tokens(total);
+    let used = 0;
+    const take = (n: number) => bodies(codes.slice(used, (used += n)));
+    const subject = (b: string[], connections: number) =>
+      runLoad({ origin: edge.url, path: '/v1/scan', headers: auth, bodies: b, connections });
+    const baseline = (b: string[], connections: number) =>
+      runLoad({ origin: floor.url, path: '/v1/scan', bodies: b, connections });
+
+    // Warm up both JITs, then alternate rounds: floor, subject, floor, subject, ...
+    await baseline(take(100), o.connections);
+    await subject(take(100), o.connections);
+    const load: { floor: LoadResult[]; subject: LoadResult[] } = { floor: [], subject: [] };
+    const idle: { floor: number[]; subject: number[] } = { floor: [], subject: [] };
+    let errors = 0;
+    for (let r = 0; r < o.rounds; r++) {
+      const b = take(o.perRound);
+      load.floor.push(await baseline(b, o.connections));
+      load.subject.push(await subject(b, o.connections));
+      const i = take(o.idlePerRound);
+      idle.floor.push(...(await baseline(i, 1)).latenciesMs);
+      const s = await subject(i, 1);
+      idle.subject.push(...s.latenciesMs);
+      errors += s.errors + load.subject.at(-1)!.errors;
+    }
+    const grants = edge.agent.metrics.decisions;
+    const granted = (await grants.get()).values
+      .filter((v) => v.labels.decision === 'grant')
+      .reduce((a, v) => a + v.value, 0);
+
+    const rpsS = median(load.subject.map((x) => x.rps));
+    const rpsF = median(load.floor.map((x) => x.rps));
+    const lS = percentiles(load.subject.flatMap((x) => x.latenciesMs));
+    const lF = percentiles(load.floor.flatMap((x) => x.latenciesMs));
+    const iS = percentiles(idle.subject);
+    const iF = percentiles(idle.floor);
+    return [
+      {
+        id: 'scan-throughput',
+        title: `edge POST /v1/scan, ${o.connections} connections, distinct codes`,
+        unit: 'req/s',
+        value: rpsS,
+        floor: rpsF,
+        floorLabel: 'Hono + JSON + node:crypto verify',
+        ratio: rpsS / rpsF,
+        target: '>= 0.8x floor',
+        met: rpsS / rpsF >= 0.8,
+        detail: {
+          p50Ms: lS.p50,
+          p99Ms: lS.p99,
+          floorP50Ms: lF.p50,
+          floorP99Ms: lF.p99,
+          rounds: o.rounds,
+          perRound: o.perRound,
+          granted,
+          errors,
+        },
+      },
+      {
+        id: 'scan-idle-latency',
+        title: 'single decision on an idle agent (HTTP round trip, 1 connection)',
+        unit: 'ms p99',
+        value: iS.p99,
+        floor: iF.p99,
+        floorLabel: 'floor route p99',
+        ratio: iF.p99 / iS.p99,
+        target: 'p99 <= 2 ms',
+        met: iS.p99 <= 2,
+        detail: {
+          p50Ms: iS.p50,
+          p99Ms: iS.p99,
+          floorP50Ms: iF.p50,
+          floorP99Ms: iF.p99,
+          samples: idle.subject.length,
+        },
+      },
+    ];
+  } finally {
+    await floor.close();
+    await edge.stop();
+  }
+}
