@@ -37,7 +37,9 @@ const reject = (reason: DenyReason, detail: string): Rejection => ({ ok: false, 
 function decodeSegment(segment: string): Uint8Array | undefined {
   if (!B64URL_RE.test(segment)) return undefined;
   try {
-    return base64url.decode(segment);
+    const bytes = base64url.decode(segment);
+    // Non-canonical trailing bits would let one signature be spelled several ways.
+    return base64url.encode(bytes) === segment ? bytes : undefined;
   } catch {
     return undefined;
   }
