@@ -1,14 +1,23 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock, type AccessLogRecord } from '@lounge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnProcess } from '../../../test/helpers/process.ts';
 import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
-import { API_TOKEN, makeSigner, startFakeCloud, tempDir, type Signer } from './fixtures.ts';
+import {
+  API_TOKEN,
+  makeSigner,
+  rawConfig,
+  startFakeCloud,
+  tempDir,
+  type Signer,
+} from './fixtures.ts';
 
-const child = fileURLToPath(new URL('./upload-child.ts', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/lounge-edge.js', import.meta.url));
 const TOKEN = 'ibdp-token-kill';
 
-// SPEC.md 8: IBDP down, kill -9 of the edge process mid-retry, restart: every decision arrives,
+// SPEC.md 8: IBDP down, kill -9 of the real lounge-edge process mid-retry, restart: every decision arrives,
 // and no record ever travels under two different Idempotency-Keys.
 describe('uploader across kill -9', () => {
   let ibdp: StandIns;
@@ -27,13 +36,15 @@ describe('uploader across kill -9', () => {
   });
 
   const startEdge = async () => {
-    const p = await spawnProcess(
-      process.execPath,
-      ['--import', 'tsx', child, tmp.dir, cloud.url, ibdp.urls.ibdp, TOKEN],
-      { readyLine: /^READY /, timeoutMs: 30_000 },
-    );
-    const url = (await p.waitForLine(/^READY /)).slice('READY '.length);
-    return { p, url };
+    const config = join(tmp.dir, 'config.json');
+    const ibdpConfig = { ibdp: { url: ibdp.urls.ibdp, token: TOKEN } };
+    writeFileSync(config, JSON.stringify(rawConfig(tmp.dir, cloud.url, ibdpConfig)));
+    const p = await spawnProcess(process.execPath, [bin, '--config', config], {
+      readyLine: /lounge-edge started/,
+      timeoutMs: 30_000,
+    });
+    const line = await p.waitForLine(/lounge-edge started/);
+    return { p, url: (JSON.parse(line) as { url: string }).url };
   };
   const scan = async (url: string, code: string) => {
     const res = await fetch(`${url}/v1/scan`, {
@@ -52,7 +63,7 @@ describe('uploader across kill -9', () => {
       decided.push(await scan(first.url, await signer.token(systemClock)));
       if (i % 10 === 9) decided.push(await scan(first.url, 'not-a-token'));
     }
-    await ibdp.waitFor(() => ibdp.ibdp.requests.length >= 3, 10_000); // retrying
+    await ibdp.waitFor(() => ibdp.ibdp.requests.length >= 2, 15_000); // retrying
     await first.p.killHard();
 
     await ibdp.ibdp.setMode('ok');
