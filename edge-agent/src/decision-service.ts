@@ -36,10 +36,23 @@ export interface DecisionServiceOptions {
   newEventId?: (nowMs: number) => string;
 }
 
-const sha256 = (code: string | Uint8Array): string =>
-  createHash('sha256')
-    .update(typeof code === 'string' ? Buffer.from(code, 'utf8') : code)
-    .digest('hex');
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * SHA-256 of the code as the verifier read it (surrounding white space trimmed, as scanners add
+ * it), so IBDP can match it to the issued token; raw bytes when they are not UTF-8.
+ */
+function codeSha256(code: string | Uint8Array): string {
+  let text: string | undefined = typeof code === 'string' ? code : undefined;
+  if (text === undefined) {
+    try {
+      text = utf8.decode(code as Uint8Array);
+    } catch {
+      return createHash('sha256').update(code).digest('hex');
+    }
+  }
+  return createHash('sha256').update(text.trim(), 'utf8').digest('hex');
+}
 
 /**
  * The decision path (SPEC.md 8): verify the signature (async, WebCrypto), then read state,
@@ -59,7 +72,7 @@ export class DecisionService {
     const verification = await verifyToken(input.code, this.opts.resolveKey);
     const offline = this.opts.isOffline();
     const clockSuspect = this.opts.isClockSuspect();
-    const codeSha256 = sha256(input.code);
+    const hash = codeSha256(input.code);
     const { state, clock, deviceId, loungeId } = this.opts;
     const event = state.db
       .transaction((): DecisionEvent => {
@@ -105,7 +118,7 @@ export class DecisionService {
           admit: decision.admit,
           decidedAt: decision.decidedAt,
           offline,
-          codeSha256,
+          codeSha256: hash,
           latencyMs,
           ...(clockSuspect && { clockSuspect: true }),
           ...(outcome.repeat && { repeat: true }),

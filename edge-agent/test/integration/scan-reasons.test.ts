@@ -50,6 +50,13 @@ describe('POST /v1/scan reasons', () => {
     expect(row).toMatchObject({ decision: 'grant', reason: 'OK', admit: 3, gate: 'gate1' });
     expect(row?.codeSha256).toBe(createHash('sha256').update(token).digest('hex'));
     expect(JSON.stringify(row)).not.toContain(token.split('.')[2]);
+    // Scanners add white space; the hash is of the code as verified, so IBDP can match it.
+    const padded = await signer.token(clock);
+    const d2 = await edge.scan(` ${padded}\r\n`, 'gate1');
+    expect(d2.decision).toBe('grant');
+    expect(edge.agent.state.accessLog.byEventId(String(d2.eventId))?.codeSha256).toBe(
+      createHash('sha256').update(padded).digest('hex'),
+    );
   });
 
   it('repeats a double read on the same gate and denies it elsewhere and later', async () => {
