@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machineInfo, printFigure, type Figure } from './lib/report.ts';
+import { runDrainBench } from './drain.bench.ts';
+import { runIssuanceBench } from './issuance.bench.ts';
 import { runMicroBench } from './micro.bench.ts';
 import { runQrFigure } from './qr-figure.ts';
 import { runScanBench, scanDefaults } from './scan.bench.ts';
@@ -15,6 +17,8 @@ const BENCHES: Record<string, Bench> = {
   micro: runMicroBench,
   scan: (quick) => runScanBench(scanDefaults(quick)),
   qr: runQrFigure,
+  drain: runDrainBench,
+  issuance: runIssuanceBench,
 };
 
 const { values } = parseArgs({

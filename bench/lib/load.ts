@@ -5,6 +5,10 @@ export interface LoadRun {
   origin: string;
   path: string;
   headers?: Record<string, string>;
+  /** Extra headers for request i (an Idempotency-Key per request). */
+  headersFor?: (i: number) => Record<string, string>;
+  /** The status that counts as success (default 200). */
+  okStatus?: number;
   bodies: readonly string[];
   connections: number;
   /** Stop early after this long (the run is still reported over what was sent). */
@@ -33,12 +37,18 @@ export async function runLoad(run: LoadRun): Promise<LoadResult> {
   const headers = { 'content-type': 'application/json', ...run.headers };
   const worker = async (): Promise<void> => {
     while (next < run.bodies.length && performance.now() < deadline) {
-      const body = run.bodies[next++]!;
+      const i = next++;
+      const body = run.bodies[i]!;
       const t0 = performance.now();
       try {
-        const res = await pool.request({ path: run.path, method: 'POST', headers, body });
+        const res = await pool.request({
+          path: run.path,
+          method: 'POST',
+          headers: run.headersFor ? { ...headers, ...run.headersFor(i) } : headers,
+          body,
+        });
         await res.body.text();
-        if (res.statusCode !== 200) errors++;
+        if (res.statusCode !== (run.okStatus ?? 200)) errors++;
       } catch {
         errors++;
       }
