@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+
+const ORPHAN_GUARD = pathToFileURL(join(import.meta.dirname, 'orphan-guard.js')).href;
 
 /** A long-running child of the demo (the cloud, the edge agent). */
 export interface Child {
@@ -32,14 +36,16 @@ export interface ChildSpec {
  * Starts a child in its own process group with stdout and stderr going to its log file, so the
  * terminal shows only the demo's lines and a Ctrl-C reaches the demo alone: the demo then stops
  * the children in its own order, once each (a second signal makes them give up on a clean stop).
+ * Being outside the demo's group, they carry `orphan-guard.js`, which stops them if the demo
+ * dies without doing so.
  */
 export function startChild(spec: ChildSpec): Child {
   const log = openSync(spec.logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [spec.script, ...spec.args], {
+    child = spawn(process.execPath, ['--import', ORPHAN_GUARD, spec.script, ...spec.args], {
       cwd: spec.cwd,
-      env: spec.env,
+      env: { ...spec.env, LOUNGE_DEMO_PID: String(process.pid) },
       stdio: [spec.stdin ?? 'ignore', log, log],
       detached: true,
     });

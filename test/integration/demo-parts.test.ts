@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Decision } from '@lounge/shared';
 import { describe, expect, it } from 'vitest';
 import { readSse } from '../../scripts/demo/events.ts';
@@ -115,5 +118,34 @@ describe('tryNextBlock', () => {
     );
     expect(text).toContain(`-d '{"code":"a.b'\\''c.d","gate":"turnstile"}'`);
     expect(text).toContain("http://127.0.0.1:2/v1/scan -H 'Authorization: Bearer edge-tok'");
+  });
+});
+
+describe('orphan guard', () => {
+  it('ends a detached child once the demo that started it is killed', async () => {
+    const guard = pathToFileURL(resolve(import.meta.dirname, '../../scripts/demo/orphan-guard.js'));
+    // The "demo": starts a guarded child in its own group, as children.ts does, prints its pid.
+    const child = `setInterval(() => {}, 1000);`;
+    const demo = `const c = require('node:child_process').spawn(process.execPath, ['--import', ${JSON.stringify(guard.href)}, '-e', ${JSON.stringify(child)}], { detached: true, stdio: 'ignore', env: { ...process.env, LOUNGE_DEMO_PID: String(process.pid) } }); console.log(c.pid); setInterval(() => {}, 1000);`;
+    // Killed at once: the child may still be loading when its parent is gone.
+    const parent = spawn(process.execPath, ['-e', demo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((ok) =>
+      parent.stdout.once('data', (b) => ok(Number(String(b)))),
+    );
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      expect(alive()).toBe(true);
+      parent.kill('SIGKILL');
+      await expect.poll(alive, { timeout: 5_000, interval: 100 }).toBe(false);
+    } finally {
+      if (alive()) process.kill(pid, 'SIGKILL');
+    }
   });
 });
