@@ -4,10 +4,12 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machineInfo, printFigure, type Figure } from './lib/report.ts';
+import { runCatchupBench } from './catchup.bench.ts';
 import { runDrainBench } from './drain.bench.ts';
 import { runIssuanceBench } from './issuance.bench.ts';
 import { runMicroBench } from './micro.bench.ts';
 import { runQrFigure } from './qr-figure.ts';
+import { runSerialBench } from './serial.bench.ts';
 import { runScanBench, scanDefaults } from './scan.bench.ts';
 
 /** A named group of figures; `quick` runs smaller counts (the smoke test). */
@@ -16,9 +18,11 @@ type Bench = (quick: boolean) => Promise<Figure[]>;
 const BENCHES: Record<string, Bench> = {
   micro: runMicroBench,
   scan: (quick) => runScanBench(scanDefaults(quick)),
+  serial: runSerialBench,
   qr: runQrFigure,
   drain: runDrainBench,
   issuance: runIssuanceBench,
+  catchup: runCatchupBench,
 };
 
 const { values } = parseArgs({
