@@ -32,7 +32,12 @@ export class IbdpClient {
     this.endpoint = new URL('/v1/ingest/access-logs', opts.url).toString();
   }
 
-  async send(batchId: string, records: readonly AccessLogRecord[]): Promise<SendResult> {
+  /** POSTs one batch; `signal` aborts it (shutdown), which counts as a failure to retry. */
+  async send(
+    batchId: string,
+    records: readonly AccessLogRecord[],
+    signal?: AbortSignal,
+  ): Promise<SendResult> {
     // Async (thread pool) so a scan never waits for it; level 1: NDJSON still shrinks ~10x and
     // a 100,000-record backlog drains in seconds.
     const body = await gzip(Buffer.from(toNdjson(records), 'utf8'), { level: 1 });
@@ -47,7 +52,10 @@ export class IbdpClient {
           'idempotency-key': batchId,
         },
         body,
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        signal: AbortSignal.any([
+          AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+          ...(signal ? [signal] : []),
+        ]),
       });
     } catch (err) {
       return { kind: 'failed', error: (err as Error).message };

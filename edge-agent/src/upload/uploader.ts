@@ -57,6 +57,7 @@ export class IbdpUploader {
   private loop: Promise<void> | undefined;
   private pruneTimer: TimerHandle | undefined;
   private stopped = false;
+  private readonly abort = new AbortController();
   private failures = 0;
 
   constructor(private readonly opts: UploaderOptions) {
@@ -89,6 +90,8 @@ export class IbdpUploader {
     this.stopped = true;
     if (this.pruneTimer !== undefined) this.timers.clearTimeout(this.pruneTimer);
     this.pause.cancel();
+    // A hanging IBDP must not hold up shutdown: the batch stays formed and goes after restart.
+    this.abort.abort();
     await this.loop;
   }
 
@@ -118,7 +121,7 @@ export class IbdpUploader {
         if (!this.stopped && o.lingerMs) await this.pause.wait(o.lingerMs);
         continue;
       }
-      const result = await this.client.send(batch.batchId, batch.records);
+      const result = await this.client.send(batch.batchId, batch.records, this.abort.signal);
       await this.settle(batch, result);
     }
   }

@@ -163,6 +163,22 @@ describe('IBDP uploader', () => {
     await ibdp.waitFor(() => u2.status().pending === 0);
   });
 
+  it('stops at once while IBDP hangs; the batch goes under the same key after a restart', async () => {
+    decide(state, 2);
+    await ibdp.ibdp.setMode('hang');
+    const u1 = uploader();
+    u1.start();
+    await ibdp.waitFor(() => requests().length === 1);
+    const t0 = Date.now();
+    await u1.stop();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await ibdp.ibdp.setMode('ok');
+    uploader().start();
+    await ibdp.waitFor(() => stored().length === 2);
+    const keys = new Set(requests().map((r) => r.headers['idempotency-key']));
+    expect(keys.size).toBe(1);
+  });
+
   it('prunes uploaded records after the retention period, never a pending one', async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 1));
     decide(state, 4);
