@@ -8,6 +8,7 @@ import { runCatchupBench } from './catchup.bench.ts';
 import { runDrainBench } from './drain.bench.ts';
 import { runIssuanceBench } from './issuance.bench.ts';
 import { runMicroBench } from './micro.bench.ts';
+import { runPropagationBench } from './propagation.bench.ts';
 import { runQrFigure } from './qr-figure.ts';
 import { runSerialBench } from './serial.bench.ts';
 import { runScanBench, scanDefaults } from './scan.bench.ts';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   qr: runQrFigure,
   drain: runDrainBench,
   issuance: runIssuanceBench,
+  propagation: runPropagationBench,
   catchup: runCatchupBench,
 };
 
