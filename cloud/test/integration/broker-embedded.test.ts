@@ -102,6 +102,16 @@ describe('embedded broker logins', () => {
       device.publish(topic, '{"forged":true}', { qos: 1 });
       expect(await closes(device), topic).toBe(true);
     }
+    // A last will is a publish too: one aimed at the revocations topic is dropped.
+    const forger = await connect(broker.url, {
+      username: here.deviceId,
+      password: here.mqtt.password,
+      clientId: 'will-forger',
+      protocolVersion: 4,
+      will: { topic: TOPICS.revocations, payload: Buffer.from('{"seq":1}'), qos: 1, retain: false },
+    });
+    forger.stream.destroy();
+    await new Promise((r) => setTimeout(r, 200)); // the broker handles the lost connection
     const device = await asDevice(here);
     await device.publishAsync(TOPICS.deviceStatus(here.deviceId), '{"online":true}', { qos: 1 });
     await eventually(() => seen.length > 0);
