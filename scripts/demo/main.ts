@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import QRCode from 'qrcode';
-import { startChild, type Child } from './children.ts';
+import { childEnv, startChild, type Child } from './children.ts';
 import { subscribeDecisions } from './events.ts';
 import { pickPort, portFromEnv } from './ports.ts';
 import {
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
   out(`lounge demo: starting in ${dir}`);
 
   // 2. The cloud: stub airline, SQLite in the folder, embedded MQTT broker.
+  out(`lounge demo: starting the cloud on ${cloudUrl} (stub airline, embedded broker)…`);
   const adminKey = loadAdminKey(dir);
   const cloud = start(
     startChild({
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
       cwd: dir,
       logFile: join(logs, 'cloud.log'),
       env: {
-        ...withoutCloudVariables(env),
+        ...childEnv(env),
         HOST: '127.0.0.1',
         PORT: String(ports.cloud.port),
         PUBLIC_URL: cloudUrl,
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
   });
 
   // 3. The lounge, then an edge box enrolled the way a field technician does it.
+  out(`lounge demo: enrolling an edge box with lounge-provision enroll…`);
   const api = cloudApi(cloudUrl, adminKey, fetch);
   await api.putLounge();
   const appKey = await api.createAppKey();
@@ -134,8 +136,9 @@ async function main(): Promise<void> {
     apiPort: ports.edge.port,
     logFile: join(logs, 'provision.log'),
     cwd: dir,
-    env: withoutCloudVariables(env),
+    env: childEnv(env),
   });
+  out(`lounge demo: starting the edge agent on ${edgeUrl}…`);
   const edge = start(
     startChild({
       name: 'edge agent',
@@ -143,7 +146,7 @@ async function main(): Promise<void> {
       args: ['--config', edgeConfig],
       cwd: dir,
       logFile: join(logs, 'edge.log'),
-      env: withoutCloudVariables(env),
+      env: childEnv(env),
       stdin: 'pipe',
     }),
   );
@@ -212,19 +215,6 @@ async function main(): Promise<void> {
   });
   stdin?.on('error', () => {}); // a closed pipe shows up as the edge's exit instead
 }
-
-/** The demo's children get its environment minus any cloud setting that would leak in. */
-function withoutCloudVariables(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const copy = { ...source };
-  for (const name of Object.keys(copy)) {
-    if (CLOUD_VARIABLES.test(name)) delete copy[name];
-  }
-  return copy;
-}
-
-// SPEC.md section 3, plus the edge's config variable: the demo decides all of them itself.
-const CLOUD_VARIABLES =
-  /^(HOST|PORT|PUBLIC_URL|DATABASE_URL|MQTT_\w+|(LOYALTY|ENRICHMENT|CRM|IBDP)_(URL|TOKEN)|INTEGRATIONS|BOOTSTRAP_ADMIN_KEY|KEY_ENCRYPTION_KEY|VALIDITY_\w+|RATE_LIMIT|LOUNGE_EDGE_CONFIG)$/;
 
 main().catch((err: unknown) => {
   if (stopping) return;

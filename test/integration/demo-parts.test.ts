@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Decision } from '@lounge/shared';
 import { describe, expect, it } from 'vitest';
+import { childEnv } from '../../scripts/demo/children.ts';
 import { readSse } from '../../scripts/demo/events.ts';
 import { pickPort, portFromEnv } from '../../scripts/demo/ports.ts';
 import { decisionLine, otherEventLine, tryNextBlock } from '../../scripts/demo/print.ts';
@@ -118,6 +119,20 @@ describe('tryNextBlock', () => {
     );
     expect(text).toContain(`-d '{"code":"a.b'\\''c.d","gate":"turnstile"}'`);
     expect(text).toContain("http://127.0.0.1:2/v1/scan -H 'Authorization: Bearer edge-tok'");
+  });
+});
+
+describe('childEnv', () => {
+  it('drops the cloud settings of the caller and keeps the rest', () => {
+    const env = childEnv({
+      PATH: '/bin',
+      LOG_LEVEL: 'debug',
+      MQTT_URL: 'mqtt://elsewhere',
+      DATABASE_URL: 'postgres://prod',
+      IBDP_TOKEN: 't',
+      LOUNGE_EDGE_CONFIG: '/etc/lounge-edge/config.json',
+    });
+    expect(env).toEqual({ PATH: '/bin', LOG_LEVEL: 'debug' });
   });
 });
 
