@@ -98,6 +98,7 @@ export class RevocationSync {
         this.failures = 0;
         this.opts.onCatchUp?.(true);
       } catch (err) {
+        if (this.stopped) return;
         this.opts.onCatchUp?.(false);
         this.scheduleRetry(err as Error);
         return;
@@ -129,6 +130,7 @@ export class RevocationSync {
       if (this.stopped) return;
       const after = port.revocationSeq();
       const page = await feed.page(after, limit);
+      if (this.stopped) return; // the database may be closing
       port.markCloudContact();
       this.head = Math.max(this.head, page.lastSeq);
       const tx = port.transaction?.bind(port) ?? (<T>(fn: () => T): T => fn());

@@ -188,7 +188,7 @@ export class SyncService {
     this.revocations.stop();
     this.status.stop();
     await Promise.race([
-      this.entries.drain(),
+      Promise.all([this.entries.drain(), this.revocations.settled()]),
       new Promise<void>((r) => this.timers.setTimeout(r, 2000)),
     ]);
     await this.link.stop({
