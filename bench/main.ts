@@ -11,6 +11,7 @@ import { runMicroBench } from './micro.bench.ts';
 import { runPropagationBench } from './propagation.bench.ts';
 import { runQrFigure } from './qr-figure.ts';
 import { runSerialBench } from './serial.bench.ts';
+import { runRssBench } from './rss.bench.ts';
 import { runScanBench, scanDefaults } from './scan.bench.ts';
 
 /** A named group of figures; `quick` runs smaller counts (the smoke test). */
@@ -25,6 +26,7 @@ const BENCHES: Record<string, Bench> = {
   issuance: runIssuanceBench,
   propagation: runPropagationBench,
   catchup: runCatchupBench,
+  rss: runRssBench,
 };
 
 const { values } = parseArgs({
