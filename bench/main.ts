@@ -4,29 +4,24 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machineInfo, printFigure, type Figure } from './lib/report.ts';
-import { runCatchupBench } from './catchup.bench.ts';
-import { runDrainBench } from './drain.bench.ts';
-import { runIssuanceBench } from './issuance.bench.ts';
-import { runMicroBench } from './micro.bench.ts';
-import { runPropagationBench } from './propagation.bench.ts';
-import { runQrFigure } from './qr-figure.ts';
-import { runSerialBench } from './serial.bench.ts';
-import { runRssBench } from './rss.bench.ts';
-import { runScanBench, scanDefaults } from './scan.bench.ts';
 
 /** A named group of figures; `quick` runs smaller counts (the smoke test). */
 type Bench = (quick: boolean) => Promise<Figure[]>;
 
+// Imported on demand: `--only drain` does not load the cloud, and a bad name fails fast.
 const BENCHES: Record<string, Bench> = {
-  micro: runMicroBench,
-  scan: (quick) => runScanBench(scanDefaults(quick)),
-  serial: runSerialBench,
-  qr: runQrFigure,
-  drain: runDrainBench,
-  issuance: runIssuanceBench,
-  propagation: runPropagationBench,
-  catchup: runCatchupBench,
-  rss: runRssBench,
+  micro: async (q) => (await import('./micro.bench.ts')).runMicroBench(q),
+  scan: async (q) => {
+    const m = await import('./scan.bench.ts');
+    return m.runScanBench(m.scanDefaults(q));
+  },
+  serial: async (q) => (await import('./serial.bench.ts')).runSerialBench(q),
+  propagation: async (q) => (await import('./propagation.bench.ts')).runPropagationBench(q),
+  catchup: async (q) => (await import('./catchup.bench.ts')).runCatchupBench(q),
+  rss: async (q) => (await import('./rss.bench.ts')).runRssBench(q),
+  issuance: async (q) => (await import('./issuance.bench.ts')).runIssuanceBench(q),
+  qr: async (q) => (await import('./qr-figure.ts')).runQrFigure(q),
+  drain: async (q) => (await import('./drain.bench.ts')).runDrainBench(q),
 };
 
 const { values } = parseArgs({
