@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import {
   TOPICS,
@@ -19,18 +19,26 @@ import { SyncService, syncPortOf, type SyncServiceOptions } from '../../src/sync
 export async function startAedes(port = 0) {
   let aedes: Aedes;
   let server: Server;
+  const sockets = new Set<Socket>();
   const open = async (p: number) => {
     aedes = await Aedes.createBroker();
-    server = createServer((s) => aedes.handle(s));
+    server = createServer((s) => {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+      aedes.handle(s);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(p, '127.0.0.1', () => resolve());
     });
     return (server.address() as AddressInfo).port;
   };
+  // Stop accepting first: a client reconnecting mid-close must not keep the server open.
   const close = async () => {
+    const closed = new Promise<void>((r) => server.close(() => r()));
     await new Promise<void>((r) => aedes.close(() => r()));
-    await new Promise<void>((r) => server.close(() => r()));
+    for (const s of sockets) s.destroy();
+    await closed;
   };
   const bound = await open(port);
   return {

@@ -141,16 +141,16 @@ describe('IBDP uploader', () => {
   it('treats 409 as stored, and keeps a formed batch (members and key) across a restart', async () => {
     const first = decide(state, 3);
     await ibdp.ibdp.setMode('error500');
-    const u1 = uploader();
+    const u1 = uploader({ backoff: { baseMs: 60_000, maxMs: 60_000 } });
     u1.start();
-    await ibdp.waitFor(() => requests().length >= 1);
-    await u1.stop();
+    await ibdp.waitFor(() => requests()[0]?.status === 500, 10_000);
+    await u1.stop(); // in its backoff: no request in flight
     const later = decide(state, 2); // arrive after the batch was formed: the next batch
     await ibdp.ibdp.setMode('ok');
     ibdp.ibdp.failNext(1, 409);
     const u2 = uploader();
     u2.start();
-    await ibdp.waitFor(() => stored().length === 2, 5000);
+    await ibdp.waitFor(() => stored().length === 2, 10_000);
     const reqs = requests();
     const key = reqs[0]!.headers['idempotency-key'];
     const again = reqs.filter((r) => r.headers['idempotency-key'] === key);
