@@ -4,9 +4,17 @@ import { systemClock, type Clock } from '@lounge/shared';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
-import { subscribeIngest } from './broker/ingest.ts';
+import { cloudLogin, createDeviceAuth, createEmbeddedRegistry } from './broker/device-auth.ts';
+import {
+  createDynsecControl,
+  createDynsecRegistry,
+  createNoopRegistry,
+  type MqttCredentialRegistry,
+} from './broker/dynsec.ts';
+import { startSubscriber } from './broker/subscriber.ts';
 import { connectMqtt, createMqttPublisher } from './broker/mqtt-publisher.ts';
 import type { Publisher } from './broker/publisher.ts';
+import type { MqttClient } from 'mqtt';
 import type { CloudConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createApiKey, keyIdOf } from './domain/admin.ts';
@@ -89,12 +97,18 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       log.warn('INTEGRATIONS=stub: loyalty, enrichment, CRM and IBDP are in-process stand-ins');
     }
     let broker: EmbeddedBroker | undefined;
-    if (!config.mqtt.url) {
-      broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port }).catch(
-        (err: unknown) => {
-          throw inUse(err, 'MQTT_PORT', config.host, config.mqtt.port, ' (or set MQTT_URL)');
-        },
-      );
+    // The embedded broker checks every login, the cloud's own included (random unless set).
+    const internal = config.mqtt.url ? undefined : cloudLogin(config.mqtt);
+    const login = internal ?? config.mqtt;
+    const deviceAuth = internal && createDeviceAuth({ store, cloud: [internal], clock, log });
+    if (deviceAuth) {
+      broker = await startEmbeddedBroker({
+        host: config.host,
+        port: config.mqtt.port,
+        hooks: deviceAuth.hooks,
+      }).catch((err: unknown) => {
+        throw inUse(err, 'MQTT_PORT', config.host, config.mqtt.port, ' (or set MQTT_URL)');
+      });
       closers.push(() => broker!.close());
       log.info({ port: broker.port }, 'embedded MQTT broker listening');
     }
@@ -102,14 +116,17 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     const worker = `${hostname()}:${process.pid}:${toBase64url(randomSecret(4))}`;
     const mqttClient = connectMqtt({
       url: mqttUrl,
-      username: config.mqtt.username,
-      password: config.mqtt.password,
+      username: login.username,
+      password: login.password,
       protocolVersion: broker ? 4 : 5,
       clientId: `lounge-cloud-${worker.replace(/[^A-Za-z0-9-]/g, '-')}`,
       log,
     });
     const publisher: Publisher = createMqttPublisher(mqttClient);
     closers.push(() => publisher.close());
+    const credentials = credentialRegistry(config, { broker, deviceAuth, mqttClient, log });
+    closers.push(() => credentials.stop());
+    void credentials.start();
     const dispatcher: Dispatcher = createDispatcher({
       store,
       to: { crm: integrations.crm, ibdp: integrations.ibdp, publisher },
@@ -159,24 +176,22 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       metrics,
       renderQr,
       notifyOutbox: () => dispatcher.notify(),
-      brokerConnected: () => publisher.connected(),
+      brokerConnected: () => publisher.connected() && credentials.problem() === null,
+      mqttCredentials: credentials,
     };
     const app = createApp(deps);
     if (stub) stubIbdpRoutes(app, integrations.ibdp, STUB_IBDP_TOKEN);
     fetchApp = app.fetch;
-    subscribeIngest(
-      mqttClient,
-      {
-        status: (deviceId, status) =>
-          store.updateDeviceStatus(deviceId, {
-            online: status.online,
-            lastSeenAt: clock.now(),
-            ...(status.revocationSeq === undefined ? {} : { revocationSeq: status.revocationSeq }),
-          }),
-        entry: async (entry) => void (await recordEntries(deps, [entry])),
-      },
+    // Shared subscription on mosquitto (several instances); aedes has none.
+    const subscriber = startSubscriber({
+      client: mqttClient,
+      store,
+      recordEntries: (entries) => recordEntries(deps, entries),
+      clock,
       log,
-    );
+      shared: !broker,
+    });
+    closers.push(() => subscriber.stop());
     dispatcher.start();
     log.info({ port, publicUrl, mqttUrl }, 'lounge-cloud listening');
     return { port, mqttUrl, stop: closeAll } satisfies RunningCloud;
@@ -190,6 +205,31 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
 function inUse(err: unknown, name: string, host: string, port: number, hint: string): unknown {
   if ((err as { code?: string }).code !== 'EADDRINUSE') return err;
   return new Error(`${name}: port ${port} on ${host} is already in use; choose another${hint}`);
+}
+
+/** Where device broker logins are kept: the store (embedded), dynsec, or the operator. */
+function credentialRegistry(
+  config: CloudConfig,
+  o: {
+    broker: EmbeddedBroker | undefined;
+    deviceAuth: ReturnType<typeof createDeviceAuth> | undefined;
+    mqttClient: MqttClient;
+    log: Logger;
+  },
+): MqttCredentialRegistry {
+  if (o.broker && o.deviceAuth) {
+    const broker = o.broker;
+    return createEmbeddedRegistry(o.deviceAuth, (username) => broker.disconnect(username));
+  }
+  if (!config.mqtt.dynsec) return createNoopRegistry();
+  if (!config.mqtt.username) {
+    throw new Error('MQTT_DYNSEC=1 needs MQTT_USERNAME/MQTT_PASSWORD of a dynsec admin login');
+  }
+  return createDynsecRegistry({
+    control: createDynsecControl(o.mqttClient),
+    cloudUsername: config.mqtt.username,
+    log: o.log,
+  });
 }
 
 async function bootstrapAdmin(core: CloudCore): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Clock, RandomBytes } from '@lounge/shared';
 import type { Logger } from 'pino';
+import type { MqttCredentialRegistry } from './broker/dynsec.ts';
 import type { KeyRing } from './domain/key-ring.ts';
 import type { Integrations } from './integrations/ports.ts';
 import type { CloudMetrics } from './metrics.ts';
@@ -31,4 +32,6 @@ export interface AppDeps {
   /** Broker connection state for `/readyz`. */
   brokerConnected: () => boolean;
   random?: RandomBytes;
+  /** Device broker logins (dynsec with mosquitto); absent = nothing to register. */
+  mqttCredentials?: MqttCredentialRegistry;
 }

@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { Aedes, type AedesOptions } from 'aedes';
+import { Aedes, type AedesOptions, type Client } from 'aedes';
 
 /**
  * Login and ACL hooks of the embedded broker. Device logins (username = deviceId, password
@@ -16,6 +16,8 @@ export interface BrokerHooks {
 export interface EmbeddedBroker {
   port: number;
   url: string;
+  /** Closes every session logged in as `username` (a decommissioned device). */
+  disconnect(username: string): void;
   close(): Promise<void>;
 }
 
@@ -58,12 +60,16 @@ export async function startEmbeddedBroker(opts: {
     const check = hooks.authorizeSubscribe;
     options.authorizeSubscribe = (client, sub, done) => {
       check(usernames.get(client), sub.topic).then(
-        (ok) => done(ok ? null : new Error('not authorised'), ok ? sub : null),
+        // A null subscription answers SUBACK 0x80 and keeps the session (MQTT 3.1.1 3.9.3).
+        (ok) => done(null, ok ? sub : null),
         (err: Error) => done(err, null),
       );
     };
   }
   const aedes = await Aedes.createBroker(options);
+  const sessions = new Set<Client>();
+  aedes.on('clientReady', (client) => sessions.add(client));
+  aedes.on('clientDisconnect', (client) => sessions.delete(client));
   const server: Server = createServer((socket) => aedes.handle(socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -74,6 +80,9 @@ export async function startEmbeddedBroker(opts: {
   return {
     port,
     url: `mqtt://${host}:${port}`,
+    disconnect(username) {
+      for (const client of sessions) if (usernames.get(client) === username) client.close();
+    },
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

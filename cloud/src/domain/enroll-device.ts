@@ -74,6 +74,8 @@ export async function enrollDevice(
   const publicKey = checkPublicKey(body.publicKey);
   const deviceId = newDeviceId(now, deps.random);
   const password = newDevicePassword();
+  // The broker login first: if the broker cannot be told, the token stays unused for a retry.
+  await registerBrokerLogin(deps, { deviceId, loungeId: record.loungeId, password });
   const outcome = await deps.store.enrollDevice(
     record.id,
     {
@@ -92,6 +94,7 @@ export async function enrollDevice(
     now,
   );
   if (outcome === 'used') {
+    await deps.mqttCredentials?.decommissionDevice(deviceId);
     throw new ProblemError('ENROLLMENT_TOKEN_USED', 'this enrolment token was already used');
   }
   deps.log.info({ deviceId, loungeId: record.loungeId }, 'device enrolled');
@@ -105,6 +108,18 @@ export async function enrollDevice(
     mqtt: { url: deps.settings.mqttPublicUrl, username: deviceId, password },
     ibdp: deps.settings.ibdp,
   };
+}
+
+async function registerBrokerLogin(
+  deps: AppDeps,
+  credential: { deviceId: string; loungeId: string; password: string },
+): Promise<void> {
+  try {
+    await deps.mqttCredentials?.registerDevice(credential);
+  } catch (err) {
+    deps.log.error({ err, deviceId: credential.deviceId }, 'broker login not created');
+    throw new ProblemError('NOT_READY', 'the MQTT broker could not register the device; retry');
+  }
 }
 
 /** Only the public members of an Ed25519 JWK; a private `d` is refused, not stored. */

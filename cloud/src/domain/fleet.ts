@@ -13,6 +13,8 @@ export async function listDevices(deps: AppDeps): Promise<{ devices: DeviceView[
 export async function decommissionDevice(deps: AppDeps, deviceId: string): Promise<DeviceView> {
   const device = await deps.store.decommissionDevice(deviceId, deps.clock.now());
   if (!device) throw new ProblemError('NOT_FOUND', `no device ${deviceId}`);
+  // Never throws: a broker that cannot be told yet is retried and shown in /readyz.
+  await deps.mqttCredentials?.decommissionDevice(deviceId);
   deps.log.info({ deviceId }, 'device decommissioned');
   return deviceView(device);
 }

@@ -17,6 +17,7 @@ let dir: string;
 let cloud: RunningCloud;
 let base: string;
 let watcher: MqttClient;
+let watcherLogin: { username: string; password: string };
 const messages: { topic: string; payload: Record<string, unknown>; at: number }[] = [];
 
 beforeAll(async () => {
@@ -31,8 +32,9 @@ beforeAll(async () => {
   });
   cloud = await startCloud(config, { log: pino({ level: 'silent' }) });
   base = `http://127.0.0.1:${cloud.port}`;
-  // aedes speaks MQTT 3.1.1.
-  watcher = await mqtt.connectAsync(cloud.mqttUrl, { protocolVersion: 4 });
+  // The broker takes enrolled devices only: the watcher is one. aedes speaks MQTT 3.1.1.
+  watcherLogin = (await enrol()).mqtt;
+  watcher = await mqtt.connectAsync(cloud.mqttUrl, { ...watcherLogin, protocolVersion: 4 });
   watcher.on('message', (topic, payload) =>
     messages.push({ topic, payload: JSON.parse(payload.toString()), at: Date.now() }),
   );
@@ -61,6 +63,22 @@ const api = async <T = Record<string, unknown>>(
   });
   return { status: res.status, json: (await res.json()) as T };
 };
+
+type Enrolled = { deviceId: string; mqtt: { url: string; username: string; password: string } };
+async function enrol(): Promise<{ status: number; json: Enrolled } & Enrolled> {
+  await api('PUT', `/v1/lounges/${LOUNGE}`, {
+    airport: 'MAD',
+    name: 'V',
+    timezone: 'Europe/Madrid',
+  });
+  const token = await api<{ token: string }>('POST', '/v1/enrollment-tokens', {
+    loungeId: LOUNGE,
+  });
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const { d: _d, ...publicKey } = privateKey.export({ format: 'jwk' });
+  const res = await api<Enrolled>('POST', '/v1/devices/enroll', { publicKey }, token.json.token);
+  return { ...res, ...res.json };
+}
 
 const waitFor = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
   const deadline = Date.now() + ms;
@@ -93,7 +111,11 @@ describe('lounge-cloud with the embedded broker', () => {
     expect(message.at - returned).toBeLessThan(1000);
     await waitFor(() => messages.some((m) => m.topic === TOPICS.revocationsHead));
     // The retained head and keys reach a late subscriber too.
-    const late = await mqtt.connectAsync(cloud.mqttUrl, { protocolVersion: 4 });
+    const late = await mqtt.connectAsync(cloud.mqttUrl, {
+      ...watcherLogin,
+      clientId: 'late',
+      protocolVersion: 4,
+    });
     const retained: string[] = [];
     late.on('message', (topic) => retained.push(topic));
     await late.subscribeAsync([TOPICS.revocationsHead, TOPICS.keys], { qos: 1 });
@@ -102,21 +124,16 @@ describe('lounge-cloud with the embedded broker', () => {
   });
 
   it('applies device statuses and entry events published by devices', async () => {
-    const token = await api<{ token: string }>('POST', '/v1/enrollment-tokens', {
-      loungeId: LOUNGE,
-    });
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const { d: _d, ...publicKey } = privateKey.export({ format: 'jwk' });
-    const device = await api<{ deviceId: string; mqtt: { url: string } }>(
-      'POST',
-      '/v1/devices/enroll',
-      { publicKey },
-      token.json.token,
-    );
+    const device = await enrol();
     expect(device.status).toBe(201);
     expect(device.json.mqtt.url).toBe(cloud.mqttUrl.replace('127.0.0.1', 'localhost'));
     const { deviceId } = device.json;
-    const edge = await mqtt.connectAsync(cloud.mqttUrl, { protocolVersion: 4, clientId: deviceId });
+    const edge = await mqtt.connectAsync(cloud.mqttUrl, {
+      protocolVersion: 4,
+      clientId: deviceId,
+      username: deviceId,
+      password: device.mqtt.password,
+    });
     await edge.publishAsync(
       TOPICS.deviceStatus(deviceId),
       JSON.stringify({
