@@ -15,6 +15,7 @@ export interface DispatcherOptions {
   /** Safety-net poll for rows written by other instances (ms). */
   pollMs?: number;
   batchSize?: number;
+  /** How long a claim holds without renewal: after a crash, the work is back this soon. */
   leaseMs?: number;
   backoff?: { baseMs: number; maxMs: number };
   random?: () => number;
@@ -37,7 +38,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const { store, clock, log, worker } = opts;
   const pollMs = opts.pollMs ?? 2000;
   const batchSize = opts.batchSize ?? 100;
-  const leaseMs = opts.leaseMs ?? 30_000;
+  const leaseMs = opts.leaseMs ?? 10_000;
   const backoff = opts.backoff ?? { baseMs: 500, maxMs: 60_000 };
   const random = opts.random ?? Math.random;
   let running = false;
@@ -46,6 +47,28 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   // Per lane: when its earliest failed row comes due, so a retry does not wait for the poll.
   const retryAt = new Map<OutboxKind, number>();
   const loops: Promise<void>[] = [];
+  // Lanes with a batch in flight: while any is, the leases are renewed (a slow upstream with
+  // retries may take longer than one lease; a crashed process stops renewing).
+  let inFlight = 0;
+  let renewTimer: NodeJS.Timeout | undefined;
+
+  function renewLeases(): void {
+    store.renewOutboxLeases(worker, clock.now(), leaseMs).catch((err: unknown) => {
+      log.error({ err }, 'outbox lease renewal failed');
+    });
+  }
+
+  async function leased<T>(work: () => Promise<T>): Promise<T> {
+    if (inFlight++ === 0) {
+      renewTimer = setInterval(renewLeases, Math.max(1, Math.floor(leaseMs / 3)));
+      renewTimer.unref();
+    }
+    try {
+      return await work();
+    } finally {
+      if (--inFlight === 0) clearInterval(renewTimer);
+    }
+  }
 
   /** One pass: claim due rows of a kind, deliver, record; returns how many were claimed. */
   async function pass(kind: OutboxKind): Promise<number> {
@@ -89,7 +112,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       dirty.delete(kind);
       let claimed = 0;
       try {
-        claimed = await pass(kind);
+        claimed = await leased(() => pass(kind));
       } catch (err) {
         log.error({ err, kind }, 'outbox pass failed');
       }

@@ -258,6 +258,12 @@ export interface CloudStore {
     leaseMs: number,
     kinds?: OutboxKind[],
   ): Promise<OutboxEvent[]>;
+  /**
+   * Extends to `now + leaseMs` the lease of every undelivered event `worker` holds: a worker
+   * renews while it delivers, so its lease can be short and a crashed worker's work comes back
+   * soon. Returns how many leases it extended.
+   */
+  renewOutboxLeases(worker: string, now: number, leaseMs: number): Promise<number>;
   markOutboxDelivered(id: string, worker: string, now: number): Promise<void>;
   markOutboxFailed(id: string, worker: string, error: string, nextAttemptAt: number): Promise<void>;
   outboxBacklog(): Promise<Record<OutboxKind, number>>;

@@ -54,6 +54,8 @@ export function dueOutbox(kinds: number): string {
     ORDER BY o.created_at, o.id LIMIT ?`;
 }
 
+export const RENEW_OUTBOX_LEASES = `UPDATE outbox SET locked_until = ?
+  WHERE locked_by = ? AND delivered_at IS NULL`;
 export const MARK_OUTBOX_DELIVERED = `UPDATE outbox SET delivered_at = ?, locked_by = NULL,
   locked_until = NULL WHERE id = ? AND delivered_at IS NULL`;
 export const MARK_OUTBOX_FAILED = `UPDATE outbox SET attempts = attempts + 1, last_error = ?,

@@ -34,6 +34,25 @@ export function outboxContract(get: () => ContractContext): void {
       expect(retaken.map((e) => e.id)).toEqual([a.id, b.id, c.id]);
     });
 
+    it('renews the leases a worker holds, and only those', async () => {
+      const { store } = get();
+      const a = outboxEvent('crm', 'inv_a', T0 + 1);
+      const b = outboxEvent('ibdp', 'inv_b', T0 + 2);
+      await seed([a]);
+      await store.claimOutbox('w1', T0 + 10, 10, 10_000);
+      await seed([b]);
+      await store.claimOutbox('w2', T0 + 10, 10, 10_000);
+      // w1 renews just before its lease runs out; w2 does not.
+      expect(await store.renewOutboxLeases('w1', T0 + 9_000, 10_000)).toBe(1);
+      const retaken = await store.claimOutbox('w3', T0 + 15_000, 10, 10_000);
+      expect(retaken.map((e) => e.id)).toEqual([b.id]);
+      const late = await store.claimOutbox('w3', T0 + 19_010, 10, 10_000);
+      expect(late.map((e) => e.id)).toEqual([a.id]);
+      // Delivered rows are not renewed.
+      await store.markOutboxDelivered(a.id, 'w3', T0 + 19_020);
+      expect(await store.renewOutboxLeases('w3', T0 + 19_030, 10_000)).toBe(1);
+    });
+
     it('filters by kind and honours the limit', async () => {
       const { store } = get();
       await seed([

@@ -45,7 +45,7 @@ async function commit(rows: OutboxEventInput[]): Promise<void> {
 }
 
 const until = async (check: () => boolean | Promise<boolean>) => {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1000; i++) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 10));
   }

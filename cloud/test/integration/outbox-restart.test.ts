@@ -94,6 +94,7 @@ describe('outbox across a crash', { timeout: 120_000 }, () => {
     await standIns.crm.setMode('ok');
     const second = await startCloud();
     try {
+      // The lease the killed process held runs out (10 s), then the next poll takes the rows.
       await standIns.waitFor(() => standIns.crmEvents().length >= 4, 30_000);
       // Give a duplicate the time to show up, if there were one.
       await new Promise((r) => setTimeout(r, 300));

@@ -6,7 +6,7 @@ import type { PgDb } from './connection.ts';
 
 type Outbox = Pick<
   CloudStore,
-  'claimOutbox' | 'markOutboxDelivered' | 'markOutboxFailed' | 'outboxBacklog'
+  'claimOutbox' | 'renewOutboxLeases' | 'markOutboxDelivered' | 'markOutboxFailed' | 'outboxBacklog'
 >;
 
 /** The outbox on PostgreSQL: instances share the work with FOR UPDATE SKIP LOCKED. */
@@ -30,6 +30,9 @@ export function postgresOutbox(db: PgDb): Outbox {
           .map(outboxFromRow)
           .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
       });
+    },
+    async renewOutboxLeases(worker, now, leaseMs) {
+      return await db.run(q.RENEW_OUTBOX_LEASES, now + leaseMs, worker);
     },
     async markOutboxDelivered(id, _worker, now) {
       await db.run(q.MARK_OUTBOX_DELIVERED, now, id);

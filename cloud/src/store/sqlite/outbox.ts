@@ -6,7 +6,7 @@ import type { SqliteDb } from './connection.ts';
 
 type Outbox = Pick<
   CloudStore,
-  'claimOutbox' | 'markOutboxDelivered' | 'markOutboxFailed' | 'outboxBacklog'
+  'claimOutbox' | 'renewOutboxLeases' | 'markOutboxDelivered' | 'markOutboxFailed' | 'outboxBacklog'
 >;
 
 /** The outbox on SQLite: BEGIN IMMEDIATE makes claim-then-lease atomic across processes. */
@@ -28,6 +28,9 @@ export function sqliteOutbox(db: SqliteDb): Outbox {
           ),
         );
       });
+    },
+    async renewOutboxLeases(worker, now, leaseMs) {
+      return db.run(q.RENEW_OUTBOX_LEASES, now + leaseMs, worker);
     },
     async markOutboxDelivered(id, _worker, now) {
       db.run(q.MARK_OUTBOX_DELIVERED, now, id);
