@@ -164,6 +164,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       pendingUploads: state.accessLog.pendingCount(),
       lastUploadAt: state.accessLog.lastUploadAt(),
       clock: clockGuard.status(),
+      storage: decisions.storageProblem(),
     });
 
   const app = createApiApp({

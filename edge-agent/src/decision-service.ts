@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock, Decision, DecisionOutcome, KeyResolver } from '@lounge/shared';
-import { decide, newEventId, verifyToken } from '@lounge/shared';
+import { ProblemError, decide, newEventId, verifyToken } from '@lounge/shared';
 import type { EdgeState } from './state/index.ts';
 
 /** Where a scan came from: the local API (turnstile) or an attached scanner. */
@@ -36,6 +36,9 @@ export interface DecisionServiceOptions {
   newEventId?: (nowMs: number) => string;
 }
 
+/** SQLite's answers for a disk that is full or failing: a known outage, not a bug. */
+const STORAGE_ERROR = /^SQLITE_(FULL|IOERR)/;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -62,6 +65,7 @@ function codeSha256(code: string | Uint8Array): string {
  */
 export class DecisionService {
   private readonly eventId: (nowMs: number) => string;
+  private storageError: string | null = null;
 
   constructor(private readonly opts: DecisionServiceOptions) {
     this.eventId = opts.newEventId ?? ((ms) => newEventId(ms));
@@ -74,60 +78,85 @@ export class DecisionService {
     const clockSuspect = this.opts.isClockSuspect();
     const hash = codeSha256(input.code);
     const { state, clock, deviceId, loungeId } = this.opts;
-    const event = state.db
-      .transaction((): DecisionEvent => {
-        const now = clock.now();
-        const outcome = this.outcome(verification, input.gate, now);
-        const decision = this.assemble(outcome, input.gate, now, offline, clockSuspect);
-        const latencyMs = Math.max(0, now - input.receivedAt);
-        if (outcome.decision === 'grant' && outcome.invitationId) {
-          const inv = outcome.invitationId;
-          const original = outcome.consumes ? null : this.lastGrantId(inv);
-          state.invitations.insertGrant({
-            eventId: decision.eventId,
-            invitationId: inv,
-            gate: input.gate,
-            atMs: now,
-            admit: outcome.admit,
-            entriesLeft: outcome.entriesLeft,
-            repeatOf: original,
-          });
-          if (outcome.consumes) {
-            state.invitations.recordEntry(decision.eventId, inv, deviceId, 1, now);
-            state.outbox.enqueue(
-              {
-                eventId: decision.eventId,
-                invitationId: inv,
-                deviceId,
-                gate: input.gate,
-                admit: outcome.admit,
-                at: decision.decidedAt,
-              },
-              now,
-            );
+    const event = this.recorded(() =>
+      state.db
+        .transaction((): DecisionEvent => {
+          const now = clock.now();
+          const outcome = this.outcome(verification, input.gate, now);
+          const decision = this.assemble(outcome, input.gate, now, offline, clockSuspect);
+          const latencyMs = Math.max(0, now - input.receivedAt);
+          if (outcome.decision === 'grant' && outcome.invitationId) {
+            const inv = outcome.invitationId;
+            const original = outcome.consumes ? null : this.lastGrantId(inv);
+            state.invitations.insertGrant({
+              eventId: decision.eventId,
+              invitationId: inv,
+              gate: input.gate,
+              atMs: now,
+              admit: outcome.admit,
+              entriesLeft: outcome.entriesLeft,
+              repeatOf: original,
+            });
+            if (outcome.consumes) {
+              state.invitations.recordEntry(decision.eventId, inv, deviceId, 1, now);
+              state.outbox.enqueue(
+                {
+                  eventId: decision.eventId,
+                  invitationId: inv,
+                  deviceId,
+                  gate: input.gate,
+                  admit: outcome.admit,
+                  at: decision.decidedAt,
+                },
+                now,
+              );
+            }
           }
-        }
-        state.accessLog.insert({
-          eventId: decision.eventId,
-          deviceId,
-          loungeId,
-          gate: input.gate,
-          invitationId: decision.invitationId,
-          decision: decision.decision,
-          reason: decision.reason,
-          admit: decision.admit,
-          decidedAt: decision.decidedAt,
-          offline,
-          codeSha256: hash,
-          latencyMs,
-          ...(clockSuspect && { clockSuspect: true }),
-          ...(outcome.repeat && { repeat: true }),
-        });
-        return { decision, source: input.source, latencyMs, detail: outcome.detail };
-      })
-      .immediate();
+          state.accessLog.insert({
+            eventId: decision.eventId,
+            deviceId,
+            loungeId,
+            gate: input.gate,
+            invitationId: decision.invitationId,
+            decision: decision.decision,
+            reason: decision.reason,
+            admit: decision.admit,
+            decidedAt: decision.decidedAt,
+            offline,
+            codeSha256: hash,
+            latencyMs,
+            ...(clockSuspect && { clockSuspect: true }),
+            ...(outcome.repeat && { repeat: true }),
+          });
+          return { decision, source: input.source, latencyMs, detail: outcome.detail };
+        })
+        .immediate(),
+    );
     this.opts.onDecision?.(event);
     return event.decision;
+  }
+
+  /** Why decisions cannot be recorded (disk full or failing), or null while they can. */
+  storageProblem(): string | null {
+    return this.storageError;
+  }
+
+  /**
+   * Runs the recording transaction. A decision that cannot be written is not answered (SPEC.md
+   * 8: logged before answered): a full or failing disk becomes 503 NOT_READY, and health shows
+   * it until a write succeeds again.
+   */
+  private recorded<T>(write: () => T): T {
+    try {
+      const result = write();
+      this.storageError = null;
+      return result;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !STORAGE_ERROR.test(code)) throw err;
+      this.storageError = `${code}: ${(err as Error).message}`;
+      throw new ProblemError('NOT_READY', 'storage full or failing: the decision was not recorded');
+    }
   }
 
   /** The decision a scan would get now, with `dryRun: true`: consumes and records nothing. */

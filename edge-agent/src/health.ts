@@ -24,15 +24,18 @@ export interface HealthInput {
   pendingUploads: number;
   lastUploadAt: string | null;
   clock: ClockStatus;
+  /** Why decisions cannot be recorded (disk full or failing), or null. */
+  storage: string | null;
 }
 
 /**
- * Degraded when the clock is suspect (SPEC.md 8) or a configured scanner is not connected
- * (a gate cannot read codes). A missing MQTT link alone is not degraded: the edge is built to
+ * Degraded when decisions cannot be recorded (disk full), the clock is suspect (SPEC.md 8) or a
+ * configured scanner is not connected (a gate cannot read codes). A missing MQTT link alone is not degraded: the edge is built to
  * decide offline, and `sync.mqtt` shows it.
  */
 export function buildHealth(h: HealthInput): Health {
   const reasons: string[] = [];
+  if (h.storage) reasons.push(`storage: ${h.storage}`);
   if (h.clock.suspect) reasons.push(`clock: ${h.clock.reason ?? 'suspect'}`);
   for (const s of h.scanners) {
     if (s.status !== 'connected') {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.ts';
@@ -9,6 +9,13 @@ export type Db = Database.Database;
 /** Opens (creating if needed) `edge.db` in `dataDir`: WAL, synchronous=NORMAL, migrated. */
 export function openDatabase(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // mkdir's mode applies only to a new folder: keep an existing one private too, unless it is
+  // not ours to change (then its owner chose its mode).
+  try {
+    chmodSync(dataDir, 0o700);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  }
   return openDatabaseFile(join(dataDir, 'edge.db'));
 }
 
