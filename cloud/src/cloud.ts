@@ -235,8 +235,15 @@ function credentialRegistry(
 async function bootstrapAdmin(core: CloudCore): Promise<void> {
   const secret = core.config.bootstrapAdminKey;
   if (!secret || (await core.store.countApiKeys('admin')) > 0) return;
-  if (await core.store.findApiKey(keyIdOf(secret))) return;
-  await createApiKey(core.store, 'admin', 'bootstrap', core.clock.now(), secret);
+  const id = keyIdOf(secret);
+  if (await core.store.findApiKey(id)) return;
+  try {
+    await createApiKey(core.store, 'admin', 'bootstrap', core.clock.now(), secret);
+  } catch (err) {
+    // Instances starting together on an empty database: another one inserted it first.
+    if (await core.store.findApiKey(id)) return;
+    throw err;
+  }
   core.log.info('created the bootstrap admin key from BOOTSTRAP_ADMIN_KEY');
 }
 
