@@ -34,8 +34,10 @@ export type {
   ClaimCheckOptions,
   KeyResolver,
   Rejection,
+  SignatureVerifier,
   VerificationKey,
   VerifiedToken,
+  VerifyOptions,
 } from './token/verify.ts';
 export { ANNUL_WINDOW_MS, canAnnul, decide } from './decide/decide.ts';
 export type { DecideInput, DecisionOutcome, InvitationState } from './decide/decide.ts';

@@ -159,6 +159,36 @@ describe('verifyToken', () => {
   });
 });
 
+describe('an injected signature verifier', () => {
+  it('is called only for EdDSA with a known key, and its false or throw is BAD_SIGNATURE', async () => {
+    const { token, resolve, publicKey } = await setup();
+    const calls: [unknown, string, number][] = [];
+    const spy = (answer: boolean | Error) => ({
+      verifySignature: (key: unknown, input: Uint8Array, sig: Uint8Array) => {
+        calls.push([key, new TextDecoder().decode(input), sig.length]);
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    });
+    const [h, p] = token.split('.') as [string, string];
+    expect(await verifyToken(token, resolve, spy(true))).toMatchObject({ ok: true });
+    expect(calls).toEqual([[publicKey, `${h}.${p}`, 64]]);
+    expect(await verifyToken(token, resolve, spy(false))).toMatchObject({
+      reason: 'BAD_SIGNATURE',
+    });
+    expect(await verifyToken(token, resolve, spy(new Error('boom')))).toMatchObject({
+      reason: 'BAD_SIGNATURE',
+    });
+    calls.length = 0;
+    const hs = `${encodeJson({ alg: 'HS256', kid: 'k2611abc' })}.${p}.AA`;
+    expect(await verifyToken(hs, resolve, spy(true))).toMatchObject({ reason: 'UNSUPPORTED_ALG' });
+    expect(await verifyToken(token, () => undefined, spy(true))).toMatchObject({
+      reason: 'UNKNOWN_KEY',
+    });
+    expect(calls).toEqual([]);
+  });
+});
+
 describe('checkClaims and decide', () => {
   const base = { clockSkewSeconds: 120 };
 

@@ -15,11 +15,34 @@ export type KeyResolver = (
 
 export type Rejection = { ok: false; reason: DenyReason; detail: string };
 
+/**
+ * Checks an Ed25519 signature over the JWS signing input (`header.payload` as ASCII bytes):
+ * true when it verifies, false or a throw when not. Runs only after the algorithm, header and
+ * key checks, so it sees nothing but EdDSA tokens and a key from the resolver.
+ */
+export type SignatureVerifier = (
+  key: VerificationKey,
+  signingInput: Uint8Array,
+  signature: Uint8Array,
+) => boolean | Promise<boolean>;
+
+/** Options of `verifyToken` / `verifyJws`. */
+export interface VerifyOptions {
+  /**
+   * The signature primitive; default jose `compactVerify` (WebCrypto). Shared code stays free
+   * of `node:*`: a runtime with a faster synchronous primitive injects it (the edge does).
+   */
+  verifySignature?: SignatureVerifier;
+}
+
 export interface ParsedJws {
   ok: true;
   text: string;
   header: Record<string, unknown>;
   payload: Uint8Array;
+  /** The bytes the signature covers: `header.payload` (ASCII). */
+  signingInput: Uint8Array;
+  signature: Uint8Array;
 }
 
 export interface VerifiedToken {
@@ -85,13 +108,15 @@ export function parseCompactJws(code: string | Uint8Array): ParsedJws | Rejectio
   }
   const header = parseJsonObject(headerBytes);
   if (!header) return reject('MALFORMED', 'header is not a JSON object');
-  return { ok: true, text, header, payload };
+  const signingInput = encoder.encode(text.slice(0, h.length + 1 + p.length));
+  return { ok: true, text, header, payload, signingInput, signature };
 }
 
 /** Algorithm and key checks, then the signature. Works fully offline from the resolver. */
 async function verifySignature(
   parsed: ParsedJws,
   resolveKey: KeyResolver,
+  opts: VerifyOptions,
 ): Promise<{ ok: true; kid: string | undefined } | Rejection> {
   const { header } = parsed;
   if (header.alg !== TOKEN_ALG) {
@@ -107,7 +132,10 @@ async function verifySignature(
   const key = await resolveKey(kid);
   if (!key) return reject('UNKNOWN_KEY', `no key with kid ${JSON.stringify(kid ?? null)}`);
   try {
-    await compactVerify(parsed.text, key, { algorithms: [TOKEN_ALG] });
+    const verified = opts.verifySignature
+      ? await opts.verifySignature(key, parsed.signingInput, parsed.signature)
+      : await compactVerify(parsed.text, key, { algorithms: [TOKEN_ALG] }).then(() => true);
+    if (!verified) return reject('BAD_SIGNATURE', 'signature does not verify');
   } catch {
     return reject('BAD_SIGNATURE', 'signature does not verify');
   }
@@ -118,10 +146,11 @@ async function verifySignature(
 export async function verifyJws(
   code: string | Uint8Array,
   resolveKey: KeyResolver,
+  opts: VerifyOptions = {},
 ): Promise<{ ok: true; header: Record<string, unknown>; payload: Uint8Array } | Rejection> {
   const parsed = parseCompactJws(code);
   if (!parsed.ok) return parsed;
-  const sig = await verifySignature(parsed, resolveKey);
+  const sig = await verifySignature(parsed, resolveKey, opts);
   if (!sig.ok) return sig;
   return { ok: true, header: parsed.header, payload: parsed.payload };
 }
@@ -133,12 +162,13 @@ export async function verifyJws(
 export async function verifyToken(
   code: string | Uint8Array,
   resolveKey: KeyResolver,
+  opts: VerifyOptions = {},
 ): Promise<VerifiedToken | Rejection> {
   const parsed = parseCompactJws(code);
   if (!parsed.ok) return parsed;
   const payload = parseJsonObject(parsed.payload);
   if (!payload) return reject('MALFORMED', 'payload is not a JSON object');
-  const sig = await verifySignature(parsed, resolveKey);
+  const sig = await verifySignature(parsed, resolveKey, opts);
   if (!sig.ok) return sig;
   const claims = tokenClaimsSchema.safeParse(payload);
   if (!claims.success) {
