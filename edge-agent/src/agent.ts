@@ -19,6 +19,7 @@ import type { ScannerDeps } from './scanners/driver-deps.ts';
 import type { ScannerConfig } from './scanners/config.ts';
 import type { Scanner, ScannerHealth } from './scanners/port.ts';
 import { META, openEdgeState, type EdgeState } from './state/index.ts';
+import { StorageGuard } from './storage-guard.ts';
 import { createSyncHooks, type SyncHooks } from './sync-hooks.ts';
 
 export type { SyncHooks } from './sync-hooks.ts';
@@ -76,6 +77,8 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
   const fetch = deps.fetch ?? (undiciFetch as unknown as Fetch);
   const state = openEdgeState({ dataDir: config.dataDir });
   const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics });
+  const storage = new StorageGuard({ db: state.db, dataDir: config.dataDir, log });
+  let storageTimer: NodeJS.Timeout | undefined;
   const link = new LinkStatus(state.meta, clock);
   const clockGuard = new ClockGuard(state.trustedTime, clock, config.clockSkewSeconds);
   const jwks = new JwksCache({
@@ -124,6 +127,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     regrantWindowSeconds: config.regrantWindowSeconds,
     isClockSuspect: () => clockGuard.status().suspect,
     onDecision,
+    storage: (write) => storage.write(write),
   });
 
   const scanners = (deps.createScanners ?? createScanners)(config.scanners, {
@@ -164,7 +168,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       pendingUploads: state.accessLog.pendingCount(),
       lastUploadAt: state.accessLog.lastUploadAt(),
       clock: clockGuard.status(),
-      storage: decisions.storageProblem(),
+      storage: storage.status(),
     });
 
   const app = createApiApp({
@@ -203,6 +207,10 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     sync,
     deviceKey: deps.deviceKey,
     async start() {
+      storage.replenish();
+      // A full disk recovers by itself once space is back: look every few seconds.
+      storageTimer = setInterval(() => storage.replenish(), 5000);
+      storageTimer.unref();
       const cached = await jwks.load();
       const fetched = await jwks.refresh();
       if (!fetched && cached === 0) {
@@ -221,6 +229,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     },
     stop() {
       stopping ??= (async () => {
+        clearInterval(storageTimer);
         await Promise.allSettled(scanners.map((s) => s.stop()));
         for (const x of [...extras].reverse()) {
           await x.stop().catch((err: unknown) => log.error({ err }, 'subsystem stop failed'));

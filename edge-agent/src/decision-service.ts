@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock, Decision, DecisionOutcome, KeyResolver } from '@lounge/shared';
-import { ProblemError, decide, newEventId, verifyToken } from '@lounge/shared';
+import { decide, newEventId, verifyToken } from '@lounge/shared';
 import type { EdgeState } from './state/index.ts';
 
 /** Where a scan came from: the local API (turnstile) or an attached scanner. */
@@ -33,11 +33,10 @@ export interface DecisionServiceOptions {
   isOffline: () => boolean;
   isClockSuspect: () => boolean;
   onDecision?: (event: DecisionEvent) => void;
+  /** Runs the recording transaction (the storage guard: full-disk handling). */
+  storage?: <T>(write: () => T) => T;
   newEventId?: (nowMs: number) => string;
 }
-
-/** SQLite's answers for a disk that is full or failing: a known outage, not a bug. */
-const STORAGE_ERROR = /^SQLITE_(FULL|IOERR)/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -65,7 +64,6 @@ function codeSha256(code: string | Uint8Array): string {
  */
 export class DecisionService {
   private readonly eventId: (nowMs: number) => string;
-  private storageError: string | null = null;
 
   constructor(private readonly opts: DecisionServiceOptions) {
     this.eventId = opts.newEventId ?? ((ms) => newEventId(ms));
@@ -78,7 +76,8 @@ export class DecisionService {
     const clockSuspect = this.opts.isClockSuspect();
     const hash = codeSha256(input.code);
     const { state, clock, deviceId, loungeId } = this.opts;
-    const event = this.recorded(() =>
+    const record = this.opts.storage ?? ((write) => write());
+    const event = record(() =>
       state.db
         .transaction((): DecisionEvent => {
           const now = clock.now();
@@ -134,29 +133,6 @@ export class DecisionService {
     );
     this.opts.onDecision?.(event);
     return event.decision;
-  }
-
-  /** Why decisions cannot be recorded (disk full or failing), or null while they can. */
-  storageProblem(): string | null {
-    return this.storageError;
-  }
-
-  /**
-   * Runs the recording transaction. A decision that cannot be written is not answered (SPEC.md
-   * 8: logged before answered): a full or failing disk becomes 503 NOT_READY, and health shows
-   * it until a write succeeds again.
-   */
-  private recorded<T>(write: () => T): T {
-    try {
-      const result = write();
-      this.storageError = null;
-      return result;
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (typeof code !== 'string' || !STORAGE_ERROR.test(code)) throw err;
-      this.storageError = `${code}: ${(err as Error).message}`;
-      throw new ProblemError('NOT_READY', 'storage full or failing: the decision was not recorded');
-    }
   }
 
   /** The decision a scan would get now, with `dryRun: true`: consumes and records nothing. */
