@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createDeviceAssertion, type Ed25519PrivateJwk } from '@lounge/shared';
+import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oneLine, provision, tempDir } from './cli-harness.ts';
 import { freePort } from '../../../test/helpers/ports.ts';
@@ -48,6 +49,24 @@ async function enroll(name: string): Promise<{ config: string; box: string }> {
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return { config, box };
+}
+
+/** Logs in to the cloud's broker with the device's credentials: 'ok' or why it was refused. */
+async function mqttLogin(c: Config): Promise<string> {
+  try {
+    const client = await connectAsync(c.mqtt.url, {
+      username: c.mqtt.username,
+      password: c.mqtt.password,
+      clientId: `${c.deviceId}-test`,
+      protocolVersion: 4, // the embedded broker (aedes) speaks MQTT 3.1.1
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
+    await client.endAsync();
+    return 'ok';
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /** `GET /v1/revocations` signed with a given key: what the agent's sync does. */
@@ -298,9 +317,10 @@ describe('lounge-provision against a real cloud', { timeout: 120_000 }, () => {
     expect((await assertionStatus(c, old)).status).toBe(401);
   });
 
-  it('decommission: the cloud refuses the device afterwards and its secrets are gone', async () => {
+  it('decommission: the cloud and the broker refuse the device afterwards and its secrets are gone', async () => {
     const { config, box } = await enroll('box6');
     const c = readJson<Config>(config);
+    expect(await mqttLogin(c)).toBe('ok');
     const kept = join(box, 'kept-key.json');
     copyFileSync(c.deviceKeyFile, kept);
     const r = await provision(['decommission', '--config', config]);
@@ -311,6 +331,8 @@ describe('lounge-provision against a real cloud', { timeout: 120_000 }, () => {
     expect([after.mqtt.password, after.ibdp.token, after.api.token]).toEqual(['', '', '']);
     expect(mode(config)).toBe(0o600);
     expect(await assertionStatus(c, kept)).toEqual({ status: 401, code: 'DEVICE_DECOMMISSIONED' });
+    // The password the box had is no longer good at the broker either.
+    expect(await mqttLogin(c)).toMatch(/not authorized|bad user ?name or password/i);
   });
 
   it('doctor fails when the cloud is stopped, with a hint', async () => {
