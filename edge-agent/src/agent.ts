@@ -157,11 +157,13 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     return result;
   };
 
-  const health = (): Health =>
-    buildHealth({
+  const health = (): Health => {
+    const revocationSeq = state.invitations.revocationSeq();
+    return buildHealth({
       deviceId: config.deviceId,
       loungeId: config.loungeId,
-      revocationSeq: state.invitations.revocationSeq(),
+      revocationSeq,
+      revocationLag: link.revocationLag(revocationSeq),
       lastSyncAt: state.meta.get(META.lastSyncAt) ?? null,
       mqtt: link.mqtt,
       scanners: scanners.map((s) => s.health()),
@@ -170,6 +172,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       clock: clockGuard.status(),
       storage: storage.status(),
     });
+  };
 
   const app = createApiApp({
     token: config.api.token,

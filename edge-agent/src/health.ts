@@ -7,7 +7,13 @@ export interface Health {
   status: 'ok' | 'degraded';
   deviceId: string;
   loungeId: string;
-  sync: { revocationSeq: number; lastSyncAt: string | null; mqtt: MqttState };
+  sync: {
+    revocationSeq: number;
+    /** Revocations the cloud told of that are not applied yet (0 when in sync). */
+    revocationLag: number;
+    lastSyncAt: string | null;
+    mqtt: MqttState;
+  };
   scanners: ScannerHealth[];
   uploads: { pending: number; lastUploadAt: string | null };
   clock: { suspect: boolean; skewSeconds: number };
@@ -18,6 +24,7 @@ export interface HealthInput {
   deviceId: string;
   loungeId: string;
   revocationSeq: number;
+  revocationLag: number;
   lastSyncAt: string | null;
   mqtt: MqttState;
   scanners: ScannerHealth[];
@@ -46,7 +53,12 @@ export function buildHealth(h: HealthInput): Health {
     status: reasons.length ? 'degraded' : 'ok',
     deviceId: h.deviceId,
     loungeId: h.loungeId,
-    sync: { revocationSeq: h.revocationSeq, lastSyncAt: h.lastSyncAt, mqtt: h.mqtt },
+    sync: {
+      revocationSeq: h.revocationSeq,
+      revocationLag: h.revocationLag,
+      lastSyncAt: h.lastSyncAt,
+      mqtt: h.mqtt,
+    },
     scanners: h.scanners,
     uploads: { pending: h.pendingUploads, lastUploadAt: h.lastUploadAt },
     clock: { suspect: h.clock.suspect, skewSeconds: h.clock.skewSeconds },

@@ -13,6 +13,7 @@ export const CLOUD_FRESH_MS = 5 * 60 * 1000;
 export class LinkStatus {
   private mqttState: MqttState = 'disconnected';
   private lastCloudContact: number;
+  private revocationHead = 0;
 
   constructor(
     private readonly meta: MetaStore,
@@ -33,6 +34,16 @@ export class LinkStatus {
   markCloudContact(atMs: number = this.clock.now()): void {
     this.lastCloudContact = atMs;
     this.meta.set(META.lastCloudContactAt, String(atMs));
+  }
+
+  /** The highest revocation seq the cloud told of (live message, head, feed). */
+  observeRevocationHead(seq: number): void {
+    this.revocationHead = Math.max(this.revocationHead, seq);
+  }
+
+  /** Revocations known to exist but not applied yet. */
+  revocationLag(appliedSeq: number): number {
+    return Math.max(0, this.revocationHead - appliedSeq);
   }
 
   offline(): boolean {

@@ -19,6 +19,7 @@ export interface SyncHooks {
   /** The revocation feed was caught up at this time. */
   markSynced(atMs?: number): void;
   markCloudContact(atMs?: number): void;
+  observeRevocationHead(seq: number): void;
   observeCloudDate(cloudMs: number): void;
   observeTrustedTime(trustedMs: number, source: string): void;
 }
@@ -45,6 +46,7 @@ export function createSyncHooks(d: {
       link.markCloudContact(atMs);
     },
     markCloudContact: (atMs) => link.markCloudContact(atMs),
+    observeRevocationHead: (seq) => link.observeRevocationHead(seq),
     observeCloudDate: (cloudMs) => clockGuard.observeCloudDate(cloudMs),
     observeTrustedTime: (ms, source) => clockGuard.observeTrustedTime(ms, source),
   };

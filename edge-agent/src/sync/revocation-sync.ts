@@ -10,6 +10,8 @@ export interface RevocationPort {
   revocationSeq(): number;
   markSynced(atMs?: number): void;
   markCloudContact(atMs?: number): void;
+  /** The highest seq the cloud told of (for the lag in `/healthz`); optional. */
+  observeRevocationHead?(seq: number): void;
   /** Runs `fn` in one SQLite transaction (a page of 1,000 in one commit); optional. */
   transaction?<T>(fn: () => T): T;
 }
@@ -54,8 +56,14 @@ export class RevocationSync {
     return Math.max(0, this.head - this.opts.port.revocationSeq());
   }
 
+  private raiseHead(seq: number): void {
+    if (seq <= this.head) return;
+    this.head = seq;
+    this.opts.port.observeRevocationHead?.(seq);
+  }
+
   onRevocation(msg: RevocationMessage): RevocationResult {
-    this.head = Math.max(this.head, msg.seq);
+    this.raiseHead(msg.seq);
     const result = this.opts.port.applyRevocation(msg);
     if (result === 'applied') this.opts.onApplied?.(1);
     if (result === 'gap') void this.trigger('gap');
@@ -63,7 +71,7 @@ export class RevocationSync {
   }
 
   onHead(seq: number): void {
-    this.head = Math.max(this.head, seq);
+    this.raiseHead(seq);
     if (seq > this.opts.port.revocationSeq()) void this.trigger('head ahead');
     else this.opts.port.markSynced();
   }
@@ -132,7 +140,7 @@ export class RevocationSync {
       const page = await feed.page(after, limit);
       if (this.stopped) return; // the database may be closing
       port.markCloudContact();
-      this.head = Math.max(this.head, page.lastSeq);
+      this.raiseHead(page.lastSeq);
       const tx = port.transaction?.bind(port) ?? (<T>(fn: () => T): T => fn());
       const applied = tx(() => {
         let n = 0;

@@ -130,6 +130,9 @@ export class SyncService {
       revocationSeq: () => port.revocationSeq(),
       markCloudContact: (ms) => port.markCloudContact(ms),
       ...(port.transaction && { transaction: port.transaction.bind(port) }),
+      ...(port.observeRevocationHead && {
+        observeRevocationHead: port.observeRevocationHead.bind(port),
+      }),
       markSynced: (ms = this.clock.now()) => {
         this.lastSyncAt = new Date(ms).toISOString();
         port.markSynced(ms);

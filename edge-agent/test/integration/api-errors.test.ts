@@ -99,7 +99,7 @@ describe('local API errors, health and metrics', () => {
       status: 'ok',
       deviceId: DEVICE,
       loungeId: LOUNGE,
-      sync: { revocationSeq: 0, lastSyncAt: null, mqtt: 'disconnected' },
+      sync: { revocationSeq: 0, revocationLag: 0, lastSyncAt: null, mqtt: 'disconnected' },
       scanners: [],
       uploads: { pending: 1, lastUploadAt: null },
       clock: { suspect: false, skewSeconds: 0 },

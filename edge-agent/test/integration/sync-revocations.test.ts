@@ -83,7 +83,7 @@ describe('revocation sync', () => {
   });
 
   it('catches up when the retained head is ahead, and on every reconnect', async () => {
-    const { cloud, broker, seq, revoked, exp } = await setup();
+    const { cloud, broker, seq, revoked, exp, edge } = await setup();
     await cloud.revoke('inv_H1', exp(), false);
     await cloud.revoke('inv_H2', exp(), false);
     await cloud
@@ -95,6 +95,13 @@ describe('revocation sync', () => {
     broker.kick();
     await until(() => seq() === 3, 5000, 'reconnect catch-up');
     expect(revoked('inv_R1')).toBe(true);
+    expect(edge.agent.health().sync.revocationLag).toBe(0);
+
+    // A head the feed cannot serve yet: /healthz shows how far behind the box is.
+    await cloud
+      .publisher()!
+      .publishAsync(TOPICS.revocationsHead, JSON.stringify({ seq: 9 }), { qos: 1, retain: true });
+    await until(() => edge.agent.health().sync.revocationLag === 6, 5000, 'lag in /healthz');
   });
 
   it('an edge down during 100 revocations catches up on start', async () => {
