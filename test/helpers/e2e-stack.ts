@@ -37,8 +37,12 @@ export interface E2eStack {
   stop(): Promise<void>;
 }
 
-/** The environment of our bins: the caller's, without cloud or edge settings leaking in. */
-export const binEnv = (): NodeJS.ProcessEnv => childEnv(process.env);
+/** Our bins' environment: the caller's minus cloud and edge settings, info logs (ready lines). */
+export const binEnv = (): NodeJS.ProcessEnv => ({ ...childEnv(process.env), LOG_LEVEL: 'info' });
+
+/** The last `n` lines a process printed (stdout, then stderr), to print when a test fails. */
+export const tail = (name: string, p: SpawnedProcess | undefined, n = 30): string =>
+  p ? `--- ${name}\n${[...p.stdoutLines.slice(-n), ...p.stderrLines.slice(-n)].join('\n')}` : '';
 
 /**
  * Starts the stand-ins (IBDP requires `ibdpToken`), mosquitto with dynamic security, a socat

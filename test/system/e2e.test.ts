@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { subscribeDecisions } from '../../bench/lib/sse.ts';
 import { cloudApi, edgeApi, poll, stopGracefully, type Json } from '../helpers/e2e-clients.ts';
-import { BIN, binEnv, startE2eStack, type E2eStack } from '../helpers/e2e-stack.ts';
+import { BIN, binEnv, startE2eStack, tail, type E2eStack } from '../helpers/e2e-stack.ts';
 import { spawnProcess, type SpawnedProcess } from '../helpers/process.ts';
 import { decodeQr } from '../helpers/zbar.ts';
 
@@ -27,6 +27,7 @@ afterAll(async () => {
 
 describe('end to end: issue, scan, revoke, scan again', () => {
   it('grants a QR read off its signed PNG, denies it REVOKED after an MQTT revocation, logs both to IBDP', async () => {
+    onTestFailed(() => console.error([tail('cloud', stack.cloud), tail('edge', edge)].join('\n')));
     const { cloudUrl, pty, standIns } = stack;
     const posted = stack.turnstile.posted;
     const admin = cloudApi(cloudUrl, stack.adminKey);
