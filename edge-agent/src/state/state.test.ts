@@ -77,4 +77,20 @@ describe('edge state', () => {
     expect(next.batchId).toBe('b2');
     expect(next.records.map((r) => r.eventId)).toEqual(['evt_4', 'evt_5', 'evt_6']);
   });
+
+  it('serves trusted time from memory, fresh after every write and never a rolled-back one', () => {
+    const { db, trustedTime } = openEdgeState({ file: ':memory:' });
+    expect(trustedTime.get()).toBeUndefined();
+    trustedTime.raise(1_000, 'mqtt');
+    expect(trustedTime.get()).toMatchObject({ trustedMs: 1_000, source: 'mqtt', skewMs: null });
+    trustedTime.measure(5_000, 5_200, 'cloud');
+    expect(trustedTime.get()).toMatchObject({ trustedMs: 5_000, skewMs: 200, measuredAt: 5_200 });
+    const rolledBack = db.transaction(() => {
+      trustedTime.raise(9_000, 'mqtt');
+      expect(trustedTime.get()?.trustedMs).toBe(9_000);
+      throw new Error('abort');
+    });
+    expect(rolledBack).toThrow('abort');
+    expect(trustedTime.get()?.trustedMs).toBe(5_000);
+  });
 });

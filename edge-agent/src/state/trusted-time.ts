@@ -17,11 +17,26 @@ interface Row {
   measured_at: number | null;
 }
 
-/** The trusted-time row: a lower bound for "now" and the last measured skew. */
+/**
+ * The trusted-time row: a lower bound for "now" and the last measured skew. Every decision
+ * reads it (clock check), so the committed row is kept in memory; this store is its only
+ * writer and drops the copy on each write.
+ */
 export class TrustedTimeStore {
+  /** The committed row; null when it must be read again. */
+  private cached: TrustedTime | undefined | null = null;
+
   constructor(private readonly db: Db) {}
 
   get(): TrustedTime | undefined {
+    if (this.cached !== null) return this.cached;
+    const value = this.read();
+    // Inside a transaction the row may still be rolled back: do not keep it.
+    if (!this.db.inTransaction) this.cached = value;
+    return value;
+  }
+
+  private read(): TrustedTime | undefined {
     const row = prep<[], Row>(this.db, 'SELECT * FROM trusted_time WHERE id = 1').get();
     return (
       row && {
@@ -35,6 +50,7 @@ export class TrustedTimeStore {
 
   /** Raises the lower bound (never lowers it: a stale message must not pull time back). */
   raise(trustedMs: number, source: string): void {
+    this.cached = null;
     prep(
       this.db,
       `INSERT INTO trusted_time (id, trusted_ms, source) VALUES (1, ?, ?)
@@ -45,6 +61,7 @@ export class TrustedTimeStore {
 
   /** Records an exact measurement of our clock against the cloud's. */
   measure(cloudMs: number, localMs: number, source: string): void {
+    this.cached = null;
     this.db.transaction(() => {
       this.raise(cloudMs, source);
       prep(this.db, 'UPDATE trusted_time SET skew_ms = ?, measured_at = ? WHERE id = 1').run(
