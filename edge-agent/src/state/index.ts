@@ -5,6 +5,7 @@ import { InvitationStore } from './invitations.ts';
 import { KeyStore } from './keys.ts';
 import { MetaStore } from './meta.ts';
 import { TrustedTimeStore } from './trusted-time.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 
 /** Every store of the edge's SQLite state, over one connection. */
 export interface EdgeState {
@@ -18,8 +19,8 @@ export interface EdgeState {
   close(): void;
 }
 
-/** Wraps an open database in the state stores. */
-export function createEdgeState(db: Db): EdgeState {
+/** Wraps an open database in the state stores; `onClose` runs before the database closes. */
+export function createEdgeState(db: Db, onClose: () => void = () => {}): EdgeState {
   return {
     db,
     meta: new MetaStore(db),
@@ -29,14 +30,23 @@ export function createEdgeState(db: Db): EdgeState {
     outbox: new EntryOutbox(db),
     trustedTime: new TrustedTimeStore(db),
     close: () => {
+      onClose();
       if (db.open) db.close();
     },
   };
 }
 
-/** Opens `edge.db` in `dataDir` (or `:memory:` when given as a file) and wraps it. */
+/**
+ * Opens `edge.db` in `dataDir` and wraps it, with its WAL checkpoints on a worker thread; a
+ * `file` (tests, `:memory:`) is opened plainly, checkpointing inline.
+ */
 export function openEdgeState(opts: { dataDir: string } | { file: string }): EdgeState {
-  return createEdgeState('file' in opts ? openDatabaseFile(opts.file) : openDatabase(opts.dataDir));
+  if ('file' in opts) return createEdgeState(openDatabaseFile(opts.file));
+  const db = openDatabase(opts.dataDir);
+  // The worker keeps the WAL short; this inline limit (~40 MB) only bites if it falls behind.
+  db.pragma('wal_autocheckpoint = 10000');
+  const checkpointer = new WalCheckpointer({ file: db.name });
+  return createEdgeState(db, () => checkpointer.close());
 }
 
 export { META, MetaStore } from './meta.ts';
