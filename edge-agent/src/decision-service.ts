@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock, Decision, DecisionOutcome, KeyResolver } from '@lounge/shared';
 import { decide, newEventId, verifyToken } from '@lounge/shared';
 import { nodeEd25519Verifier } from './ed25519-verifier.ts';
+import { GroupCommit } from './state/group-commit.ts';
 import type { EdgeState } from './state/index.ts';
 
 /** Where a scan came from: the local API (turnstile) or an attached scanner. */
@@ -63,15 +64,18 @@ function codeSha256(code: string | Uint8Array): string {
 
 /**
  * The decision path (SPEC.md 8): verify the signature (node:crypto Ed25519), then read state,
- * decide and write consumption, grant, access log and entry outbox in ONE synchronous
- * transaction. Nothing awaits between the read and the writes, so concurrent scans of one
- * code cannot both consume it.
+ * decide and write consumption, grant, access log and entry outbox in one synchronous step of
+ * a committed transaction (group commit: scans of one event-loop turn share it). Nothing
+ * awaits between the read and the writes, so concurrent scans of one code cannot both consume
+ * it, and a decision is answered only once its transaction is committed.
  */
 export class DecisionService {
   private readonly eventId: (nowMs: number) => string;
+  private readonly commits: GroupCommit;
 
   constructor(private readonly opts: DecisionServiceOptions) {
     this.eventId = opts.newEventId ?? ((ms) => newEventId(ms));
+    this.commits = new GroupCommit(opts.state.db, opts.storage);
   }
 
   /** Decides a scan, consuming on grant; recorded before it returns. */
@@ -81,61 +85,56 @@ export class DecisionService {
     const clockSuspect = this.opts.isClockSuspect();
     const hash = codeSha256(input.code);
     const { state, clock, deviceId, loungeId } = this.opts;
-    const record = this.opts.storage ?? ((write) => write());
-    const event = record(() =>
-      state.db
-        .transaction((): DecisionEvent => {
-          const now = clock.now();
-          const outcome = this.outcome(verification, input.gate, now);
-          const decision = this.assemble(outcome, input.gate, now, offline, clockSuspect);
-          const latencyMs = Math.max(0, now - input.receivedAt);
-          if (outcome.decision === 'grant' && outcome.invitationId) {
-            const inv = outcome.invitationId;
-            const original = outcome.consumes ? null : this.lastGrantId(inv);
-            state.invitations.insertGrant({
+    const event = await this.commits.run((): DecisionEvent => {
+      const now = clock.now();
+      const outcome = this.outcome(verification, input.gate, now);
+      const decision = this.assemble(outcome, input.gate, now, offline, clockSuspect);
+      const latencyMs = Math.max(0, now - input.receivedAt);
+      if (outcome.decision === 'grant' && outcome.invitationId) {
+        const inv = outcome.invitationId;
+        const original = outcome.consumes ? null : this.lastGrantId(inv);
+        state.invitations.insertGrant({
+          eventId: decision.eventId,
+          invitationId: inv,
+          gate: input.gate,
+          atMs: now,
+          admit: outcome.admit,
+          entriesLeft: outcome.entriesLeft,
+          repeatOf: original,
+        });
+        if (outcome.consumes) {
+          state.invitations.recordEntry(decision.eventId, inv, deviceId, 1, now);
+          state.outbox.enqueue(
+            {
               eventId: decision.eventId,
               invitationId: inv,
+              deviceId,
               gate: input.gate,
-              atMs: now,
               admit: outcome.admit,
-              entriesLeft: outcome.entriesLeft,
-              repeatOf: original,
-            });
-            if (outcome.consumes) {
-              state.invitations.recordEntry(decision.eventId, inv, deviceId, 1, now);
-              state.outbox.enqueue(
-                {
-                  eventId: decision.eventId,
-                  invitationId: inv,
-                  deviceId,
-                  gate: input.gate,
-                  admit: outcome.admit,
-                  at: decision.decidedAt,
-                },
-                now,
-              );
-            }
-          }
-          state.accessLog.insert({
-            eventId: decision.eventId,
-            deviceId,
-            loungeId,
-            gate: input.gate,
-            invitationId: decision.invitationId,
-            decision: decision.decision,
-            reason: decision.reason,
-            admit: decision.admit,
-            decidedAt: decision.decidedAt,
-            offline,
-            codeSha256: hash,
-            latencyMs,
-            ...(clockSuspect && { clockSuspect: true }),
-            ...(outcome.repeat && { repeat: true }),
-          });
-          return { decision, source: input.source, latencyMs, detail: outcome.detail };
-        })
-        .immediate(),
-    );
+              at: decision.decidedAt,
+            },
+            now,
+          );
+        }
+      }
+      state.accessLog.insert({
+        eventId: decision.eventId,
+        deviceId,
+        loungeId,
+        gate: input.gate,
+        invitationId: decision.invitationId,
+        decision: decision.decision,
+        reason: decision.reason,
+        admit: decision.admit,
+        decidedAt: decision.decidedAt,
+        offline,
+        codeSha256: hash,
+        latencyMs,
+        ...(clockSuspect && { clockSuspect: true }),
+        ...(outcome.repeat && { repeat: true }),
+      });
+      return { decision, source: input.source, latencyMs, detail: outcome.detail };
+    });
     this.opts.onDecision?.(event);
     return event.decision;
   }
