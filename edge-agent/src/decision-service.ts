@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock, Decision, DecisionOutcome, KeyResolver } from '@lounge/shared';
 import { decide, newEventId, verifyToken } from '@lounge/shared';
 import { nodeEd25519Verifier } from './ed25519-verifier.ts';
+import { pooledRandom } from './random-pool.ts';
 import { GroupCommit } from './state/group-commit.ts';
 import type { EdgeState } from './state/index.ts';
 
@@ -74,7 +75,8 @@ export class DecisionService {
   private readonly commits: GroupCommit;
 
   constructor(private readonly opts: DecisionServiceOptions) {
-    this.eventId = opts.newEventId ?? ((ms) => newEventId(ms));
+    const random = pooledRandom();
+    this.eventId = opts.newEventId ?? ((ms) => newEventId(ms, random));
     this.commits = new GroupCommit(opts.state.db, opts.storage);
   }
 
