@@ -22,6 +22,7 @@ export class SseHub {
 
   /** Sends one event to every connected client; a failed write drops that client. */
   broadcast(event: string, data: unknown): void {
+    if (this.clients.size === 0) return;
     const text = JSON.stringify(data);
     for (const client of this.clients) {
       client.stream.writeSSE({ event, data: text }).catch(() => client.done());
