@@ -27,6 +27,7 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
   const floor = await startFloorServer(edge.signer.publicJwk);
   try {
     const auth = { authorization: `Bearer ${API_TOKEN}` };
+    const load: { floor: LoadResult[]; subject: LoadResult[] } = { floor: [], subject: [] };
     const total = o.rounds * (o.perRound + o.idlePerRound) + 200;
     const codes = await edge.tokens(total);
     let used = 0;
@@ -35,17 +36,27 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
       runLoad({ origin: edge.url, path: '/v1/scan', headers: auth, bodies: b, connections });
     const baseline = (b: string[], connections: number) =>
       runLoad({ origin: floor.url, path: '/v1/scan', bodies: b, connections });
+    // Process CPU time per request (all threads, the client on both sides): steadier than
+    // req/s when other work shares the machine.
+    const cpu: { floor: number[]; subject: number[] } = { floor: [], subject: [] };
+    const loaded = async (side: 'floor' | 'subject', run: () => Promise<LoadResult>) => {
+      const before = process.cpuUsage();
+      const r = await run();
+      const used = process.cpuUsage(before);
+      cpu[side].push((used.user + used.system) / r.requests);
+      load[side].push(r);
+      return r;
+    };
 
     // Warm up both JITs, then alternate rounds: floor, subject, floor, subject, ...
     await baseline(take(100), o.connections);
     await subject(take(100), o.connections);
-    const load: { floor: LoadResult[]; subject: LoadResult[] } = { floor: [], subject: [] };
     const idle: { floor: number[]; subject: number[] } = { floor: [], subject: [] };
     let errors = 0;
     for (let r = 0; r < o.rounds; r++) {
       const b = take(o.perRound);
-      load.floor.push(await baseline(b, o.connections));
-      load.subject.push(await subject(b, o.connections));
+      await loaded('floor', () => baseline(b, o.connections));
+      await loaded('subject', () => subject(b, o.connections));
       const i = take(o.idlePerRound);
       idle.floor.push(...(await baseline(i, 1)).latenciesMs);
       const s = await subject(i, 1);
@@ -57,6 +68,8 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
       .filter((v) => v.labels.decision === 'grant')
       .reduce((a, v) => a + v.value, 0);
 
+    const cpuS = median(cpu.subject);
+    const cpuF = median(cpu.floor);
     const rpsS = median(load.subject.map((x) => x.rps));
     const rpsF = median(load.floor.map((x) => x.rps));
     const lS = percentiles(load.subject.flatMap((x) => x.latenciesMs));
@@ -79,6 +92,9 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
           p99Ms: lS.p99,
           floorP50Ms: lF.p50,
           floorP99Ms: lF.p99,
+          cpuUsPerReq: cpuS,
+          floorCpuUsPerReq: cpuF,
+          cpuRatio: cpuF / cpuS,
           rounds: o.rounds,
           perRound: o.perRound,
           granted,
