@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEdgeState, type EdgeState } from './index.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -44,5 +45,18 @@ describe('background WAL checkpointer', () => {
     state.close();
     state.close();
     expect(state.db.open).toBe(false);
+  });
+
+  it('reports a failure once, keeps trying, and still closes promptly', async () => {
+    const errors: string[] = [];
+    const file = join(tmpdir(), 'no-such-dir-wal-ckpt', 'edge.db');
+    const ckpt = new WalCheckpointer({ file, everyMs: 10, onError: (m) => errors.push(m) });
+    expect(await waitFor(() => errors.length > 0, 5000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100)); // ~10 more failing ticks
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/SqliteError|directory does not exist|unable to open/);
+    const started = Date.now();
+    ckpt.close();
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -48,6 +48,7 @@ export class WalCheckpointer {
   private readonly worker: Worker;
   private readonly done = new Int32Array(new SharedArrayBuffer(4));
   private closed = false;
+  private exited = false;
 
   constructor(opts: WalCheckpointerOptions) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -58,6 +59,7 @@ export class WalCheckpointer {
     });
     this.worker.on('message', (m: string) => onError(m));
     this.worker.on('error', (err) => onError(String(err)));
+    this.worker.on('exit', () => (this.exited = true));
     this.worker.unref();
   }
 
@@ -65,6 +67,7 @@ export class WalCheckpointer {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.exited) return; // it died (reported through onError): nothing to wait for
     this.worker.postMessage('close');
     // Synchronous on purpose: the caller closes the database and may delete its folder next.
     Atomics.wait(this.done, 0, 0, 2000);
