@@ -147,8 +147,9 @@ export class DecisionService {
     const offline = this.opts.isOffline();
     const clockSuspect = this.opts.isClockSuspect();
     const now = this.opts.clock.now();
-    const outcome = this.outcome(verification, gate, now);
-    return { ...this.assemble(outcome, gate, now, offline, clockSuspect), dryRun: true };
+    // One read transaction: a single snapshot, and one WAL lock instead of one per query.
+    const read = this.opts.state.db.transaction(() => this.outcome(verification, gate, now));
+    return { ...this.assemble(read(), gate, now, offline, clockSuspect), dryRun: true };
   }
 
   private outcome(
