@@ -44,8 +44,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let running = false;
   const wakers = new Set<() => void>();
   const dirty = new Set<OutboxKind>();
-  // Per lane: when its earliest failed row comes due, so a retry does not wait for the poll.
-  const retryAt = new Map<OutboxKind, number>();
+  // Per lane: when each row this worker failed comes due again, so a retry does not wait for
+  // the poll. A row leaves the map when it is claimed again (or by another instance: then
+  // the lane wakes for nothing, which is harmless).
+  const retries = new Map<OutboxKind, Map<string, number>>(KINDS.map((k) => [k, new Map()]));
   const loops: Promise<void>[] = [];
   // Lanes with a batch in flight: while any is, the leases are renewed (a slow upstream with
   // retries may take longer than one lease; a crashed process stops renewing).
@@ -70,20 +72,27 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     }
   }
 
-  /** One pass: claim due rows of a kind, deliver, record; returns how many were claimed. */
+  /** One pass: claim due rows of a kind, deliver, record; returns how many were delivered. */
   async function pass(kind: OutboxKind): Promise<number> {
     if (opts.canDeliver?.[kind]?.() === false) return 0;
-    const rows = await store.claimOutbox(worker, clock.now(), batchSize, leaseMs, [kind]);
+    const claimAt = clock.now();
+    const rows = await store.claimOutbox(worker, claimAt, batchSize, leaseMs, [kind]);
+    // Retries due by now had their chance in this claim (taken, or held by another instance).
+    const due = retries.get(kind)!;
+    for (const [id, at] of due) if (at <= claimAt) due.delete(id);
     if (rows.length === 0) return 0;
     const result = await deliver(kind, rows, opts.to);
     const now = clock.now();
     for (const id of result.delivered) await store.markOutboxDelivered(id, worker, now);
     opts.metrics?.outboxDelivered.inc({ kind }, result.delivered.length);
+    // One retry time for the whole failed batch: it is retried together, so an IBDP batch
+    // keeps its members and its batch id (Idempotency-Key).
+    const failedIds = new Set(result.failed.map((f) => f.id));
+    const attempts = Math.max(0, ...rows.filter((r) => failedIds.has(r.id)).map((r) => r.attempts));
+    const at = now + backoffDelay(attempts, { ...backoff, jitter: 'full', random });
     for (const { id, error } of result.failed) {
-      const row = rows.find((r) => r.id === id)!;
-      const due = now + backoffDelay(row.attempts, { ...backoff, jitter: 'full', random });
-      await store.markOutboxFailed(id, worker, error, due);
-      retryAt.set(kind, Math.min(retryAt.get(kind) ?? Infinity, due));
+      await store.markOutboxFailed(id, worker, error, at);
+      due.set(id, at);
     }
     if (result.failed.length > 0) {
       opts.metrics?.outboxFailed.inc({ kind }, result.failed.length);
@@ -92,7 +101,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         'outbox delivery failed; will retry',
       );
     }
-    return result.failed.length > 0 ? 0 : rows.length;
+    return result.delivered.length;
   }
 
   function idle(ms: number): Promise<void> {
@@ -110,22 +119,21 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   async function lane(kind: OutboxKind): Promise<void> {
     while (running) {
       dirty.delete(kind);
-      let claimed = 0;
+      let delivered = 0;
       try {
-        claimed = await leased(() => pass(kind));
+        delivered = await leased(() => pass(kind));
       } catch (err) {
         log.error({ err, kind }, 'outbox pass failed');
       }
-      // A full batch means more may be waiting: go again at once.
-      // A notify during the pass means new rows: go again too.
-      if ((claimed >= batchSize || dirty.has(kind)) && running) continue;
+      // Delivered rows may have unblocked more (a full batch, the next event of an
+      // invitation): go again at once. A notify during the pass means new rows: go again too.
+      if ((delivered > 0 || dirty.has(kind)) && running) continue;
       // A lane waiting for its target (e.g. the broker connecting) looks again soon; one with
       // failed rows wakes when the first comes due.
       let wait = opts.canDeliver?.[kind]?.() === false ? Math.min(pollMs, 200) : pollMs;
-      const due = retryAt.get(kind);
-      if (due !== undefined) {
-        retryAt.delete(kind);
-        wait = Math.min(wait, Math.max(0, due - clock.now()) + 5);
+      const due = retries.get(kind)!;
+      if (due.size > 0) {
+        wait = Math.min(wait, Math.max(0, Math.min(...due.values()) - clock.now()) + 5);
       }
       await idle(wait);
     }

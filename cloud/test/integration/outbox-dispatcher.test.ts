@@ -122,6 +122,48 @@ describe('outbox dispatcher', () => {
     // Retried (by itself, on the backoff) with the same members, hence the same batch id.
     expect(calls.length).toBeGreaterThan(failures);
     expect(calls[0]).toMatchObject({ dataset: 'invitations', count: 2 });
+    expect(calls.every((c) => c.count === 2)).toBe(true);
     expect(new Set(calls.map((c) => c.batchId)).size).toBe(1);
+  });
+
+  it('wakes for every failed row when it comes due, not only the earliest', async () => {
+    const sent: string[] = [];
+    let failures = 2;
+    const crm = {
+      async send(e: CrmEvent) {
+        if (failures > 0) {
+          failures--;
+          throw new Error('CRM down');
+        }
+        sent.push(e.invitationId);
+      },
+    };
+    // A fails first and is due in 400 ms; B fails next and is due in 50 ms. The poll is a
+    // minute: only the retry wake-ups can deliver both.
+    const delays = [1, 0.125];
+    dispatcher = createDispatcher({
+      store,
+      to: { crm, ibdp: noIbdp, publisher: createMemoryPublisher() },
+      clock: systemClock,
+      log: pino({ level: 'silent' }),
+      worker: 'w1',
+      pollMs: 60_000,
+      backoff: { baseMs: 400, maxMs: 400 },
+      random: () => delays.shift() ?? 1,
+    });
+    dispatcher.start();
+    const row = (invitationId: string): OutboxEventInput => ({
+      id: `evt_${invitationId}`,
+      kind: 'crm',
+      payload: JSON.stringify({ invitationId }),
+      createdAt: Date.now(),
+    });
+    await commit([row('inv_A')]);
+    dispatcher.notify();
+    await until(() => failures === 1);
+    await commit([row('inv_B')]);
+    dispatcher.notify();
+    await until(() => sent.length === 2);
+    expect(sent).toEqual(['inv_B', 'inv_A']);
   });
 });
