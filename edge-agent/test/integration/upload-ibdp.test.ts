@@ -139,7 +139,8 @@ describe('IBDP uploader', () => {
     expect(new Set(reqs.map((r) => r.headers['idempotency-key'])).size).toBe(1);
     expect(reqs[1]!.at - reqs[0]!.at).toBeGreaterThanOrEqual(950); // Retry-After: 1
     expect(reqs[3]!.at - reqs[2]!.at).toBeGreaterThanOrEqual(950);
-    expect(u.status().pending).toBe(0);
+    // IBDP stores before it answers: the uploader marks the rows once the 202 is back.
+    await ibdp.waitFor(() => u.status().pending === 0);
   });
 
   it('treats 409 as stored, and keeps a formed batch (members and key) across a restart', async () => {
