@@ -10,8 +10,8 @@ export interface AccessLogEntry extends AccessLogRecord {
   annuls?: string;
 }
 
-interface Row {
-  id: number;
+/** The columns of an `access_log` row that make its IBDP record. */
+export interface AccessLogRecordRow {
   event_id: string;
   device_id: string;
   lounge_id: string;
@@ -24,15 +24,10 @@ interface Row {
   offline: number;
   code_sha256: string;
   latency_ms: number;
-  clock_suspect: number;
-  repeat: number;
-  annuls: string | null;
-  uploaded_at: number | null;
-  batch_id: string | null;
 }
 
-const toEntry = (r: Row): AccessLogEntry & { id: number } => ({
-  id: r.id,
+/** The IBDP record of a row, keys in SPEC.md 8 order, nothing the edge keeps beside it. */
+export const toAccessLogRecord = (r: AccessLogRecordRow): AccessLogRecord => ({
   eventId: r.event_id,
   deviceId: r.device_id,
   loungeId: r.lounge_id,
@@ -45,6 +40,20 @@ const toEntry = (r: Row): AccessLogEntry & { id: number } => ({
   offline: r.offline === 1,
   codeSha256: r.code_sha256,
   latencyMs: r.latency_ms,
+});
+
+interface Row extends AccessLogRecordRow {
+  id: number;
+  clock_suspect: number;
+  repeat: number;
+  annuls: string | null;
+  uploaded_at: number | null;
+  batch_id: string | null;
+}
+
+const toEntry = (r: Row): AccessLogEntry & { id: number } => ({
+  id: r.id,
+  ...toAccessLogRecord(r),
   ...(r.clock_suspect === 1 && { clockSuspect: true }),
   ...(r.repeat === 1 && { repeat: true }),
   ...(r.annuls !== null && { annuls: r.annuls }),

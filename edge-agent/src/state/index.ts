@@ -50,7 +50,8 @@ export function openEdgeState(opts: { dataDir: string } | { file: string }): Edg
 }
 
 export { META, MetaStore } from './meta.ts';
-export type { AccessLogEntry } from './access-log.ts';
+export { toAccessLogRecord } from './access-log.ts';
+export type { AccessLogEntry, AccessLogRecordRow } from './access-log.ts';
 export type { GrantRow, RevocationResult } from './invitations.ts';
 export type { CachedKey } from './keys.ts';
 export type { TrustedTime } from './trusted-time.ts';

@@ -1,5 +1,11 @@
 import type { AccessLogRecord } from '@lounge/shared';
-import { META, MetaStore, type Db } from '../state/index.ts';
+import {
+  META,
+  MetaStore,
+  toAccessLogRecord,
+  type AccessLogRecordRow,
+  type Db,
+} from '../state/index.ts';
 
 /** One IBDP batch: its Idempotency-Key and its records, oldest first. */
 export interface Batch {
@@ -9,38 +15,10 @@ export interface Batch {
   records: AccessLogRecord[];
 }
 
-interface Row {
+interface Row extends AccessLogRecordRow {
   id: number;
-  event_id: string;
-  device_id: string;
-  lounge_id: string;
-  gate: string;
-  invitation_id: string | null;
-  decision: 'grant' | 'deny';
-  reason: string;
-  admit: number;
-  decided_at: string;
-  offline: number;
-  code_sha256: string;
-  latency_ms: number;
   batch_id: string | null;
 }
-
-/** The IBDP record, keys in SPEC.md 8 order, nothing the edge keeps beside it. */
-const toRecord = (r: Row): AccessLogRecord => ({
-  eventId: r.event_id,
-  deviceId: r.device_id,
-  loungeId: r.lounge_id,
-  gate: r.gate,
-  invitationId: r.invitation_id,
-  decision: r.decision,
-  reason: r.reason,
-  admit: r.admit,
-  decidedAt: r.decided_at,
-  offline: r.offline === 1,
-  codeSha256: r.code_sha256,
-  latencyMs: r.latency_ms,
-});
 
 /** Hard ceiling of a batch (SPEC.md 8). */
 export const MAX_BATCH = 500;
@@ -130,7 +108,7 @@ export class UploadQueue {
       batchId,
       firstId: rows[0]!.id,
       lastId: rows.at(-1)!.id,
-      records: rows.map(toRecord),
+      records: rows.map(toAccessLogRecord),
     };
   }
 }
