@@ -44,10 +44,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let running = false;
   const wakers = new Set<() => void>();
   const dirty = new Set<OutboxKind>();
-  // Per lane: when each row this worker failed comes due again, so a retry does not wait for
-  // the poll. A row leaves the map when it is claimed again (or by another instance: then
-  // the lane wakes for nothing, which is harmless).
-  const retries = new Map<OutboxKind, Map<string, number>>(KINDS.map((k) => [k, new Map()]));
+  // Per lane: when the batches this worker failed come due again, so a retry does not wait
+  // for the poll. A time leaves the set at the first claim after it (whether that claim took
+  // the rows or another instance had them already).
+  const retries = new Map<OutboxKind, Set<number>>(KINDS.map((k) => [k, new Set()]));
   const loops: Promise<void>[] = [];
   // Lanes with a batch in flight: while any is, the leases are renewed (a slow upstream with
   // retries may take longer than one lease; a crashed process stops renewing).
@@ -79,22 +79,21 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const rows = await store.claimOutbox(worker, claimAt, batchSize, leaseMs, [kind]);
     // Retries due by now had their chance in this claim (taken, or held by another instance).
     const due = retries.get(kind)!;
-    for (const [id, at] of due) if (at <= claimAt) due.delete(id);
+    for (const at of due) if (at <= claimAt) due.delete(at);
     if (rows.length === 0) return 0;
     const result = await deliver(kind, rows, opts.to);
     const now = clock.now();
     for (const id of result.delivered) await store.markOutboxDelivered(id, worker, now);
     opts.metrics?.outboxDelivered.inc({ kind }, result.delivered.length);
-    // One retry time for the whole failed batch: it is retried together, so an IBDP batch
-    // keeps its members and its batch id (Idempotency-Key).
-    const failedIds = new Set(result.failed.map((f) => f.id));
-    const attempts = Math.max(0, ...rows.filter((r) => failedIds.has(r.id)).map((r) => r.attempts));
-    const at = now + backoffDelay(attempts, { ...backoff, jitter: 'full', random });
-    for (const { id, error } of result.failed) {
-      await store.markOutboxFailed(id, worker, error, at);
-      due.set(id, at);
-    }
     if (result.failed.length > 0) {
+      // One retry time for the whole failed batch: it is retried together, so an IBDP batch
+      // keeps its members and its batch id (Idempotency-Key).
+      const failed = new Set(result.failed.map((f) => f.id));
+      const attempts = Math.max(...rows.filter((r) => failed.has(r.id)).map((r) => r.attempts));
+      const at = now + backoffDelay(attempts, { ...backoff, jitter: 'full', random });
+      for (const { id, error } of result.failed)
+        await store.markOutboxFailed(id, worker, error, at);
+      due.add(at);
       opts.metrics?.outboxFailed.inc({ kind }, result.failed.length);
       log.warn(
         { kind, failed: result.failed.length, error: result.failed[0]!.error },
