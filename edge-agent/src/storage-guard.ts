@@ -2,7 +2,7 @@ import { existsSync, statSync, statfsSync, unlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { ProblemError } from '@lounge/shared';
 import type { Logger } from 'pino';
-import type { Db } from './state/db.ts';
+import { isSqliteError, type Db } from './state/db.ts';
 
 /** SQLite's answers for a disk that is full or failing. */
 const STORAGE_ERROR = /^SQLITE_(FULL|IOERR)/;
@@ -23,11 +23,6 @@ export interface StorageGuardOptions {
 const freeBytesOf = (dir: string): number => {
   const s = statfsSync(dir);
   return s.bavail * s.bsize;
-};
-
-const isStorageError = (err: unknown): err is Error & { code: string } => {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && STORAGE_ERROR.test(code);
 };
 
 /**
@@ -89,8 +84,8 @@ export class StorageGuard {
         if (this.problem) this.truncateWal();
         return result;
       } catch (err) {
-        if (!isStorageError(err)) throw err;
-        this.degrade(`${err.code}: disk full or failing; decisions are recorded on the reserve`);
+        if (!isSqliteError(err, STORAGE_ERROR)) throw err;
+        this.problem = `${err.code}: disk full or failing; decisions are recorded on the reserve`;
         this.opts.log.error({ err }, 'storage: a write failed; freeing space and retrying');
         free();
       }
@@ -98,8 +93,8 @@ export class StorageGuard {
     try {
       return transaction();
     } catch (err) {
-      if (!isStorageError(err)) throw err;
-      this.degrade(`${err.code}: disk full and the reserve used up; decisions are refused`);
+      if (!isSqliteError(err, STORAGE_ERROR)) throw err;
+      this.problem = `${err.code}: disk full and the reserve used up; decisions are refused`;
       throw new ProblemError('NOT_READY', 'storage full or failing: the decision was not recorded');
     }
   }
@@ -120,10 +115,6 @@ export class StorageGuard {
       // Already used: nothing more to give.
     }
     this.truncateWal();
-  }
-
-  private degrade(problem: string): void {
-    this.problem = problem;
   }
 
   private recovered(): void {

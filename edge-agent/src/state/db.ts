@@ -6,6 +6,12 @@ import { MIGRATIONS, type Migration } from './migrations.ts';
 /** The better-sqlite3 handle the state modules share. */
 export type Db = Database.Database;
 
+/** True when `err` is a SQLite error whose code (`SQLITE_FULL`, `SQLITE_IOERR_WRITE`…) matches. */
+export function isSqliteError(err: unknown, codes: RegExp): err is Error & { code: string } {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && codes.test(code);
+}
+
 /** Opens (creating if needed) `edge.db` in `dataDir`: WAL, synchronous=NORMAL, migrated. */
 export function openDatabase(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import { isSqliteError, type Db } from './db.ts';
 
 interface Pending {
   write: () => unknown;
@@ -10,11 +10,6 @@ type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
 
 /** Errors that concern the whole transaction (disk, locks), not one write in it. */
 const TRANSACTION_ERROR = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|NOMEM|READONLY|CORRUPT)/;
-
-const isTransactionError = (err: unknown): boolean => {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && TRANSACTION_ERROR.test(code);
-};
 
 /**
  * Group commit: writes queued during one event-loop turn run in ONE `IMMEDIATE` transaction,
@@ -63,7 +58,7 @@ export class GroupCommit {
     try {
       return { ok: true, value: this.db.transaction(p.write)() };
     } catch (err) {
-      if (isTransactionError(err)) throw err;
+      if (isSqliteError(err, TRANSACTION_ERROR)) throw err;
       return { ok: false, err };
     }
   }
