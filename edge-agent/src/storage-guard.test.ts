@@ -42,6 +42,14 @@ describe('StorageGuard', () => {
   });
 
   it('frees the WAL first, then the reserve, and degrades until space is back', () => {
+    let once = 1;
+    guard.write(() => {
+      if (once-- > 0) throw full();
+    });
+    // One failure: folding the WAL back was enough, the reserve is still whole.
+    expect(statSync(reserve()).size).toBe(64 * 1024);
+    expect(guard.status()).toMatch(/^SQLITE_FULL: disk full/);
+
     let failures = 2;
     const answer = guard.write(() => {
       if (failures-- > 0) throw full();
