@@ -3,6 +3,7 @@ import { importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvitationView } from '../../src/domain/views.ts';
 import { LOUNGE, makeCloud, PUBLIC_URL, type TestCloud } from './harness.ts';
+import { utcDate } from '../../../test/helpers/dates.ts';
 
 let cloud: TestCloud;
 beforeAll(async () => {
@@ -94,7 +95,7 @@ describe('issuance', () => {
 
   it('lists a customer’s invitations newest first, paged', async () => {
     for (const n of ['IB0401', 'IB0402', 'IB0403']) {
-      const flight = { number: n.replace('IB0', 'IB'), date: '2026-12-01' };
+      const flight = { number: n.replace('IB0', 'IB'), date: utcDate() };
       const r = await cloud.call('POST', '/v1/invitations', {
         body: cloud.invitationBody({ customerId: 'IB0400', flight }),
       });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvitationView } from '../../src/domain/views.ts';
 import { makeCloud, type TestCloud } from './harness.ts';
+import { utcDate } from '../../../test/helpers/dates.ts';
 
 // Every refusal code of SPEC.md section 5, through HTTP, with a real SQLite store.
 let cloud: TestCloud;
@@ -88,9 +89,9 @@ describe('issuance refusals', () => {
   it('422 TOO_MANY_GUESTS, UNKNOWN_LOUNGE, FLIGHT_NOT_FROM_LOUNGE_AIRPORT, FLIGHT_NOT_FOUND', async () => {
     expectProblem(await issue({ customerId: 'IB0003', guests: 1 }), 422, 'TOO_MANY_GUESTS');
     expectProblem(await issue({ loungeId: 'MAD-NOWHERE' }), 422, 'UNKNOWN_LOUNGE');
-    const bcn = await issue({ flight: { number: 'IB3001', date: '2026-12-01' } });
+    const bcn = await issue({ flight: { number: 'IB3001', date: utcDate() } });
     expectProblem(bcn, 422, 'FLIGHT_NOT_FROM_LOUNGE_AIRPORT');
-    const missing = await issue({ flight: { number: 'IB9999', date: '2026-12-01' } });
+    const missing = await issue({ flight: { number: 'IB9999', date: utcDate() } });
     expectProblem(missing, 422, 'FLIGHT_NOT_FOUND');
   });
 
@@ -99,7 +100,7 @@ describe('issuance refusals', () => {
     expectProblem(await issue({ customerId: 'UNAVAILABLE' }), 503, 'LOYALTY_UNAVAILABLE');
     const enrichment = await issue({
       customerId: 'IB0042',
-      flight: { number: 'IB9998', date: '2026-12-01' },
+      flight: { number: 'IB9998', date: utcDate() },
     });
     expectProblem(enrichment, 503, 'ENRICHMENT_UNAVAILABLE');
     expect(await cloud.store.outboxBacklog()).toEqual(before);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
 import { createHttpIntegrations } from '../../src/integrations/index.ts';
 import { makeCloud, type TestCloud } from './harness.ts';
+import { utcDate } from '../../../test/helpers/dates.ts';
 
 // Issuance against the real HTTP clients and stand-in servers: fail closed, store nothing.
 let standIns: StandIns;
@@ -34,7 +35,7 @@ afterAll(async () => {
 
 const issue = (customerId: string) =>
   cloud.call('POST', '/v1/invitations', {
-    body: cloud.invitationBody({ customerId, flight: { number: 'IB0612', date: '2026-12-01' } }),
+    body: cloud.invitationBody({ customerId, flight: { number: 'IB0612', date: utcDate() } }),
   });
 
 describe('upstream outages', () => {
@@ -69,7 +70,7 @@ describe('upstream outages', () => {
   it('404s from the stand-ins map to NOT_ELIGIBLE and FLIGHT_NOT_FOUND', async () => {
     expect((await issue('NOBODY')).json.code).toBe('NOT_ELIGIBLE');
     const res = await cloud.call('POST', '/v1/invitations', {
-      body: cloud.invitationBody({ flight: { number: 'IB9999', date: '2026-12-01' } }),
+      body: cloud.invitationBody({ flight: { number: 'IB9999', date: utcDate() } }),
     });
     expect(res.json.code).toBe('FLIGHT_NOT_FOUND');
   });

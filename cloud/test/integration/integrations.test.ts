@@ -10,6 +10,7 @@ import {
   type HttpTuning,
   type Member,
 } from '../../src/integrations/index.ts';
+import { utcDate } from '../../../test/helpers/dates.ts';
 import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
 
 const log = pino({ level: 'silent' });
@@ -67,16 +68,18 @@ describe('loyalty and enrichment clients', () => {
     expect(s.loyalty.requests[0]!.headers.authorization).toBe('Bearer loyalty-secret');
     await expect(integrations.loyalty.getMember('nobody')).resolves.toBeNull();
 
-    const flight = await integrations.enrichment.getFlight('IB3456', '2026-12-01');
+    // A week ahead: the stand-in gives any day but today its fixed 12:00 UTC (+ n mod 6 h).
+    const date = utcDate(7);
+    const flight = await integrations.enrichment.getFlight('IB3456', date);
     expect(flight).toEqual({
       number: 'IB3456',
-      date: '2026-12-01',
-      departureTime: '2026-12-01T12:00:00.000Z',
+      date,
+      departureTime: `${date}T12:00:00.000Z`,
       origin: 'BCN',
       terminal: '1',
     });
     expect(s.enrichment.requests[0]!.headers.authorization).toBeUndefined();
-    await expect(integrations.enrichment.getFlight('IB9999', '2026-12-01')).resolves.toBeNull();
+    await expect(integrations.enrichment.getFlight('IB9999', date)).resolves.toBeNull();
   });
 
   it('retries a 500 and succeeds', async () => {
@@ -102,7 +105,7 @@ describe('loyalty and enrichment clients', () => {
     const { integrations, events } = setup({ timeoutMs: 250 });
     await s.enrichment.setMode('hang');
     const started = Date.now();
-    const err = await unavailable(integrations.enrichment.getFlight('IB1', '2026-12-01'));
+    const err = await unavailable(integrations.enrichment.getFlight('IB1', utcDate(7)));
     const elapsed = Date.now() - started;
     expect(err).toBeInstanceOf(UpstreamUnavailableError);
     expect(elapsed).toBeGreaterThanOrEqual(240);
@@ -148,7 +151,7 @@ describe('loyalty and enrichment clients', () => {
     expect(s.loyalty.requests).toHaveLength(3); // the open circuit made no call
     expect(events.at(-1)).toMatchObject({ outcome: 'circuit_open' });
     // other upstreams have their own breaker
-    await expect(integrations.enrichment.getFlight('IB1', '2026-12-01')).resolves.not.toBeNull();
+    await expect(integrations.enrichment.getFlight('IB1', utcDate(7))).resolves.not.toBeNull();
 
     clock.advance(10_000);
     expect(integrations.circuits().loyalty).toBe('half-open');

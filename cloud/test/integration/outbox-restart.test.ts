@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
 import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
+import { utcDate } from '../../../test/helpers/dates.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/lounge-cloud.js');
 const ADMIN = 'outbox-restart-admin-secret';
@@ -69,7 +70,7 @@ describe('outbox across a crash', { timeout: 120_000 }, () => {
       const res = await call(first.url, 'POST', '/v1/invitations', {
         customerId,
         loungeId: 'MAD-T4S-VELAZQUEZ',
-        flight: { number: 'IB0612', date: '2026-12-01' },
+        flight: { number: 'IB0612', date: utcDate() },
       });
       expect(res.status).toBe(201);
       ids.push(res.json.id as string);

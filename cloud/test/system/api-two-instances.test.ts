@@ -5,6 +5,7 @@ import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosq
 import { startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.ts';
 import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
 import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
+import { utcDate } from '../../../test/helpers/dates.ts';
 
 // Two stateless cloud processes on one PostgreSQL and one mosquitto (SPEC.md 1 and 5).
 const BIN = join(import.meta.dirname, '../../bin/lounge-cloud.js');
@@ -76,7 +77,7 @@ describe('two cloud instances on one PostgreSQL', () => {
     const body = {
       customerId: 'IB2000',
       loungeId: LOUNGE,
-      flight: { number: 'IB0612', date: '2026-12-01' },
+      flight: { number: 'IB0612', date: utcDate() },
     };
     const same = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
 import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
+import { utcDate } from '../../../test/helpers/dates.ts';
 
 // The PostgreSQL variant is api-two-instances.test.ts; this is the same race on one SQLite
 // file shared by two real cloud processes (a single-box deployment running two workers).
@@ -66,7 +67,7 @@ describe('two cloud processes on one SQLite file', () => {
     const body = (customerId: string) => ({
       customerId,
       loungeId: LOUNGE,
-      flight: { number: 'IB0612', date: '2026-12-01' },
+      flight: { number: 'IB0612', date: utcDate() },
     });
     const pick = (i: number) => (i % 2 ? a : b);
 
