@@ -180,6 +180,7 @@ describe('PostgreSQL restarts under two busy instances', () => {
       const ready = whileDown[`${name} readyz`]!;
       expect(ready.status).toBe(503);
       expect(String(ready.body.db)).toMatch(/database unreachable/);
+      expect(ready.body.dbReason).toBe('unreachable');
     }
 
     // Every answer a worker got: success or 503 with Retry-After; never a 500, never a dead socket.
