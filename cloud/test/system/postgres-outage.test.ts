@@ -60,8 +60,14 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([...instances.map((i) => i.proc), ...extra].map((p) => p.kill('SIGKILL')));
-  await Promise.all([standIns?.close(), broker?.stop(), cluster?.stop()]);
+  try {
+    // After the outage, each instance still stops cleanly on SIGTERM (exit 0).
+    const codes = await Promise.all(instances.map((i) => i.proc.kill('SIGTERM')));
+    expect(codes).toEqual(instances.map(() => 0));
+  } finally {
+    await Promise.all([...instances.map((i) => i.proc), ...extra].map((p) => p.killHard()));
+    await Promise.all([standIns?.close(), broker?.stop(), cluster?.stop()]);
+  }
 });
 
 interface Answer {
