@@ -51,7 +51,11 @@ export async function openCore(
 ): Promise<CloudCore> {
   const log = opts.log ?? pino({ level: config.logLevel });
   const clock = opts.clock ?? systemClock;
-  const store = await createStore(config.databaseUrl, { log, clock });
+  const store = await createStore(config.databaseUrl, {
+    log,
+    clock,
+    poolSize: config.databasePoolSize,
+  });
   try {
     await store.migrate();
     const { kek } = loadKek({ env: config.keyEncryptionKey, dataDir: config.dataDir, log });

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:8080',
       publicUrlSet: false,
       databaseUrl: 'sqlite:./data/cloud.db',
+      databasePoolSize: 10,
       dataDir: './data',
       mqtt: { url: undefined, port: 1883, publicUrl: undefined, dynsec: false },
       integrations: null,
@@ -41,8 +42,10 @@ describe('loadConfig', () => {
       VALIDITY_BEFORE_DEPARTURE: '3h',
       VALIDITY_AFTER_DEPARTURE: '45m',
       RATE_LIMIT: '0',
+      DATABASE_POOL_SIZE: '25',
       LOG_LEVEL: 'debug',
     });
+    expect(config.databasePoolSize).toBe(25);
     expect(config.publicUrl).toBe('https://lounge.example');
     expect(config.mqtt).toMatchObject({
       url: 'mqtt://broker:1883',
@@ -67,6 +70,8 @@ describe('loadConfig', () => {
       [{ VALIDITY_BEFORE_DEPARTURE: 'soon' }, 'VALIDITY_BEFORE_DEPARTURE'],
       [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+      [{ DATABASE_POOL_SIZE: 'many' }, 'DATABASE_POOL_SIZE'],
     ];
     for (const [env, name] of cases) {
       let error: unknown;

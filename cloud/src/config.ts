@@ -50,6 +50,7 @@ const envSchema = z.object({
   VALIDITY_BEFORE_DEPARTURE: duration('VALIDITY_BEFORE_DEPARTURE', '4h'),
   VALIDITY_AFTER_DEPARTURE: duration('VALIDITY_AFTER_DEPARTURE', '30m'),
   RATE_LIMIT: z.coerce.number().min(0).default(50),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -64,6 +65,8 @@ export interface CloudConfig {
   /** False when PUBLIC_URL was not set: with PORT=0 the cloud fills in the port it got. */
   publicUrlSet: boolean;
   databaseUrl: string;
+  /** PostgreSQL connections per instance; instances × this + the CLI < max_connections. */
+  databasePoolSize: number;
   /** Folder for the SQLite file and the key-encryption key file. */
   dataDir: string;
   mqtt: {
@@ -124,6 +127,7 @@ export function loadConfig(
     publicUrl,
     publicUrlSet: e.PUBLIC_URL !== undefined,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: dataDirOf(e.DATABASE_URL),
     mqtt: {
       url: e.MQTT_URL,

@@ -51,6 +51,7 @@ export const PROBLEM_CODES = {
   LOYALTY_UNAVAILABLE: 503,
   ENRICHMENT_UNAVAILABLE: 503,
   NOT_READY: 503,
+  DATABASE_UNAVAILABLE: 503,
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -3,6 +3,15 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { ZodError, type z } from 'zod';
+import { DatabaseUnavailableError } from '../store/errors.ts';
+
+/** Retry-After (seconds) on DATABASE_UNAVAILABLE: a restart or a busy pool passes in seconds. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+const DATABASE_DETAIL = {
+  unreachable: 'the database is unavailable; retry shortly',
+  'pool-exhausted': 'every database connection of this instance is busy; retry shortly',
+} as const;
 
 /** Writes an RFC 9457 problem+json answer. */
 export function problemResponse(
@@ -38,13 +47,25 @@ export function validationHook(result: { success: boolean; error?: unknown }): v
   throw new ProblemError('INVALID_REQUEST', detail, { errors });
 }
 
-/** The one error mapper: domain errors, zod, malformed JSON, size limit, then 500. */
+/**
+ * The one error mapper: domain errors, the database being away (503 + Retry-After), zod,
+ * malformed JSON, size limit, then 500.
+ */
 export function createErrorHandler(log: Logger): ErrorHandler {
   return (err, c) => {
     if (err instanceof ProblemError) {
       const retry = err.extensions.retryAfterSeconds;
       if (typeof retry === 'number') c.header('Retry-After', String(retry));
       return problemResponse(c, err.code, err.message, err.extensions);
+    }
+    if (err instanceof DatabaseUnavailableError) {
+      // The cause (host, port, SQLSTATE) goes to the log and /readyz, not to API clients.
+      log.warn({ err: err.message, reason: err.reason, path: c.req.path }, 'database unavailable');
+      c.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      return problemResponse(c, 'DATABASE_UNAVAILABLE', DATABASE_DETAIL[err.reason], {
+        reason: err.reason,
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      });
     }
     if (err instanceof ZodError) {
       const { detail, errors } = describeZodIssues(err.issues);

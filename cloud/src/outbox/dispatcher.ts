@@ -1,6 +1,7 @@
 import { backoffDelay, type Clock } from '@lounge/shared';
 import type { Logger } from 'pino';
 import type { CloudMetrics } from '../metrics.ts';
+import { DatabaseUnavailableError } from '../store/errors.ts';
 import type { CloudStore, OutboxKind } from '../store/port.ts';
 import { deliver, type Deliverers } from './deliver.ts';
 
@@ -34,11 +35,14 @@ export interface Dispatcher {
 
 const KINDS: readonly OutboxKind[] = ['mqtt', 'crm', 'ibdp'];
 
+/** How long a claim holds without renewal by default (docs/operations.md quotes it). */
+export const DEFAULT_LEASE_MS = 10_000;
+
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const { store, clock, log, worker } = opts;
   const pollMs = opts.pollMs ?? 2000;
   const batchSize = opts.batchSize ?? 100;
-  const leaseMs = opts.leaseMs ?? 10_000;
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const backoff = opts.backoff ?? { baseMs: 500, maxMs: 60_000 };
   const random = opts.random ?? Math.random;
   let running = false;
@@ -122,7 +126,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       try {
         delivered = await leased(() => pass(kind));
       } catch (err) {
-        log.error({ err, kind }, 'outbox pass failed');
+        // The database away (a restart, a full pool): expected, the next pass picks up.
+        if (err instanceof DatabaseUnavailableError) {
+          log.warn({ kind, err: err.message }, 'outbox paused: database unavailable');
+        } else log.error({ err, kind }, 'outbox pass failed');
       }
       // Delivered rows may have unblocked more (a full batch, the next event of an
       // invitation): go again at once. A notify during the pass means new rows: go again too.

@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../http/auth.ts';
+import { DatabaseUnavailableError, type UnavailableReason } from '../store/errors.ts';
 import { json, jwksSchema, problems } from './schemas.ts';
 
 /** Public routes: JWKS, liveness, readiness, metrics. */
@@ -40,14 +41,21 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
   });
   app.openapi(readyz, async (c) => {
     let db = 'ok';
+    // Why the database is not ready (DATABASE_UNAVAILABLE's reason), for probes and operators.
+    let dbReason: { dbReason: UnavailableReason } | undefined;
     try {
       await deps.store.ping();
     } catch (err) {
       db = err instanceof Error ? err.message : 'unreachable';
+      if (err instanceof DatabaseUnavailableError) dbReason = { dbReason: err.reason };
     }
     const broker = deps.brokerConnected() ? 'connected' : 'disconnected';
     if (db !== 'ok' || broker !== 'connected') {
-      throw new ProblemError('NOT_READY', `database: ${db}; broker: ${broker}`, { db, broker });
+      throw new ProblemError('NOT_READY', `database: ${db}; broker: ${broker}`, {
+        db,
+        broker,
+        ...dbReason,
+      });
     }
     return c.json(
       { status: 'ready' as const, db: 'ok' as const, broker: 'connected' as const },

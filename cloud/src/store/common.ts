@@ -8,6 +8,8 @@ export interface StoreDeps {
   log: StoreLog;
   /** Only for housekeeping (pruning expired assertion jtis); defaults to the system clock. */
   clock?: Clock;
+  /** PostgreSQL connections of this instance (DATABASE_POOL_SIZE, default 10); SQLite ignores it. */
+  poolSize?: number;
 }
 
 /** The slice of a pino logger the store uses. */

@@ -7,6 +7,7 @@ import { createSqliteStore } from './sqlite/sqlite-store.ts';
 export type * from './port.ts';
 export type { StoreDeps, StoreLog } from './common.ts';
 export { parseDatabaseUrl } from './database-url.ts';
+export { DatabaseUnavailableError, SchemaTooNewError, type UnavailableReason } from './errors.ts';
 
 /**
  * Opens the store named by DATABASE_URL (`sqlite:PATH` or `postgres://…`). It does not migrate:

@@ -1,3 +1,4 @@
+import { SchemaTooNewError } from '../errors.ts';
 import { initial } from './001-initial.ts';
 import type { Migration } from './types.ts';
 
@@ -6,6 +7,18 @@ export type { Dialect, Migration } from './types.ts';
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [initial];
 
+/** The schema version this release knows: the id of its last migration. */
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));
+
 /** The bookkeeping table; created before anything else. */
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;
+
+/**
+ * Throws SCHEMA_TOO_NEW when the database holds a migration this release does not know: an
+ * older binary would read and write tables whose meaning has changed under it.
+ */
+export function checkSchemaVersion(applied: Iterable<number>): void {
+  const found = Math.max(0, ...applied);
+  if (found > SCHEMA_VERSION) throw new SchemaTooNewError(found, SCHEMA_VERSION);
+}

@@ -10,7 +10,7 @@ import { postgresRecords } from './records.ts';
 /** The PostgreSQL adapter: a pg Pool; any number of cloud instances may share the database. */
 export function createPostgresStore(url: string, deps: StoreDeps): CloudStore {
   const clock = deps.clock ?? systemClock;
-  const db = openPostgres(url, deps.log);
+  const db = openPostgres(url, deps.log, deps.poolSize);
   let closed = false;
   return {
     async migrate() {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, MIGRATIONS_TABLE } from '../migrations/index.ts';
+import { MIGRATIONS, MIGRATIONS_TABLE, checkSchemaVersion } from '../migrations/index.ts';
 import type { StoreLog } from '../common.ts';
 import type { Row, SqlValue as Param } from '../rows.ts';
 
@@ -55,11 +55,15 @@ export function openSqlite(path: string): SqliteDb {
   return new SqliteDb(raw);
 }
 
-/** Applies pending migrations in one BEGIN IMMEDIATE transaction (SQLite DDL is transactional). */
+/**
+ * Applies pending migrations in one BEGIN IMMEDIATE transaction (SQLite DDL is transactional);
+ * refuses (SCHEMA_TOO_NEW) a database a newer release has migrated.
+ */
 export function migrateSqlite(db: SqliteDb, now: number, log: StoreLog): void {
   db.tx(() => {
     db.raw.exec(MIGRATIONS_TABLE);
     const applied = new Set(db.all('SELECT id FROM schema_migrations').map((r) => Number(r.id)));
+    checkSchemaVersion(applied);
     for (const m of MIGRATIONS) {
       if (applied.has(m.id)) continue;
       for (const statement of m.up('sqlite')) db.raw.exec(statement);
