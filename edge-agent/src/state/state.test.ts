@@ -43,26 +43,6 @@ describe('edge state', () => {
     expect(invitations.pruneRevocations(2_000_000_001)).toBe(1);
   });
 
-  it('counts entry events once and lets annulments give entries back, never below 0', () => {
-    const { invitations } = openEdgeState({ file: ':memory:' });
-    const ev = (eventId: string, admit: number) => ({
-      eventId,
-      invitationId: 'inv_a',
-      deviceId: 'dev_b',
-      gate: 'g',
-      admit,
-      at: '2026-11-25T12:00:00.000Z',
-    });
-    invitations.applyEntryEvent(ev('evt_1', 3), 0);
-    invitations.applyEntryEvent(ev('evt_1', 3), 0);
-    invitations.applyEntryEvent(ev('evt_2', 1), 0);
-    expect(invitations.stateOf('inv_a').entriesUsed).toBe(2);
-    invitations.applyEntryEvent(ev('evt_3', -3), 0);
-    invitations.applyEntryEvent(ev('evt_4', -1), 0);
-    invitations.applyEntryEvent(ev('evt_5', -1), 0);
-    expect(invitations.stateOf('inv_a').entriesUsed).toBe(0);
-  });
-
   it('keeps a batch fixed across claims until it is marked uploaded', () => {
     const { accessLog } = openEdgeState({ file: ':memory:' });
     for (let i = 1; i <= 5; i++) accessLog.insert(record(`evt_${i}`));
