@@ -110,11 +110,11 @@ export class DecisionService {
             {
               type: 'grant',
               eventId: decision.eventId,
+              invitationId: inv,
               deviceId,
               gate: input.gate,
-              at: decision.decidedAt,
-              invitationId: inv,
               admit: outcome.admit,
+              at: decision.decidedAt,
               reason: 'OK',
             },
             now,
