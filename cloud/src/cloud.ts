@@ -19,7 +19,7 @@ import type { CloudConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createApiKey, keyIdOf } from './domain/admin.ts';
 import { createKeyRing, type KeyRing } from './domain/key-ring.ts';
-import { recordEntries } from './domain/record-entries.ts';
+import { recordLoungeEvents } from './domain/record-lounge-events.ts';
 import { createHttpIntegrations, createStubIntegrations } from './integrations/index.ts';
 import type { Integrations } from './integrations/ports.ts';
 import { createMetrics } from './metrics.ts';
@@ -190,7 +190,8 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     const subscriber = startSubscriber({
       client: mqttClient,
       store,
-      recordEntries: (entries) => recordEntries(deps, entries),
+      recordEvents: (loungeId, events, mayAuthor) =>
+        recordLoungeEvents(deps, events, { channel: 'mqtt', loungeId, mayAuthor }),
       clock,
       log,
       shared: !broker,

@@ -11,6 +11,10 @@ export interface CloudMetrics {
   oversizeTokens: Counter;
   outboxDelivered: Counter<'kind'>;
   outboxFailed: Counter<'kind'>;
+  /** Lounge events stored, by channel (`http`, `mqtt`, `cloud`) and type. */
+  loungeEvents: Counter<'channel' | 'type'>;
+  /** Lounge events refused (never applied), by channel and refusal code (SPEC.md 5). */
+  loungeEventsRefused: Counter<'channel' | 'code'>;
 }
 
 /** Creates the metrics; `backlog` is read on each scrape. */
@@ -56,6 +60,18 @@ export function createMetrics(
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const loungeEvents = new Counter({
+    name: 'lounge_events_recorded_total',
+    help: 'Lounge events stored, by channel and type',
+    labelNames: ['channel', 'type'] as const,
+    registers: [registry],
+  });
+  const loungeEventsRefused = new Counter({
+    name: 'lounge_events_refused_total',
+    help: 'Lounge events refused and not applied, by channel and code',
+    labelNames: ['channel', 'code'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'lounge_outbox_backlog',
     help: 'Undelivered outbox events by kind',
@@ -74,5 +90,7 @@ export function createMetrics(
     oversizeTokens,
     outboxDelivered,
     outboxFailed,
+    loungeEvents,
+    loungeEventsRefused,
   };
 }

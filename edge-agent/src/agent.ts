@@ -204,7 +204,14 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       s.once('listening', () => resolve(s.address() as AddressInfo));
     });
 
-  const sync = createSyncHooks({ state, clock, link, clockGuard, jwks });
+  const sync = createSyncHooks({
+    state,
+    clock,
+    link,
+    clockGuard,
+    jwks,
+    self: { deviceId: config.deviceId, loungeId: config.loungeId },
+  });
 
   const agent: Agent = {
     config,

@@ -27,8 +27,8 @@ export interface AnnulDeps {
 /**
  * The turnstile did not turn: within 5 minutes of a grant, give its entry back (SPEC.md 8).
  * Annulling a double-read repeat annuls the grant it repeated. One transaction: the grant is
- * marked, consumption drops by one, an access-log record and a negative entry event are
- * written. Throws DECISION_NOT_FOUND, ALREADY_ANNULLED or ANNUL_WINDOW_PASSED.
+ * marked, consumption drops by one, an access-log record and an `annul` lounge event naming
+ * the grant are written. Throws DECISION_NOT_FOUND, ALREADY_ANNULLED or ANNUL_WINDOW_PASSED.
  */
 export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
   const { state, clock, deviceId, loungeId } = deps;
@@ -55,16 +55,10 @@ export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
       const at = new Date(now).toISOString();
       state.invitations.markAnnulled(grant.eventId, now, annulId);
       state.invitations.recordEntry(annulId, grant.invitationId, deviceId, -1, now);
-      const entry = {
-        eventId: annulId,
-        invitationId: grant.invitationId,
-        deviceId,
-        gate: grant.gate,
-        admit: -grant.admit,
-        at,
-        annuls: grant.eventId,
-      };
-      state.outbox.enqueue(entry, now);
+      state.outbox.enqueue(
+        { type: 'annul', eventId: annulId, deviceId, gate: grant.gate, at, annuls: grant.eventId },
+        now,
+      );
       const original = state.accessLog.byEventId(grant.eventId);
       state.accessLog.insert({
         eventId: annulId,

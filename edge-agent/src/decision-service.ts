@@ -108,12 +108,14 @@ export class DecisionService {
           state.invitations.recordEntry(decision.eventId, inv, deviceId, 1, now);
           state.outbox.enqueue(
             {
+              type: 'grant',
               eventId: decision.eventId,
               invitationId: inv,
               deviceId,
               gate: input.gate,
               admit: outcome.admit,
               at: decision.decidedAt,
+              reason: 'OK',
             },
             now,
           );

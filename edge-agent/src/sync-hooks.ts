@@ -1,17 +1,26 @@
-import type { Clock, EntryEvent, RevocationMessage } from '@lounge/shared';
+import type { Clock, LoungeEvent, RevocationMessage } from '@lounge/shared';
 import type { ClockGuard } from './clock-guard.ts';
 import type { JwksCache } from './jwks-cache.ts';
 import type { LinkStatus, MqttState } from './link-status.ts';
-import { META, type EdgeState, type RevocationResult } from './state/index.ts';
+import {
+  META,
+  PeerEvents,
+  type EdgeState,
+  type PeerEventResult,
+  type RevocationResult,
+} from './state/index.ts';
 
 /** Hooks for the MQTT sync and the IBDP uploader (issues 5 and 8). */
 export interface SyncHooks {
   applyRevocation(msg: RevocationMessage): RevocationResult;
   revocationSeq(): number;
-  /** Counts another gate's entry (or annulment) into consumption, once per eventId. */
-  applyEntryEvent(event: EntryEvent): 'applied' | 'duplicate';
-  /** Entry events to publish on the lounge topic, oldest first. */
-  pendingEntries(limit: number): { id: number; event: EntryEvent }[];
+  /**
+   * Checks a lounge event received on the lounge topic (as `POST /v1/entries` would) and
+   * counts it into consumption once per eventId; a refused one changes nothing.
+   */
+  applyLoungeEvent(event: unknown): PeerEventResult;
+  /** Our lounge events to publish on the lounge topic, oldest first. */
+  pendingEntries(limit: number): { id: number; event: LoungeEvent }[];
   markEntryPublished(id: number): void;
   /** Refetches the JWKS now (the `lounge/v1/keys` message). */
   refreshKeys(): Promise<boolean>;
@@ -31,12 +40,14 @@ export function createSyncHooks(d: {
   link: LinkStatus;
   clockGuard: ClockGuard;
   jwks: JwksCache;
+  self: { deviceId: string; loungeId: string };
 }): SyncHooks {
   const { state, clock, link, clockGuard, jwks } = d;
+  const peers = new PeerEvents(state.db, state.invitations, d.self);
   return {
     applyRevocation: (msg) => state.invitations.applyRevocation(msg),
     revocationSeq: () => state.invitations.revocationSeq(),
-    applyEntryEvent: (event) => state.invitations.applyEntryEvent(event, clock.now()),
+    applyLoungeEvent: (event) => peers.apply(event, clock.now()),
     pendingEntries: (limit) => state.outbox.pending(limit),
     markEntryPublished: (id) => state.outbox.markPublished(id, clock.now()),
     refreshKeys: () => jwks.refresh(),

@@ -46,7 +46,6 @@ export type { AccessLogRecord, Decision } from './schemas/decision.ts';
 export {
   TOPICS,
   deviceStatusSchema,
-  entryEventSchema,
   keysMessageSchema,
   revocationHeadSchema,
   revocationMessageSchema,
@@ -54,12 +53,33 @@ export {
 } from './topics.ts';
 export type {
   DeviceStatus,
-  EntryEvent,
   KeysMessage,
   RevocationHead,
   RevocationMessage,
   RevocationPage,
 } from './topics.ts';
+export {
+  EVENT_REFUSAL_CODES,
+  adjustEventSchema,
+  annulEventSchema,
+  checkLoungeEvent,
+  checkLoungeEvents,
+  exitEventSchema,
+  grantEventSchema,
+  loungeEventSchema,
+} from './lounge-events/index.ts';
+export type {
+  AdjustEvent,
+  AnnulEvent,
+  EventCheck,
+  EventContext,
+  EventRefusalCode,
+  ExitEvent,
+  GrantEvent,
+  KnownGrant,
+  LoungeEvent,
+  LoungeEventType,
+} from './lounge-events/index.ts';
 export {
   CircuitBreaker,
   CircuitOpenError,

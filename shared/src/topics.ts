@@ -33,18 +33,7 @@ export const keysMessageSchema = z.object({
 });
 export type KeysMessage = z.infer<typeof keysMessageSchema>;
 
-/** `lounge/v1/lounges/{loungeId}/entries`: a grant (admit > 0) or an annulment (admit < 0). */
-export const entryEventSchema = z.object({
-  eventId: z.string(),
-  invitationId: z.string(),
-  deviceId: z.string(),
-  gate: z.string(),
-  admit: z.number().int(),
-  at: z.string(),
-  /** Set on an annulment: the grant it gives back. */
-  annuls: z.string().optional(),
-});
-export type EntryEvent = z.infer<typeof entryEventSchema>;
+// `lounge/v1/lounges/{loungeId}/entries` carries lounge events: see lounge-events/.
 
 /** `lounge/v1/devices/{deviceId}/status`, QoS 1, retained; last will `{online:false}`. */
 export const deviceStatusSchema = z.object({

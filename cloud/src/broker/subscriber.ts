@@ -1,21 +1,24 @@
-import {
-  deviceStatusSchema,
-  entryEventSchema,
-  TOPICS,
-  type Clock,
-  type DeviceStatus,
-  type EntryEvent,
-} from '@lounge/shared';
+import { deviceStatusSchema, TOPICS, type Clock, type DeviceStatus } from '@lounge/shared';
 import type { IClientSubscribeOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { CloudStore } from '../store/port.ts';
 import { CLOUD_SHARE_GROUP } from './dynsec.ts';
 
-/** What the subscriber needs; `recordEntries` is the `POST /v1/entries` use case. */
+/**
+ * Records a batch of lounge events received on one lounge's topic (the use case behind
+ * `POST /v1/entries`): `mayAuthor` says whether a device is an active device of that lounge.
+ */
+export type RecordEvents = (
+  loungeId: string,
+  events: unknown[],
+  mayAuthor: (deviceId: string) => boolean,
+) => Promise<unknown>;
+
+/** What the subscriber needs. */
 export interface SubscriberOptions {
   client: MqttClient;
   store: Pick<CloudStore, 'findDevice' | 'updateDeviceStatus'>;
-  recordEntries: (entries: EntryEvent[]) => Promise<unknown>;
+  recordEvents: RecordEvents;
   clock: Clock;
   log: Logger;
   /**
@@ -37,17 +40,17 @@ export const entriesFilter = (shared: boolean): string =>
   shared ? `$share/${CLOUD_SHARE_GROUP}/${TOPICS.allLoungeEntries}` : TOPICS.allLoungeEntries;
 
 /**
- * The cloud side of what devices publish (SPEC.md section 6): entry events are recorded like
- * `POST /v1/entries` (idempotent by eventId, invitations marked used, IBDP outbox rows) and
- * statuses update the fleet view. A device speaks only for itself: an entry's deviceId must
- * be an active device of the topic's lounge, a status topic must name an active device.
+ * The cloud side of what devices publish (SPEC.md section 6): lounge events go through the
+ * checks and the use case of `POST /v1/entries` (an event's deviceId must be an active device
+ * of the topic's lounge, a grant's invitation of that lounge; refusals are logged, counted
+ * and dropped), and statuses update the fleet view (the topic must name an active device).
  */
 export function startSubscriber(o: SubscriberOptions) {
   const { client, log } = o;
   const batchSize = o.batchSize ?? 200;
   const cacheMs = o.cacheMs ?? 30_000;
   const lounges = new Map<string, { loungeId: string | null; until: number }>();
-  const queue: EntryEvent[] = [];
+  const queue: { loungeId: string; event: unknown }[] = [];
   let draining: Promise<void> | null = null;
   const filters: Record<string, IClientSubscribeOptions> = {
     [entriesFilter(o.shared)]: { qos: 1 },
@@ -96,24 +99,35 @@ export function startSubscriber(o: SubscriberOptions) {
     });
   }
 
-  async function onEntry(loungeId: string, entry: EntryEvent) {
-    if ((await loungeOf(entry.deviceId)) !== loungeId) {
-      log.warn({ loungeId, deviceId: entry.deviceId }, 'entry from a device not of this lounge');
-      return;
-    }
-    queue.push(entry);
-    draining ??= drain().finally(() => (draining = null));
-  }
-
   async function drain(): Promise<void> {
     while (queue.length > 0) {
       const batch = queue.splice(0, batchSize);
-      try {
-        await o.recordEntries(batch);
-      } catch (err) {
-        log.error({ err, count: batch.length }, 'entry events not recorded');
+      // Node 20 has no Map.groupBy.
+      const byLounge = new Map<string, unknown[]>();
+      for (const q of batch) {
+        const group = byLounge.get(q.loungeId) ?? [];
+        group.push(q.event);
+        byLounge.set(q.loungeId, group);
+      }
+      for (const [loungeId, events] of byLounge) {
+        try {
+          await recordBatch(loungeId, events);
+        } catch (err) {
+          log.error({ err, loungeId, count: events.length }, 'lounge events not recorded');
+        }
       }
     }
+  }
+
+  async function recordBatch(loungeId: string, events: unknown[]): Promise<void> {
+    const authors = new Set<string>();
+    for (const e of events) {
+      const deviceId = (e as { deviceId?: unknown } | null)?.deviceId;
+      if (typeof deviceId === 'string' && (await loungeOf(deviceId)) === loungeId) {
+        authors.add(deviceId);
+      }
+    }
+    await o.recordEvents(loungeId, events, (deviceId) => authors.has(deviceId));
   }
 
   const onMessage = (topic: string, payload: Buffer, packet: { retain?: boolean }) => {
@@ -125,9 +139,15 @@ export function startSubscriber(o: SubscriberOptions) {
       if (parsed) work = onStatus(status[1]!, parsed, packet.retain === true);
       else log.warn({ topic }, 'device status dropped: not valid JSON of the status schema');
     } else if (entries) {
-      const parsed = parse<EntryEvent>(payload, entryEventSchema);
-      if (parsed) work = onEntry(entries[1]!, parsed);
-      else log.warn({ topic }, 'entry event dropped: not valid JSON of the entry schema');
+      // Not JSON: `undefined`, which the checks refuse (and count) as INVALID_EVENT.
+      let event: unknown;
+      try {
+        event = JSON.parse(payload.toString('utf8'));
+      } catch {
+        event = undefined;
+      }
+      queue.push({ loungeId: entries[1]!, event });
+      draining ??= drain().finally(() => (draining = null));
     }
     work?.catch((err: unknown) => log.error({ err, topic }, 'device message not applied'));
   };

@@ -1,7 +1,7 @@
 import { decide, verifyToken, type Decision } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
 import { newEventId } from '../outbox/events.ts';
-import { entryOutbox } from './record-entries.ts';
+import { entryOutbox, eventInput } from './record-lounge-events.ts';
 
 /** Clock tolerance of cloud decisions: the cloud's own clock is the reference. */
 const CLOCK_SKEW_SECONDS = 60;
@@ -56,15 +56,19 @@ export async function validateCode(
     ...(req.consume ? {} : { dryRun: true as const }),
   };
   if (req.consume && outcome.consumes && outcome.invitationId) {
-    const entry = {
+    // The cloud's own decision: a grant event like an edge's, stored without the device checks.
+    const grant = {
+      type: 'grant' as const,
       eventId,
-      invitationId: outcome.invitationId,
       deviceId: actor,
       gate,
-      admit: 1,
-      at: nowMs,
+      at: decision.decidedAt,
+      invitationId: outcome.invitationId,
+      admit: outcome.admit,
+      reason: 'OK' as const,
     };
-    await deps.store.recordEntries([entry], (e, inv) => entryOutbox(e, inv, outcome.admit));
+    await deps.store.recordLoungeEvents([eventInput(grant, req.loungeId)], entryOutbox);
+    deps.metrics.loungeEvents.inc({ channel: 'cloud', type: 'grant' });
     deps.notifyOutbox();
   }
   deps.log.info(

@@ -1,21 +1,29 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { EVENT_ID_RE, INVITATION_ID_RE, MAX_CODE_BYTES, ProblemError } from '@lounge/shared';
+import { EVENT_REFUSAL_CODES, MAX_CODE_BYTES, ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
-import { recordEntries } from '../domain/record-entries.ts';
+import { recordLoungeEvents } from '../domain/record-lounge-events.ts';
 import { validateCode } from '../domain/validate.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
 import { decisionSchema, json, loungeIdSchema, problems, security } from './schemas.ts';
 
-const entrySchema = z.object({
-  eventId: z.string().regex(EVENT_ID_RE, 'expected an event id (evt_…)'),
-  invitationId: z.string().regex(INVITATION_ID_RE, 'expected an invitation id (inv_…)'),
-  deviceId: z.string().min(1).max(64),
-  gate: z.string().min(1).max(64),
-  admit: z
-    .number()
-    .int()
-    .refine((n) => n !== 0, 'must not be 0'),
-  at: z.iso.datetime({ offset: true }),
+/**
+ * The batch shape only: each event needs an eventId to be answered for. Everything else is
+ * checked per event (SPEC.md 5), so one bad event is refused without failing the batch.
+ */
+const batchSchema = z.strictObject({
+  events: z
+    .array(
+      z
+        .looseObject({ eventId: z.string().min(1).max(64) })
+        .openapi({ description: 'a lounge event (SPEC.md 8): grant, annul, exit or adjust' }),
+    )
+    .min(1)
+    .max(500),
+});
+
+const answerSchema = z.object({
+  accepted: z.array(z.string()),
+  refused: z.array(z.object({ eventId: z.string().nullable(), code: z.enum(EVENT_REFUSAL_CODES) })),
 });
 
 /** Cloud-side decisions and the devices' entry batches. */
@@ -69,20 +77,24 @@ export function validateRoutes(
         required: true,
         content: {
           'application/json': {
-            schema: z.object({ entries: z.array(entrySchema).min(1).max(500) }),
+            schema: batchSchema,
           },
         },
       },
     },
     responses: {
-      200: json(
-        z.object({ applied: z.number(), duplicates: z.number(), unknown: z.number() }),
-        'what was recorded (idempotent by eventId)',
-      ),
+      200: json(answerSchema, 'each event accepted (stored now or before) or refused with a code'),
       ...problems(400, 401, 403),
     },
   });
   app.openapi(entries, async (c) => {
-    return c.json(await recordEntries(deps, c.req.valid('json').entries), 200);
+    const principal = c.get('principal');
+    if (principal.kind !== 'device') throw new ProblemError('FORBIDDEN', 'devices only');
+    const answer = await recordLoungeEvents(deps, c.req.valid('json').events, {
+      channel: 'http',
+      loungeId: principal.loungeId,
+      mayAuthor: (deviceId) => deviceId === principal.id,
+    });
+    return c.json(answer, 200);
   });
 }

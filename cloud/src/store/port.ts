@@ -134,15 +134,45 @@ export interface OutboxEvent extends OutboxEventInput {
   lastError: string | null;
 }
 
-export interface EntryInput {
+export type LoungeEventKind = 'grant' | 'annul' | 'exit' | 'adjust';
+
+/** An accepted lounge event (SPEC.md 8) to store; the checks ran before (lounge-events/). */
+export interface LoungeEventInput {
   eventId: string;
-  invitationId: string;
+  type: LoungeEventKind;
+  /** The lounge it happened in (the device's). */
+  loungeId: string;
   deviceId: string;
   gate: string;
-  /** entries consumed (> 0) or given back by an annulment (< 0) */
-  admit: number;
   at: number;
+  /** A grant's invitation (null: a code-less override); on an annul, filled from its grant. */
+  invitationId: string | null;
+  /** A grant's people; on an annul, minus its grant's. */
+  admit: number | null;
+  /** An annul's grant. */
+  annuls: string | null;
+  /** The event as received (JSON). */
+  payload: string;
 }
+
+/** A stored lounge event, as the checks of later events need it. */
+export interface StoredLoungeEvent {
+  eventId: string;
+  type: LoungeEventKind;
+  loungeId: string;
+  deviceId: string;
+  at: number;
+  invitationId: string | null;
+  admit: number | null;
+  /** On a grant: the annul that gave it back. */
+  annulledBy: string | null;
+}
+
+/**
+ * What storing an event did: `applied`; `duplicate` (its eventId was stored already); or
+ * `conflict` (an annul whose grant another annul gave back first: nothing written).
+ */
+export type LoungeEventOutcome = 'applied' | 'duplicate' | 'conflict';
 
 /** Outcome of claiming an idempotency key. */
 export type IdempotencyClaim =
@@ -219,12 +249,22 @@ export interface CloudStore {
   lastRevocationSeq(): Promise<number>;
   findRevocation(invitationId: string): Promise<RevocationRecord | null>;
 
-  // Entries (from devices, MQTT or POST /v1/entries): idempotent by eventId.
-  recordEntries(
-    entries: EntryInput[],
-    outbox: (entry: EntryInput, invitation: InvitationRecord) => OutboxEventInput[],
-  ): Promise<{ applied: number; duplicates: number; unknown: number }>;
-  /** Entries consumed so far (sum of admits, for /v1/validate). */
+  // Lounge events (from devices, MQTT or POST /v1/entries, and cloud decisions).
+  /**
+   * Stores accepted events in one transaction, idempotent by eventId, in order: a grant with
+   * an invitation takes one entry and marks it used; an annul marks its grant (same device,
+   * not yet annulled) and gives that entry back; exits, adjusts and code-less grants are only
+   * recorded. `outbox` runs for every event that moved an invitation's entries.
+   */
+  recordLoungeEvents(
+    events: LoungeEventInput[],
+    outbox: (event: LoungeEventInput, invitation: InvitationRecord) => OutboxEventInput[],
+  ): Promise<LoungeEventOutcome[]>;
+  /** The stored events among `eventIds`. */
+  findLoungeEvents(eventIds: string[]): Promise<StoredLoungeEvent[]>;
+  /** The lounge of each invitation among `ids` that exists. */
+  invitationLounges(ids: string[]): Promise<Map<string, string>>;
+  /** Entries consumed so far (for /v1/validate). */
   entriesUsed(invitationId: string): Promise<number>;
 
   // Enrolment and devices

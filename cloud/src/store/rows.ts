@@ -4,6 +4,7 @@ import type {
   EnrollmentTokenRecord,
   IdempotencyRecord,
   InvitationRecord,
+  LoungeEventInput,
   LoungeRecord,
   OutboxEvent,
   OutboxEventInput,
@@ -11,6 +12,7 @@ import type {
   RevocationRecord,
   Role,
   SigningKeyRow,
+  StoredLoungeEvent,
 } from './port.ts';
 
 /** A row as either driver returns it (pg gives BIGINT as a string, SQLite booleans as 0/1). */
@@ -197,3 +199,28 @@ export function decodeCursor(cursor: string): { createdAt: number; id: string } 
   }
   return null;
 }
+
+export const loungeEventFromRow = (r: Row): StoredLoungeEvent => ({
+  eventId: String(r.event_id),
+  type: String(r.type) as StoredLoungeEvent['type'],
+  loungeId: String(r.lounge_id),
+  deviceId: String(r.device_id),
+  at: Number(r.at),
+  invitationId: r.invitation_id === null ? null : String(r.invitation_id),
+  admit: r.admit === null ? null : Number(r.admit),
+  annulledBy: r.annulled_by === null ? null : String(r.annulled_by),
+});
+
+export const loungeEventValues = (e: LoungeEventInput, now: number): SqlValue[] => [
+  e.eventId,
+  e.type,
+  e.loungeId,
+  e.deviceId,
+  e.gate,
+  e.at,
+  e.type === 'grant' ? e.invitationId : null,
+  e.type === 'grant' ? e.admit : null,
+  e.annuls,
+  e.payload,
+  now,
+];

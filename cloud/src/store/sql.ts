@@ -31,8 +31,18 @@ export const MARK_REVOKED = `UPDATE invitations SET status = 'revoked', revoked_
 export const NEXT_REVOCATION_SEQ = `UPDATE revocation_counter SET seq = seq + 1 WHERE id = 1
   RETURNING seq`;
 
-export const INSERT_ENTRY = `INSERT INTO entries (event_id, invitation_id, device_id, gate, admit, at)
-  VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`;
+export const INSERT_LOUNGE_EVENT = `INSERT INTO lounge_events (event_id, type, lounge_id,
+  device_id, gate, at, invitation_id, admit, annuls, payload, recorded_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`;
+
+/** Marks a grant annulled by this annul (again, on a retry); no row when another annul won. */
+export const ANNUL_GRANT = `UPDATE lounge_events SET annulled_by = ?
+  WHERE event_id = ? AND type = 'grant' AND device_id = ?
+    AND (annulled_by IS NULL OR annulled_by = ?)
+  RETURNING invitation_id, admit`;
+
+/** `?, ?, …` for an IN list of `n` values. */
+export const inList = (n: number): string => Array(n).fill('?').join(', ');
 
 /** After an annulment gave every entry back: the invitation is unused again (if no other took its place). */
 export const UNUSE_INVITATION = `UPDATE invitations SET status = 'issued', used_at = NULL

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CloudStore, OutboxEvent } from '../../src/store/port.ts';
 import type { ContractContext } from './store-contract.ts';
-import { T0, device, invitation, outboxEvent } from './fixtures.ts';
+import { T0, annulEvent, device, invitation, loungeEvent, outboxEvent } from './fixtures.ts';
 
 /** Runs `n` calls alternating between two instances, all at once. */
 function race<T>(
@@ -94,29 +94,45 @@ export function concurrencyContract(get: () => ContractContext): void {
       expect(await store.listDevices()).toHaveLength(1);
     });
 
-    it('the same entries recorded by both instances count once', async () => {
+    it('the same lounge events recorded by both instances count once', async () => {
       const { store, twin } = get();
       const other = await twin();
       const invs = Array.from({ length: 5 }, (_, i) =>
         invitation({ flightNumber: `IB${i}`, entries: 10 }),
       );
       for (const inv of invs) await store.insertInvitation(inv, [], T0);
-      const batch = Array.from({ length: 20 }, (_, i) => ({
-        eventId: `evt_${String(i).padStart(3, '0')}`,
-        invitationId: invs[i % 5]!.id,
-        deviceId: 'dev_1',
-        gate: 'g',
-        admit: 1,
-        at: T0 + i,
-      }));
+      const batch = Array.from({ length: 20 }, (_, i) =>
+        loungeEvent({
+          eventId: `evt_${String(i).padStart(3, '0')}`,
+          invitationId: invs[i % 5]!.id,
+        }),
+      );
       const noOutbox = () => [];
       const [a, b] = await Promise.all([
-        store.recordEntries(batch, noOutbox),
-        other.recordEntries([...batch].reverse(), noOutbox),
+        store.recordLoungeEvents(batch, noOutbox),
+        other.recordLoungeEvents([...batch].reverse(), noOutbox),
       ]);
-      expect(a!.applied + b!.applied).toBe(20);
-      expect(a!.duplicates + b!.duplicates).toBe(20);
+      const all = [...a, ...b];
+      expect(all.filter((o) => o === 'applied')).toHaveLength(20);
+      expect(all.filter((o) => o === 'duplicate')).toHaveLength(20);
       for (const inv of invs) expect(await store.entriesUsed(inv.id)).toBe(4);
+    });
+
+    it('two annuls of one grant racing on two instances give it back once', async () => {
+      const { store, twin } = get();
+      const other = await twin();
+      const inv = invitation({ entries: 1 });
+      await store.insertInvitation(inv, [], T0);
+      const noOutbox = () => [];
+      await store.recordLoungeEvents(
+        [loungeEvent({ eventId: 'evt_g', invitationId: inv.id })],
+        noOutbox,
+      );
+      const results = await race(store, other, 8, (s, i) =>
+        s.recordLoungeEvents([annulEvent({ eventId: `evt_a${i}`, annuls: 'evt_g' })], noOutbox),
+      );
+      expect(results.flat().filter((o) => o === 'applied')).toHaveLength(1);
+      expect(await store.entriesUsed(inv.id)).toBe(0);
     });
 
     it('never hands one outbox event to two workers', async () => {

@@ -4,6 +4,7 @@ import type {
   CloudStore,
   DeviceRecord,
   InvitationRecord,
+  LoungeEventInput,
   OutboxEventInput,
   OutboxKind,
 } from '../../src/store/port.ts';
@@ -84,4 +85,26 @@ export function device(loungeId = 'MAD-T4S-VELAZQUEZ'): DeviceRecord {
     revocationSeq: 0,
     decommissionedAt: null,
   };
+}
+
+/** An accepted grant (one person) by `dev_1`, to store. */
+export function loungeEvent(overrides: Partial<LoungeEventInput> = {}): LoungeEventInput {
+  return {
+    eventId: 'evt_1',
+    type: 'grant',
+    loungeId: 'MAD-T4S-VELAZQUEZ',
+    deviceId: 'dev_1',
+    gate: 'g',
+    at: T0 + 1000,
+    invitationId: null,
+    admit: 1,
+    annuls: null,
+    payload: '{}',
+    ...overrides,
+  };
+}
+
+/** An accepted annul by `dev_1`, to store. */
+export function annulEvent(overrides: Partial<LoungeEventInput> = {}): LoungeEventInput {
+  return loungeEvent({ type: 'annul', admit: null, at: T0 + 2000, ...overrides });
 }

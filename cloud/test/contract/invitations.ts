@@ -1,21 +1,12 @@
 import { ProblemError } from '@lounge/shared';
 import { describe, expect, it } from 'vitest';
-import type { EntryInput, OutboxEventInput } from '../../src/store/port.ts';
+import type { OutboxEventInput } from '../../src/store/port.ts';
 import type { ContractContext } from './store-contract.ts';
 import { T0, invitation, outboxEvent } from './fixtures.ts';
 
 const noOutbox = (): OutboxEventInput[] => [];
 
-const entry = (invitationId: string, eventId: string, admit = 1, at = T0 + 1000): EntryInput => ({
-  eventId,
-  invitationId,
-  deviceId: 'dev_01',
-  gate: 'gate1',
-  admit,
-  at,
-});
-
-/** Invitations (claim-check, ALREADY_INVITED), listing, revocations and entries. */
+/** Invitations (claim-check, ALREADY_INVITED), listing and revocations. */
 export function invitationsContract(get: () => ContractContext): void {
   describe('invitations', () => {
     it('stores the whole invitation, QR bytes included, with its outbox rows', async () => {
@@ -142,51 +133,6 @@ export function invitationsContract(get: () => ContractContext): void {
       expect(await store.findInvitation(a.id)).toMatchObject({ status: 'issued' });
       expect(await store.lastRevocationSeq()).toBe(0);
       expect((await store.revokeInvitation(b.id, 'x', T0, noOutbox))?.revocation.seq).toBe(1);
-    });
-
-    it('records entries idempotently, marks used, gives back on annulment', async () => {
-      const { store } = get();
-      const inv = invitation({ entries: 2 });
-      await store.insertInvitation(inv, [], T0);
-      const seen: string[] = [];
-      const outbox = (e: EntryInput, i: { entriesUsed: number; status: string }) => {
-        seen.push(`${e.eventId}:${i.entriesUsed}:${i.status}`);
-        return [outboxEvent('ibdp', e.invitationId, e.at, { id: `evt_${e.eventId}` })];
-      };
-      const res = await store.recordEntries(
-        [entry(inv.id, 'e1'), entry(inv.id, 'e1'), entry('inv_unknown', 'e2')],
-        outbox,
-      );
-      expect(res).toEqual({ applied: 1, duplicates: 1, unknown: 1 });
-      expect(seen).toEqual(['e1:1:used']);
-      expect(await store.findInvitation(inv.id)).toMatchObject({
-        status: 'used',
-        usedAt: T0 + 1000,
-        entriesUsed: 1,
-      });
-      expect(await store.entriesUsed(inv.id)).toBe(1);
-      expect(await store.recordEntries([entry(inv.id, 'e1')], outbox)).toEqual({
-        applied: 0,
-        duplicates: 1,
-        unknown: 0,
-      });
-      // The turnstile did not turn: the entry is given back.
-      await store.recordEntries([entry(inv.id, 'e3', -1, T0 + 2000)], outbox);
-      expect(await store.entriesUsed(inv.id)).toBe(0);
-      expect(await store.findInvitation(inv.id)).toMatchObject({ status: 'issued', usedAt: null });
-      expect((await store.outboxBacklog()).ibdp).toBe(2);
-    });
-
-    it('keeps a revoked invitation revoked when a late entry arrives', async () => {
-      const { store } = get();
-      const inv = invitation();
-      await store.insertInvitation(inv, [], T0);
-      await store.revokeInvitation(inv.id, 'x', T0, noOutbox);
-      await store.recordEntries([entry(inv.id, 'late')], noOutbox);
-      expect(await store.findInvitation(inv.id)).toMatchObject({
-        status: 'revoked',
-        entriesUsed: 1,
-      });
     });
   });
 }

@@ -4,6 +4,7 @@ import type { CloudStore } from '../../src/store/port.ts';
 import { concurrencyContract } from './concurrency.ts';
 import { T0, type MakeStore, type StoreHandle } from './fixtures.ts';
 import { invitationsContract } from './invitations.ts';
+import { loungeEventsContract } from './lounge-events.ts';
 import { outboxContract } from './outbox.ts';
 import { recordsContract } from './records.ts';
 
@@ -63,6 +64,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     };
     recordsContract(get);
     invitationsContract(get);
+    loungeEventsContract(get);
     outboxContract(get);
     concurrencyContract(get);
   });

@@ -111,25 +111,32 @@ describe('devices', () => {
       body: cloud.invitationBody({ customerId: 'IB0601' }),
     });
     const entry = {
+      type: 'grant',
       eventId: newEventId(),
-      invitationId: other.json.id,
       deviceId: device.deviceId,
       gate: 'gate1',
-      admit: 2,
       at: new Date(cloud.clock.now()).toISOString(),
+      invitationId: other.json.id,
+      admit: 2,
+      reason: 'OK',
     };
-    const post = async (entries: object[]) =>
+    const post = async (events: object[]) =>
       cloud.call('POST', '/v1/entries', {
-        body: { entries },
+        body: { events },
         key: await assertion(device.deviceId, device.privateJwk),
       });
     const first = await post([entry]);
-    expect(first.json).toEqual({ applied: 1, duplicates: 0, unknown: 0 });
-    const again = await post([
-      entry,
-      { ...entry, eventId: newEventId(), invitationId: 'inv_01JZZZZZZZZZZZZZZZZZZZZZZZ' },
-    ]);
-    expect(again.json).toEqual({ applied: 0, duplicates: 1, unknown: 1 });
+    expect(first.json).toEqual({ accepted: [entry.eventId], refused: [] });
+    const unknown = {
+      ...entry,
+      eventId: newEventId(),
+      invitationId: 'inv_01JZZZZZZZZZZZZZZZZZZZZZZZ',
+    };
+    const again = await post([entry, unknown]);
+    expect(again.json).toEqual({
+      accepted: [entry.eventId],
+      refused: [{ eventId: unknown.eventId, code: 'UNKNOWN_INVITATION' }],
+    });
     const got = await cloud.call<InvitationView>('GET', `/v1/invitations/${other.json.id}`);
     expect(got.json.status).toBe('used');
     expect((await cloud.call('POST', '/v1/revocations', {})).status).toBe(404);

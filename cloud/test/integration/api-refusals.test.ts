@@ -38,7 +38,7 @@ describe('auth and request refusals', () => {
     );
     expectProblem(await cloud.call('GET', '/v1/devices', { key: cloud.appKey }), 403, 'FORBIDDEN');
     expectProblem(
-      await cloud.call('POST', '/v1/entries', { body: { entries: [] } }),
+      await cloud.call('POST', '/v1/entries', { body: { events: [] } }),
       403,
       'FORBIDDEN',
     );

@@ -10,7 +10,7 @@ import {
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded.ts';
 import { startSubscriber, type Subscriber } from '../../src/broker/subscriber.ts';
 import type { Enrollment } from '../../src/domain/enroll-device.ts';
-import { recordEntries } from '../../src/domain/record-entries.ts';
+import { recordLoungeEvents } from '../../src/domain/record-lounge-events.ts';
 import type { InvitationView } from '../../src/domain/views.ts';
 import {
   addOtherLounge,
@@ -20,6 +20,7 @@ import {
   enrollDevice,
   eventually,
   OTHER_LOUNGE,
+  refusals,
 } from './broker-fixtures.ts';
 import { LOUNGE, makeCloud, type TestCloud } from './harness.ts';
 
@@ -35,6 +36,19 @@ const kicked: string[] = [];
 const clients: MqttClient[] = [];
 const log = pino({ level: 'silent' });
 const login = cloudLogin({});
+
+/** A grant event as a box publishes it. */
+const grantOf = (deviceId: string, invitationId: string, over: Record<string, unknown> = {}) => ({
+  type: 'grant',
+  eventId: newEventId(),
+  deviceId,
+  gate: 'g',
+  at: new Date(cloud.clock.now()).toISOString(),
+  invitationId,
+  admit: 1,
+  reason: 'OK',
+  ...over,
+});
 
 /** A device session (MQTT 3.1.1: aedes speaks nothing newer). */
 async function asDevice(d: Enrollment, password = d.mqtt.password): Promise<MqttClient> {
@@ -57,7 +71,8 @@ beforeAll(async () => {
   subscriber = startSubscriber({
     client: cloudClient,
     store: cloud.store,
-    recordEntries: (entries) => recordEntries(cloud.deps, entries),
+    recordEvents: (loungeId, events, mayAuthor) =>
+      recordLoungeEvents(cloud.deps, events, { channel: 'mqtt', loungeId, mayAuthor }),
     clock: cloud.clock,
     log,
     shared: false,
@@ -144,12 +159,14 @@ describe('what devices publish reaches the cloud', () => {
     });
     const device = await asDevice(here);
     const entry = {
+      type: 'grant',
       eventId: newEventId(),
-      invitationId: inv.json.id,
       deviceId: here.deviceId,
       gate: 'gate-1',
-      admit: 2,
       at: new Date(cloud.clock.now()).toISOString(),
+      invitationId: inv.json.id,
+      admit: 2,
+      reason: 'OK',
     };
     for (let i = 0; i < 2; i++) {
       await device.publishAsync(TOPICS.loungeEntries(LOUNGE), JSON.stringify(entry), { qos: 1 });
@@ -167,12 +184,14 @@ describe('what devices publish reaches the cloud', () => {
     });
     const entry = (deviceId: string) =>
       JSON.stringify({
+        type: 'grant',
         eventId: newEventId(),
-        invitationId: inv.json.id,
         deviceId,
         gate: 'g',
-        admit: 1,
         at: new Date(cloud.clock.now()).toISOString(),
+        invitationId: inv.json.id,
+        admit: 1,
+        reason: 'OK',
       });
     // The cloud login can publish anywhere: it stands in for a broker that let them through.
     await cloudClient.publishAsync(TOPICS.loungeEntries(LOUNGE), entry(there.deviceId), {
@@ -185,6 +204,70 @@ describe('what devices publish reaches the cloud', () => {
     await eventually(async () => (await cloud.store.entriesUsed(inv.json.id)) === 1);
     await subscriber.idle();
     expect(await cloud.store.entriesUsed(inv.json.id)).toBe(1);
+  });
+
+  it("drops (and counts) a grant naming another lounge's invitation, or another lounge's box", async () => {
+    const body = cloud.invitationBody({ customerId: 'IB0702', guests: 0 });
+    const foreign = await cloud.call<InvitationView>('POST', '/v1/invitations', {
+      body: { ...body, loungeId: OTHER_LOUNGE, flight: { ...body.flight, number: 'IB3101' } },
+    });
+    const mine = await cloud.call<InvitationView>('POST', '/v1/invitations', {
+      body: cloud.invitationBody({ customerId: 'IB0703', guests: 0 }),
+    });
+    const device = await asDevice(here);
+    const before = await refusals(cloud);
+    const publish = (e: object) =>
+      device.publishAsync(TOPICS.loungeEntries(LOUNGE), JSON.stringify(e), { qos: 1 });
+    await publish(grantOf(here.deviceId, foreign.json.id));
+    await publish(grantOf(there.deviceId, mine.json.id));
+    await publish(grantOf(here.deviceId, mine.json.id, { admit: 1 }));
+    await eventually(async () => (await cloud.store.entriesUsed(mine.json.id)) === 1);
+    await subscriber.idle();
+    expect(await cloud.store.entriesUsed(foreign.json.id)).toBe(0);
+    expect(await cloud.store.entriesUsed(mine.json.id)).toBe(1);
+    const after = await refusals(cloud);
+    expect((after['mqtt:WRONG_LOUNGE'] ?? 0) - (before['mqtt:WRONG_LOUNGE'] ?? 0)).toBe(1);
+    expect((after['mqtt:WRONG_DEVICE'] ?? 0) - (before['mqtt:WRONG_DEVICE'] ?? 0)).toBe(1);
+  });
+
+  it('drops admit -1 and foreign annuls: /v1/validate never grants a used code twice', async () => {
+    const inv = await cloud.call<InvitationView>('POST', '/v1/invitations', {
+      body: cloud.invitationBody({ customerId: 'IB0704', guests: 0 }),
+    });
+    const validate = async () =>
+      (
+        await cloud.call<{ decision: string; reason: string; eventId: string }>(
+          'POST',
+          '/v1/validate',
+          { body: { code: inv.json.token, loungeId: LOUNGE, consume: true } },
+        )
+      ).json;
+    const first = await validate();
+    expect(first).toMatchObject({ decision: 'grant' });
+    const device = await asDevice(here);
+    const publish = (e: object) =>
+      device.publishAsync(TOPICS.loungeEntries(LOUNGE), JSON.stringify(e), { qos: 1 });
+    const negative = grantOf(here.deviceId, inv.json.id, { admit: -1 });
+    const { type: _t, reason: _r, ...legacy } = negative; // the old wire shape
+    await publish(negative);
+    await publish({ ...legacy, eventId: newEventId() });
+    // An annul of the cloud's grant, which no box made.
+    await publish({
+      type: 'annul',
+      eventId: newEventId(),
+      deviceId: here.deviceId,
+      gate: 'g',
+      at: new Date(cloud.clock.now()).toISOString(),
+      annuls: first.eventId,
+    });
+    const sentinel = await cloud.call<InvitationView>('POST', '/v1/invitations', {
+      body: cloud.invitationBody({ customerId: 'IB0705', guests: 0 }),
+    });
+    await publish(grantOf(here.deviceId, sentinel.json.id));
+    await eventually(async () => (await cloud.store.entriesUsed(sentinel.json.id)) === 1);
+    await subscriber.idle();
+    expect(await cloud.store.entriesUsed(inv.json.id)).toBe(1);
+    expect(await validate()).toMatchObject({ decision: 'deny', reason: 'ALREADY_USED' });
   });
 
   it('shows device status in the fleet view', async () => {

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import type { Ed25519PrivateJwk } from '@lounge/shared';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Enrollment } from '../../src/domain/enroll-device.ts';
 import type { TestCloud } from './harness.ts';
@@ -7,18 +8,22 @@ import type { TestCloud } from './harness.ts';
 export const OTHER_LOUNGE = 'BCN-T1-MIRO';
 
 /** Enrols a device through the real HTTP flow (enrolment token, then enroll). */
-export async function enrollDevice(cloud: TestCloud, loungeId: string): Promise<Enrollment> {
+export async function enrollDevice(
+  cloud: TestCloud,
+  loungeId: string,
+): Promise<Enrollment & { privateJwk: Ed25519PrivateJwk }> {
   const token = await cloud.call<{ token: string }>('POST', '/v1/enrollment-tokens', {
     body: { loungeId },
   });
   const { privateKey } = generateKeyPairSync('ed25519');
-  const { d: _d, ...publicKey } = privateKey.export({ format: 'jwk' });
+  const privateJwk = privateKey.export({ format: 'jwk' }) as Ed25519PrivateJwk;
+  const { d: _d, ...publicKey } = privateJwk;
   const res = await cloud.call<Enrollment>('POST', '/v1/devices/enroll', {
     body: { publicKey },
     key: token.json.token,
   });
   if (res.status !== 201) throw new Error(`enrolment failed: ${res.text}`);
-  return res.json;
+  return { ...res.json, privateJwk };
 }
 
 /** Adds the second lounge. */
@@ -73,4 +78,11 @@ export async function eventually(check: () => Promise<boolean> | boolean, ms = 5
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** The count of `lounge_events_refused_total` per `channel:code`. */
+export async function refusals(cloud: TestCloud): Promise<Record<string, number>> {
+  const metric = cloud.deps.metrics.loungeEventsRefused;
+  const { values } = await metric.get();
+  return Object.fromEntries(values.map((v) => [`${v.labels.channel}:${v.labels.code}`, v.value]));
 }

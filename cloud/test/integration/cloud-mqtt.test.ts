@@ -162,12 +162,14 @@ describe('lounge-cloud with the embedded broker', () => {
     await edge.publishAsync(
       TOPICS.loungeEntries(LOUNGE),
       JSON.stringify({
+        type: 'grant',
         eventId: newEventId(),
-        invitationId: inv.json.id,
         deviceId,
         gate: 'gate1',
-        admit: 1,
         at: new Date().toISOString(),
+        invitationId: inv.json.id,
+        admit: 1,
+        reason: 'OK',
       }),
       { qos: 1 },
     );

@@ -1,4 +1,4 @@
-import { newEventId, TOPICS, type EntryEvent } from '@lounge/shared';
+import { newEventId, TOPICS } from '@lounge/shared';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,14 +163,15 @@ describe('device logins in mosquitto dynsec', () => {
 
 describe('shared subscription of cloud instances', () => {
   it('hands each entry event to exactly one of two instances', async () => {
-    const received: EntryEvent[][] = [[], []];
+    const received: { eventId: string }[][] = [[], []];
     const subscribers = await Promise.all(
       [0, 1].map(async (i) => {
         const client = await asCloud(`cloud-instance-${i}`);
         const sub = startSubscriber({
           client,
           store: cloud.store,
-          recordEntries: async (entries) => void received[i]!.push(...entries),
+          recordEvents: async (_lounge, events) =>
+            void received[i]!.push(...(events as { eventId: string }[])),
           clock: cloud.clock,
           log,
           shared: true,
@@ -186,12 +187,14 @@ describe('shared subscription of cloud instances', () => {
       const eventId = newEventId();
       ids.push(eventId);
       const entry = {
+        type: 'grant',
         eventId,
-        invitationId: 'inv_x',
         deviceId: here.deviceId,
         gate: 'g',
-        admit: 1,
         at: new Date().toISOString(),
+        invitationId: 'inv_x',
+        admit: 1,
+        reason: 'OK',
       };
       await device.publishAsync(TOPICS.loungeEntries(LOUNGE), JSON.stringify(entry), { qos: 1 });
     }

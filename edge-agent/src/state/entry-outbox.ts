@@ -1,12 +1,12 @@
-import { entryEventSchema, type EntryEvent } from '@lounge/shared';
+import { loungeEventSchema, type LoungeEvent } from '@lounge/shared';
 import { prep, type Db } from './db.ts';
 
-/** Entry events waiting for the MQTT sync to publish them on the lounge topic. */
+/** Our lounge events (grants, annuls) waiting for the MQTT sync to publish them. */
 export class EntryOutbox {
   constructor(private readonly db: Db) {}
 
   /** Queues an event; meant to run inside the decision's transaction. */
-  enqueue(event: EntryEvent, nowMs: number): void {
+  enqueue(event: LoungeEvent, nowMs: number): void {
     prep(this.db, 'INSERT INTO entry_outbox (event_id, payload, created_at) VALUES (?, ?, ?)').run(
       event.eventId,
       JSON.stringify(event),
@@ -15,13 +15,13 @@ export class EntryOutbox {
   }
 
   /** The oldest unpublished events, in order. */
-  pending(limit: number): { id: number; event: EntryEvent }[] {
+  pending(limit: number): { id: number; event: LoungeEvent }[] {
     return prep<[number], { id: number; payload: string }>(
       this.db,
       'SELECT id, payload FROM entry_outbox WHERE published_at IS NULL ORDER BY id LIMIT ?',
     )
       .all(limit)
-      .map((r) => ({ id: r.id, event: entryEventSchema.parse(JSON.parse(r.payload)) }));
+      .map((r) => ({ id: r.id, event: loungeEventSchema.parse(JSON.parse(r.payload)) }));
   }
 
   pendingCount(): number {

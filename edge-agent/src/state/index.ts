@@ -53,6 +53,8 @@ export { META, MetaStore } from './meta.ts';
 export { toAccessLogRecord } from './access-log.ts';
 export type { AccessLogEntry, AccessLogRecordRow } from './access-log.ts';
 export type { GrantRow, RevocationResult } from './invitations.ts';
+export { PeerEvents } from './peer-events.ts';
+export type { PeerEventResult } from './peer-events.ts';
 export type { CachedKey } from './keys.ts';
 export type { TrustedTime } from './trusted-time.ts';
 export type { Db } from './db.ts';

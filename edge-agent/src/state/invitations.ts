@@ -1,4 +1,4 @@
-import type { EntryEvent, InvitationState, RevocationMessage } from '@lounge/shared';
+import type { InvitationState, RevocationMessage } from '@lounge/shared';
 import { prep, type Db } from './db.ts';
 import { META, MetaStore } from './meta.ts';
 
@@ -111,39 +111,26 @@ export class InvitationStore {
   }
 
   /**
-   * Counts an entry event from any gate of the lounge into consumption, once per eventId:
-   * admit > 0 takes one entry, admit < 0 (an annulment) gives one back.
+   * Records a lounge event (ours or a peer's) and moves consumption by `delta` (a grant takes
+   * one entry, an annul gives one back); false if already recorded. `kind` defaults from the
+   * delta, `atMs` (the event's time) to `nowMs`. Events without an invitation (code-less
+   * grants, exits, adjusts) are recorded with invitation '' and delta 0.
    */
-  applyEntryEvent(event: EntryEvent, nowMs: number): 'applied' | 'duplicate' {
-    return this.db
-      .transaction(() =>
-        this.recordEntry(
-          event.eventId,
-          event.invitationId,
-          event.deviceId,
-          Math.sign(event.admit),
-          nowMs,
-        )
-          ? 'applied'
-          : 'duplicate',
-      )
-      .immediate();
-  }
-
-  /** Records an entry event and moves consumption by `delta`; false if already recorded. */
   recordEntry(
     eventId: string,
     invitationId: string,
     deviceId: string,
     delta: number,
     nowMs: number,
+    event: { kind?: string; atMs?: number } = {},
   ): boolean {
+    const kind = event.kind ?? (delta > 0 ? 'grant' : 'annul');
     const inserted = prep(
       this.db,
-      `INSERT INTO entry_events (event_id, invitation_id, device_id, delta, applied_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
-    ).run(eventId, invitationId, deviceId, delta, nowMs);
-    if (inserted.changes === 0) return false;
+      `INSERT INTO entry_events (event_id, invitation_id, device_id, delta, applied_at, kind, at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+    ).run(eventId, invitationId, deviceId, delta, nowMs, kind, event.atMs ?? nowMs);
+    if (inserted.changes === 0 || delta === 0) return inserted.changes > 0;
     prep(
       this.db,
       `INSERT INTO consumption (invitation_id, entries_used, updated_at) VALUES (?, max(0, ?), ?)

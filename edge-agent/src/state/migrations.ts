@@ -107,4 +107,35 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'lounge-events',
+    // Lounge events (SPEC.md 8): what an annul from a peer needs to know about the grant it
+    // names (type, device, time, whether annulled). Code-less grants, exits and adjusts are
+    // recorded with invitation_id '' and delta 0. Unsent outbox rows of the old format
+    // (annulments as negative admits) are rewritten into grant and annul events.
+    sql: `
+      ALTER TABLE entry_events ADD COLUMN kind TEXT;
+      ALTER TABLE entry_events ADD COLUMN at_ms INTEGER;
+      ALTER TABLE entry_events ADD COLUMN annulled_by TEXT;
+      UPDATE entry_events SET kind = CASE WHEN delta > 0 THEN 'grant' ELSE 'annul' END,
+        at_ms = applied_at;
+
+      UPDATE entry_outbox SET payload = json_object(
+          'type', 'grant', 'eventId', json_extract(payload, '$.eventId'),
+          'deviceId', json_extract(payload, '$.deviceId'), 'gate', json_extract(payload, '$.gate'),
+          'at', json_extract(payload, '$.at'),
+          'invitationId', json_extract(payload, '$.invitationId'),
+          'admit', json_extract(payload, '$.admit'), 'reason', 'OK')
+        WHERE published_at IS NULL AND json_extract(payload, '$.type') IS NULL
+          AND json_extract(payload, '$.admit') > 0;
+      UPDATE entry_outbox SET payload = json_object(
+          'type', 'annul', 'eventId', json_extract(payload, '$.eventId'),
+          'deviceId', json_extract(payload, '$.deviceId'), 'gate', json_extract(payload, '$.gate'),
+          'at', json_extract(payload, '$.at'), 'annuls', json_extract(payload, '$.annuls'))
+        WHERE published_at IS NULL AND json_extract(payload, '$.type') IS NULL
+          AND json_extract(payload, '$.annuls') IS NOT NULL;
+      DELETE FROM entry_outbox WHERE published_at IS NULL AND json_extract(payload, '$.type') IS NULL;
+    `,
+  },
 ];

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { migrate } from './db.ts';
-import { openEdgeState } from './index.ts';
+import { createEdgeState, openEdgeState } from './index.ts';
+import { MIGRATIONS } from './migrations.ts';
 
 const revocation = (seq: number, invitationId = `inv_${seq}`) => ({
   seq,
@@ -32,6 +34,43 @@ describe('edge state', () => {
     expect(state.db.pragma('journal_mode', { simple: true })).toBe('memory');
   });
 
+  it('rewrites unsent entry events of the old format into grant and annul events', () => {
+    const [E1, E2] = ['evt_01J00000000000000000000001', 'evt_01J00000000000000000000002'];
+    const INV = 'inv_01J00000000000000000000001';
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 1));
+    const add = db.prepare(
+      'INSERT INTO entry_outbox (event_id, payload, created_at) VALUES (?, ?, 0)',
+    );
+    const at = '2026-11-25T12:00:00.000Z';
+    const old = { invitationId: INV, deviceId: 'dev_a', gate: 'g', at };
+    add.run(E1, JSON.stringify({ ...old, eventId: E1, admit: 2 }));
+    add.run(E2, JSON.stringify({ ...old, eventId: E2, admit: -2, annuls: E1 }));
+    db.prepare(
+      `INSERT INTO entry_events (event_id, invitation_id, device_id, delta, applied_at)
+       VALUES (?, ?, 'dev_a', 1, 7)`,
+    ).run(E1, INV);
+    expect(migrate(db)).toEqual([2]);
+    const { outbox } = createEdgeState(db);
+    expect(outbox.pending(10).map((p) => p.event)).toEqual([
+      {
+        type: 'grant',
+        eventId: E1,
+        deviceId: 'dev_a',
+        gate: 'g',
+        at,
+        invitationId: INV,
+        admit: 2,
+        reason: 'OK',
+      },
+      { type: 'annul', eventId: E2, deviceId: 'dev_a', gate: 'g', at, annuls: E1 },
+    ]);
+    expect(db.prepare('SELECT kind, at_ms FROM entry_events').get()).toEqual({
+      kind: 'grant',
+      at_ms: 7,
+    });
+  });
+
   it('applies revocations in seq order only, ignoring repeats and reporting gaps', () => {
     const { invitations } = openEdgeState({ file: ':memory:' });
     expect(invitations.applyRevocation(revocation(1))).toBe('applied');
@@ -41,26 +80,6 @@ describe('edge state', () => {
     expect(invitations.stateOf('inv_1').revoked).toBe(true);
     expect(invitations.stateOf('inv_3').revoked).toBe(false);
     expect(invitations.pruneRevocations(2_000_000_001)).toBe(1);
-  });
-
-  it('counts entry events once and lets annulments give entries back, never below 0', () => {
-    const { invitations } = openEdgeState({ file: ':memory:' });
-    const ev = (eventId: string, admit: number) => ({
-      eventId,
-      invitationId: 'inv_a',
-      deviceId: 'dev_b',
-      gate: 'g',
-      admit,
-      at: '2026-11-25T12:00:00.000Z',
-    });
-    invitations.applyEntryEvent(ev('evt_1', 3), 0);
-    invitations.applyEntryEvent(ev('evt_1', 3), 0);
-    invitations.applyEntryEvent(ev('evt_2', 1), 0);
-    expect(invitations.stateOf('inv_a').entriesUsed).toBe(2);
-    invitations.applyEntryEvent(ev('evt_3', -3), 0);
-    invitations.applyEntryEvent(ev('evt_4', -1), 0);
-    invitations.applyEntryEvent(ev('evt_5', -1), 0);
-    expect(invitations.stateOf('inv_a').entriesUsed).toBe(0);
   });
 
   it('keeps a batch fixed across claims until it is marked uploaded', () => {

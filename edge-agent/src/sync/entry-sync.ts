@@ -1,10 +1,15 @@
-import { entryEventSchema, type EntryEvent } from '@lounge/shared';
+import type { EventRefusalCode, LoungeEvent } from '@lounge/shared';
 import type { Logger } from 'pino';
 
-/** The entry-event side of the edge state (the agent's SyncHooks fit it). */
+/** What applying a received lounge event did (state/peer-events.ts). */
+export type ReceivedResult =
+  'applied' | 'duplicate' | 'echo' | { refused: EventRefusalCode; detail: string };
+
+/** The lounge-event side of the edge state (the agent's SyncHooks fit it). */
 export interface EntryPort {
-  applyEntryEvent(event: EntryEvent): 'applied' | 'duplicate';
-  pendingEntries(limit: number): { id: number; event: EntryEvent }[];
+  /** Checks (as `POST /v1/entries` does) and applies an event from the lounge topic. */
+  applyLoungeEvent(event: unknown): ReceivedResult;
+  pendingEntries(limit: number): { id: number; event: LoungeEvent }[];
   markEntryPublished(id: number): void;
 }
 
@@ -15,16 +20,19 @@ export interface EntrySyncOptions {
   /** QoS 1 publish that resolves on PUBACK. */
   publish: (topic: string, payload: string) => Promise<void>;
   log: Logger;
-  /** Called for each entry event of another gate (metrics). */
+  /** Called for each event of another gate applied or already held (metrics). */
   onReceived?: (result: 'applied' | 'duplicate') => void;
+  /** Called for each event refused by the checks (metrics). */
+  onRefused?: (code: EventRefusalCode) => void;
   /** Publishes in flight at once. */
   window?: number;
 }
 
 /**
- * Entry events across the gates of a lounge (SPEC.md 6 and 8): other devices' grants and
- * annulments count into our consumption (anti-passback); ours are drained from the SQLite
- * outbox and marked sent only on PUBACK, so a broker outage or a restart loses none.
+ * Lounge events across the gates of a lounge (SPEC.md 6 and 8): other devices' grants and
+ * annuls count into our consumption (anti-passback) once they pass the checks of
+ * `POST /v1/entries` (a refused one is logged, counted and ignored); ours are drained from the
+ * SQLite outbox and marked sent only on PUBACK, so a broker outage or a restart loses none.
  */
 export class EntrySync {
   private readonly inFlight = new Set<number>();
@@ -36,15 +44,19 @@ export class EntrySync {
 
   /** A message on the lounge's entries topic; our own echo is ignored. */
   onMessage(payload: unknown): void {
-    const parsed = entryEventSchema.safeParse(payload);
-    if (!parsed.success) {
-      this.opts.log.warn({ issues: parsed.error.issues.length }, 'bad entry event dropped');
+    const result = this.opts.port.applyLoungeEvent(payload);
+    if (result === 'echo') return;
+    const eventId = (payload as { eventId?: unknown } | null)?.eventId;
+    if (typeof result === 'object') {
+      this.opts.onRefused?.(result.refused);
+      this.opts.log.warn(
+        { eventId, code: result.refused, detail: result.detail },
+        'lounge event from the topic refused',
+      );
       return;
     }
-    if (parsed.data.deviceId === this.opts.deviceId) return;
-    const result = this.opts.port.applyEntryEvent(parsed.data);
     this.opts.onReceived?.(result);
-    this.opts.log.debug({ eventId: parsed.data.eventId, result }, 'entry event from another gate');
+    this.opts.log.debug({ eventId, result }, 'lounge event from another gate');
   }
 
   setConnected(up: boolean): void {
@@ -82,7 +94,7 @@ export class EntrySync {
     } while (this.again && this.connected);
   }
 
-  private async publishOne(id: number, event: EntryEvent): Promise<boolean> {
+  private async publishOne(id: number, event: LoungeEvent): Promise<boolean> {
     this.inFlight.add(id);
     try {
       await this.opts.publish(this.opts.topic, JSON.stringify(event));

@@ -12,6 +12,7 @@ export interface SyncMetrics {
   revocationsApplied: Counter;
   catchUps: Counter<'result'>;
   entriesReceived: Counter;
+  entriesRefused: Counter<'code'>;
   droppedMessages: Counter<'topic'>;
 }
 
@@ -57,6 +58,12 @@ export function createSyncMetrics(registry: Registry, source: SyncGaugeSource): 
     entriesReceived: new Counter({
       name: 'lounge_edge_entry_events_received_total',
       help: "Entry events from the lounge's other gates.",
+      registers,
+    }),
+    entriesRefused: new Counter({
+      name: 'lounge_edge_lounge_events_refused_total',
+      help: 'Lounge events from the topic refused by the checks of POST /v1/entries, by code.',
+      labelNames: ['code'],
       registers,
     }),
     droppedMessages: new Counter({

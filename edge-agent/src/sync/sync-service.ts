@@ -158,6 +158,7 @@ export class SyncService {
       publish: (topic, payload) => this.link.publish(topic, payload),
       log,
       onReceived: () => this.metrics?.entriesReceived.inc(),
+      onRefused: (code) => this.metrics?.entriesRefused.inc({ code }),
     });
     this.status = new StatusPublisher({
       topic: statusTopic,

@@ -30,7 +30,7 @@ describe('annulling a grant', () => {
 
   const annul = (eventId: unknown) => edge.call('POST', `/v1/decisions/${String(eventId)}/annul`);
 
-  it('gives the entry back, logs it and queues a negative entry event; twice is 409', async () => {
+  it('gives the entry back, logs it and queues an annul event naming the grant; twice is 409', async () => {
     const token = await signer.token(clock, { gst: 1 });
     const grant = await edge.scan(token, 'gate1');
     expect(grant).toMatchObject({ decision: 'grant', admit: 2, entriesLeft: 0 });
@@ -50,7 +50,7 @@ describe('annulling a grant', () => {
     expect(log).toMatchObject({ reason: 'ANNULLED', annuls: grant.eventId, admit: 0 });
     const queued = edge.agent.state.outbox.pending(100).map((e) => e.event);
     expect(queued).toContainEqual(
-      expect.objectContaining({ eventId: body.eventId, admit: -2, annuls: grant.eventId }),
+      expect.objectContaining({ type: 'annul', eventId: body.eventId, annuls: grant.eventId }),
     );
 
     const twice = await annul(grant.eventId);

@@ -78,7 +78,7 @@ describe('POST /v1/scan reasons', () => {
     expect(
       edge.agent.state.outbox
         .pending(100)
-        .filter((e) => e.event.invitationId === first.invitationId),
+        .filter((e) => e.event.type === 'grant' && e.event.invitationId === first.invitationId),
     ).toHaveLength(2);
   });
 
@@ -181,15 +181,17 @@ describe('POST /v1/scan reasons', () => {
     const token = await signer.token(clock);
     const jti = JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[1]!))).jti;
     const event = {
+      type: 'grant',
       eventId: 'evt_01JD0000000000000000000099',
-      invitationId: jti,
       deviceId: 'dev_01JD0000000000000000000002',
       gate: 'gate9',
-      admit: 2,
       at: new Date(clock.now()).toISOString(),
+      invitationId: jti,
+      admit: 2,
+      reason: 'OK',
     };
-    expect(edge.agent.sync.applyEntryEvent(event)).toBe('applied');
-    expect(edge.agent.sync.applyEntryEvent(event)).toBe('duplicate');
+    expect(edge.agent.sync.applyLoungeEvent(event)).toBe('applied');
+    expect(edge.agent.sync.applyLoungeEvent(event)).toBe('duplicate');
     expect(await edge.scan(token)).toMatchObject({ decision: 'deny', reason: 'ALREADY_USED' });
   });
 

@@ -34,7 +34,11 @@ async function twoEdges() {
     deviceKey: ka.privateJwk,
     reconnect: { baseMs: 1500, maxMs: 1500 },
   });
-  const syncB = syncFor(b.agent, { ...common, deviceKey: kb.privateJwk });
+  const syncB = syncFor(b.agent, {
+    ...common,
+    deviceKey: kb.privateJwk,
+    registry: b.agent.metrics.registry,
+  });
   const observed: string[] = [];
   const observer = await mqttClient(broker.url, 'observer');
   observer.on('message', (_t, p) =>
@@ -81,6 +85,59 @@ describe('entry events across the gates of a lounge', () => {
     // A counts B's grant in turn; its own echo was not counted twice.
     const onA = () => a.agent.state.invitations.stateOf(String(grant.invitationId)).entriesUsed;
     await until(() => onA() === 1, 5000, "B's grant on A");
+  });
+
+  it('ignores and counts lounge events that fail the checks of POST /v1/entries', async () => {
+    const { clock, signer, broker, a, b, syncA } = await twoEdges();
+    const token = await signer.token(clock);
+    const grant = await a.scan(token, 'gateA');
+    syncA.wake();
+    const consumed = () =>
+      b.agent.state.invitations.stateOf(String(grant.invitationId)).entriesUsed;
+    await until(() => consumed() === 1, 5000, 'entry on B');
+    // A box of the lounge that lies (the broker lets any device of the lounge publish here).
+    const liar = await mqttClient(broker.url, 'liar');
+    onTestFinished(() => liar.endAsync());
+    const at = new Date(clock.now()).toISOString();
+    const base = { deviceId: 'dev_01JD0000000000000000000003', gate: 'g9', at };
+    const attacks = [
+      // admit -1 used to give the entry back
+      {
+        ...base,
+        type: 'grant',
+        eventId: 'evt_01JD0000000000000000000091',
+        invitationId: grant.invitationId,
+        admit: -1,
+        reason: 'OK',
+      },
+      // an annul of A's grant sent by another device
+      { ...base, type: 'annul', eventId: 'evt_01JD0000000000000000000092', annuls: grant.eventId },
+      // B named as the author of an annul it never made
+      {
+        ...base,
+        deviceId: DEVICE_B,
+        type: 'annul',
+        eventId: 'evt_01JD0000000000000000000093',
+        annuls: grant.eventId,
+      },
+    ];
+    const topic = TOPICS.loungeEntries(a.config.loungeId);
+    for (const e of attacks) await liar.publishAsync(topic, JSON.stringify(e), { qos: 1 });
+    const refused = async () => {
+      const m = await b.agent.metrics.registry
+        .getSingleMetric('lounge_edge_lounge_events_refused_total')
+        ?.get();
+      return Object.fromEntries((m?.values ?? []).map((v) => [v.labels.code, v.value]));
+    };
+    for (let i = 0; i < 500 && Object.keys(await refused()).length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await refused()).toEqual({ INVALID_EVENT: 1, UNKNOWN_GRANT: 1, WRONG_DEVICE: 1 });
+    expect(consumed()).toBe(1);
+    expect(await b.scan(token, 'gateB')).toMatchObject({
+      decision: 'deny',
+      reason: 'ALREADY_USED',
+    });
   });
 
   it('publishes each grant once, also those made while the broker was down', async () => {

@@ -14,21 +14,14 @@ type Invitations = Pick<
   | 'listRevocations'
   | 'lastRevocationSeq'
   | 'findRevocation'
-  | 'recordEntries'
-  | 'entriesUsed'
 >;
-
-const ADD_ENTRY = `UPDATE invitations SET entries_used = GREATEST(0, entries_used + ?::int),
-  status = CASE WHEN ?::int > 0 AND status = 'issued' THEN 'used' ELSE status END,
-  used_at = CASE WHEN ?::int > 0 AND used_at IS NULL THEN ?::bigint ELSE used_at END
-  WHERE id = ?`;
 
 async function find(c: PgConn, id: string, lock = false): Promise<InvitationRecord | null> {
   const row = await c.get(`SELECT * FROM invitations WHERE id = ?${lock ? ' FOR UPDATE' : ''}`, id);
   return row ? invitationFromRow(row) : null;
 }
 
-/** Invitations, revocations and entries on PostgreSQL (READ COMMITTED plus row locks). */
+/** Invitations and revocations on PostgreSQL (READ COMMITTED plus row locks). */
 export function postgresInvitations(db: PgDb): Invitations {
   return {
     async insertInvitation(inv, outbox, now) {
@@ -107,34 +100,6 @@ export function postgresInvitations(db: PgDb): Invitations {
     async findRevocation(invitationId) {
       const row = await db.get('SELECT * FROM revocations WHERE invitation_id = ?', invitationId);
       return row ? revocationFromRow(row) : null;
-    },
-
-    async recordEntries(entries, outbox) {
-      // A stable order keeps lock order stable between instances recording the same batch.
-      const sorted = [...entries].sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
-      return db.tx(async (c) => {
-        const result = { applied: 0, duplicates: 0, unknown: 0 };
-        for (const e of sorted) {
-          if (!(await c.get('SELECT 1 AS x FROM invitations WHERE id = ?', e.invitationId))) {
-            result.unknown++;
-            continue;
-          }
-          const values = [e.eventId, e.invitationId, e.deviceId, e.gate, e.admit, e.at];
-          if ((await c.run(q.INSERT_ENTRY, ...values)) === 0) {
-            result.duplicates++;
-            continue;
-          }
-          await c.run(ADD_ENTRY, e.admit, e.admit, e.admit, e.at, e.invitationId);
-          if (e.admit < 0) await c.run(q.UNUSE_INVITATION, e.invitationId);
-          result.applied++;
-          await insertOutbox(c, outbox(e, (await find(c, e.invitationId))!));
-        }
-        return result;
-      });
-    },
-    async entriesUsed(invitationId) {
-      const row = await db.get('SELECT entries_used FROM invitations WHERE id = ?', invitationId);
-      return row ? Number(row.entries_used) : 0;
     },
   };
 }

@@ -4,6 +4,7 @@ import type { StoreDeps } from '../common.ts';
 import { migratePostgres, openPostgres } from './connection.ts';
 import { postgresDevices } from './devices.ts';
 import { postgresInvitations } from './invitations.ts';
+import { postgresLoungeEvents } from './lounge-events.ts';
 import { postgresOutbox } from './outbox.ts';
 import { postgresRecords } from './records.ts';
 
@@ -26,6 +27,7 @@ export function createPostgresStore(url: string, deps: StoreDeps): CloudStore {
     },
     ...postgresRecords(db, clock),
     ...postgresInvitations(db),
+    ...postgresLoungeEvents(db, clock),
     ...postgresDevices(db, clock),
     ...postgresOutbox(db),
   };

@@ -14,16 +14,9 @@ type Invitations = Pick<
   | 'listRevocations'
   | 'lastRevocationSeq'
   | 'findRevocation'
-  | 'recordEntries'
-  | 'entriesUsed'
 >;
 
-const ADD_ENTRY = `UPDATE invitations SET entries_used = max(0, entries_used + ?),
-  status = CASE WHEN ? > 0 AND status = 'issued' THEN 'used' ELSE status END,
-  used_at = CASE WHEN ? > 0 AND used_at IS NULL THEN ? ELSE used_at END
-  WHERE id = ?`;
-
-/** Invitations, revocations and entries on SQLite; every write is one BEGIN IMMEDIATE. */
+/** Invitations and revocations on SQLite; every write is one BEGIN IMMEDIATE. */
 export function sqliteInvitations(db: SqliteDb): Invitations {
   const find = (id: string): InvitationRecord | null => {
     const row = db.get('SELECT * FROM invitations WHERE id = ?', id);
@@ -98,32 +91,6 @@ export function sqliteInvitations(db: SqliteDb): Invitations {
     async findRevocation(invitationId) {
       const row = db.get('SELECT * FROM revocations WHERE invitation_id = ?', invitationId);
       return row ? revocationFromRow(row) : null;
-    },
-
-    async recordEntries(entries, outbox) {
-      return db.tx(() => {
-        const result = { applied: 0, duplicates: 0, unknown: 0 };
-        for (const e of entries) {
-          if (!db.get('SELECT 1 AS x FROM invitations WHERE id = ?', e.invitationId)) {
-            result.unknown++;
-            continue;
-          }
-          const values = [e.eventId, e.invitationId, e.deviceId, e.gate, e.admit, e.at];
-          if (db.run(q.INSERT_ENTRY, ...values) === 0) {
-            result.duplicates++;
-            continue;
-          }
-          db.run(ADD_ENTRY, e.admit, e.admit, e.admit, e.at, e.invitationId);
-          if (e.admit < 0) db.run(q.UNUSE_INVITATION, e.invitationId);
-          result.applied++;
-          insertOutbox(db, outbox(e, find(e.invitationId)!));
-        }
-        return result;
-      });
-    },
-    async entriesUsed(invitationId) {
-      const row = db.get('SELECT entries_used FROM invitations WHERE id = ?', invitationId);
-      return row ? Number(row.entries_used) : 0;
     },
   };
 }

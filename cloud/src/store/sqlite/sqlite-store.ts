@@ -4,6 +4,7 @@ import type { StoreDeps } from '../common.ts';
 import { migrateSqlite, openSqlite } from './connection.ts';
 import { sqliteDevices } from './devices.ts';
 import { sqliteInvitations } from './invitations.ts';
+import { sqliteLoungeEvents } from './lounge-events.ts';
 import { sqliteOutbox } from './outbox.ts';
 import { sqliteRecords } from './records.ts';
 
@@ -23,6 +24,7 @@ export function createSqliteStore(path: string, deps: StoreDeps): CloudStore {
     },
     ...sqliteRecords(db, clock),
     ...sqliteInvitations(db),
+    ...sqliteLoungeEvents(db, clock),
     ...sqliteDevices(db, clock),
     ...sqliteOutbox(db),
   };

@@ -1,0 +1,128 @@
+import {
+  checkLoungeEvents,
+  type EventContext,
+  type EventRefusalCode,
+  type LoungeEvent,
+} from '@lounge/shared';
+import type { AppDeps } from '../deps.ts';
+import { ibdpRow } from '../outbox/events.ts';
+import type {
+  InvitationRecord,
+  LoungeEventInput,
+  OutboxEventInput,
+  StoredLoungeEvent,
+} from '../store/port.ts';
+import { invitationRecord } from './issue-invitation.ts';
+
+/** Where a batch of lounge events came from, and who may have written them. */
+export interface EventSource {
+  channel: 'http' | 'mqtt' | 'cloud';
+  /** The caller's lounge (HTTP) or the topic's (MQTT). */
+  loungeId: string;
+  /** See `EventContext.mayAuthor`: the caller itself, or an active device of the topic's lounge. */
+  mayAuthor(deviceId: string): boolean | undefined;
+}
+
+/** The answer of `POST /v1/entries` (SPEC.md 5). */
+export interface EventsAnswer {
+  accepted: string[];
+  refused: { eventId: string | null; code: EventRefusalCode }[];
+}
+
+/** The IBDP `invitations` record of an entry or an annul (a state change of the invitation). */
+export function entryOutbox(event: LoungeEventInput, inv: InvitationRecord): OutboxEventInput[] {
+  const record = invitationRecord(inv, 'entry', event.at, {
+    entryEventId: event.eventId,
+    deviceId: event.deviceId,
+    gate: event.gate,
+    admit: event.admit ?? 0,
+  });
+  return [ibdpRow('invitations', record, event.at)];
+}
+
+/** The store's row of an accepted event. */
+export function eventInput(event: LoungeEvent, loungeId: string): LoungeEventInput {
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    loungeId,
+    deviceId: event.deviceId,
+    gate: event.gate,
+    at: Date.parse(event.at),
+    invitationId: event.type === 'grant' ? event.invitationId : null,
+    admit: event.type === 'grant' ? event.admit : null,
+    annuls: event.type === 'annul' ? event.annuls : null,
+    payload: JSON.stringify(event),
+  };
+}
+
+const strings = (values: unknown[]): string[] => [
+  ...new Set(values.filter((v): v is string => typeof v === 'string')),
+];
+
+/** What the checks need from the store, read once per batch. */
+async function contextOf(deps: AppDeps, raws: unknown[], source: EventSource) {
+  const fields = raws.map((r) => (typeof r === 'object' && r !== null ? r : {})) as Record<
+    string,
+    unknown
+  >[];
+  const [stored, lounges] = await Promise.all([
+    deps.store.findLoungeEvents(strings(fields.flatMap((f) => [f.eventId, f.annuls]))),
+    deps.store.invitationLounges(strings(fields.map((f) => f.invitationId))),
+  ]);
+  const byId = new Map<string, StoredLoungeEvent>(stored.map((e) => [e.eventId, e]));
+  const ctx: EventContext = {
+    loungeId: source.loungeId,
+    mayAuthor: (d) => source.mayAuthor(d),
+    invitationLounge: (id) => lounges.get(id) ?? null,
+    isStored: (id) => byId.has(id),
+    grant: (id) => {
+      const e = byId.get(id);
+      return e?.type === 'grant'
+        ? { deviceId: e.deviceId, atMs: e.at, annulledBy: e.annulledBy }
+        : null;
+    },
+  };
+  return ctx;
+}
+
+/**
+ * Checks each lounge event on its own (the shared `checkLoungeEvents`), stores the accepted
+ * ones (idempotent by eventId: a stored one counts as accepted) and logs and counts the
+ * refused, which are never applied (SPEC.md 5 and 6).
+ */
+export async function recordLoungeEvents(
+  deps: AppDeps,
+  raws: unknown[],
+  source: EventSource,
+): Promise<EventsAnswer> {
+  const checks = checkLoungeEvents(raws, await contextOf(deps, raws, source));
+  const answer: EventsAnswer = { accepted: [], refused: [] };
+  const refuse = (eventId: string | null, code: EventRefusalCode, detail: string) => {
+    answer.refused.push({ eventId, code });
+    deps.metrics.loungeEventsRefused.inc({ channel: source.channel, code });
+    deps.log.warn(
+      { channel: source.channel, loungeId: source.loungeId, eventId, code, detail },
+      'lounge event refused',
+    );
+  };
+  const fresh: LoungeEventInput[] = [];
+  for (const check of checks) {
+    if (check.verdict === 'refuse') refuse(check.eventId, check.code, check.detail);
+    else if (check.verdict === 'duplicate') answer.accepted.push(check.event.eventId);
+    else fresh.push(eventInput(check.event, source.loungeId));
+  }
+  if (fresh.length === 0) return answer;
+  const outcomes = await deps.store.recordLoungeEvents(fresh, entryOutbox);
+  fresh.forEach((e, i) => {
+    if (outcomes[i] === 'conflict') {
+      refuse(e.eventId, 'UNKNOWN_GRANT', `${e.annuls}: annulled by another event meanwhile`);
+      return;
+    }
+    answer.accepted.push(e.eventId);
+    if (outcomes[i] === 'applied')
+      deps.metrics.loungeEvents.inc({ channel: source.channel, type: e.type });
+  });
+  deps.notifyOutbox();
+  return answer;
+}
