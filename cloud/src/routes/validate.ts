@@ -34,7 +34,7 @@ export function validateRoutes(
         required: true,
         content: {
           'application/json': {
-            schema: z.object({
+            schema: z.strictObject({
               code: z.string().min(1).max(MAX_CODE_BYTES),
               loungeId: loungeIdSchema,
               consume: z.boolean().optional(),
@@ -46,7 +46,7 @@ export function validateRoutes(
     },
     responses: {
       200: json(decisionSchema, 'the decision (a deny is a 200 too)'),
-      ...problems(400, 401, 403),
+      ...problems(400, 401, 403, 415),
     },
   });
   app.openapi(validate, async (c) => {
@@ -79,7 +79,7 @@ export function validateRoutes(
         z.object({ applied: z.number(), duplicates: z.number(), unknown: z.number() }),
         'what was recorded (idempotent by eventId)',
       ),
-      ...problems(400, 401, 403),
+      ...problems(400, 401, 403, 415),
     },
   });
   app.openapi(entries, async (c) => {
