@@ -106,7 +106,11 @@ export function invitationRoutes(
     middleware: [auth(['app', 'admin'])] as const,
     request: {
       query: z.strictObject({
-        customerId: z.string().min(1).max(64),
+        customerId: z.string().min(1).max(64).optional(),
+        loungeId: loungeIdSchema.optional(),
+        status: z.enum(['issued', 'used', 'revoked', 'expired']).optional(),
+        from: z.iso.date().optional(),
+        to: z.iso.date().optional(),
         cursor: z.string().max(200).optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
@@ -120,9 +124,18 @@ export function invitationRoutes(
     },
   });
   app.openapi(list, async (c) => {
-    const q = c.req.valid('query');
-    const page = await deps.store.listInvitations(q.customerId, q.limit, q.cursor ?? null);
+    const { cursor, limit, ...filter } = c.req.valid('query');
+    const principal = c.get('principal');
+    // An app lists one customer's invitations at a time (SPEC.md 5); admins may list any.
+    if (principal.kind === 'key' && principal.role === 'app' && !filter.customerId) {
+      throw new ProblemError('INVALID_REQUEST', 'customerId is required with an app key');
+    }
     const now = ctx();
+    const page = await deps.store.listInvitations(
+      { ...filter, nowMs: now.nowMs },
+      limit,
+      cursor ?? null,
+    );
     return c.json(
       { items: page.items.map((i) => invitationView(i, now)), nextCursor: page.nextCursor },
       200,

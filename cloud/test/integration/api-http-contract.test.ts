@@ -153,6 +153,33 @@ describe('strict bodies and query strings', () => {
     expect(problemOf(extra, 400, 'INVALID_REQUEST')).toBe('unknown parameter size');
   });
 
+  it('?status= and the other SPEC filters narrow the list (they were ignored)', async () => {
+    const issue = (customerId: string) =>
+      cloud.call<{ id: string }>('POST', '/v1/invitations', {
+        body: cloud.invitationBody({ customerId }),
+      });
+    const kept = await issue('IB0803');
+    const revoked = await issue('IB0803');
+    expect(revoked.status).toBe(409);
+    await cloud.call('POST', `/v1/invitations/${kept.json.id}/revoke`, { body: { reason: 'r' } });
+    const fresh = await issue('IB0803');
+    expect(fresh.status).toBe(201);
+    type Page = { items: { id: string; status: string }[] };
+    const list = (query: string) =>
+      cloud.call<Page>('GET', `/v1/invitations?customerId=IB0803&${query}`, { key: cloud.appKey });
+    expect((await list('status=issued')).json.items.map((i) => i.id)).toEqual([fresh.json.id]);
+    expect((await list('status=revoked')).json.items.map((i) => i.id)).toEqual([kept.json.id]);
+    expect((await list(`loungeId=${LOUNGE}`)).json.items).toHaveLength(2);
+    expect((await list('loungeId=BCN-T1-NONE')).json.items).toHaveLength(0);
+    const date = new Date(cloud.clock.now()).toISOString().slice(0, 10);
+    expect((await list(`from=${date}&to=${date}`)).json.items).toHaveLength(2);
+    expect(problemOf(await list('status=gone'), 400, 'INVALID_REQUEST')).toMatch(/^status must be/);
+    const appWide = await cloud.call('GET', '/v1/invitations?status=issued', { key: cloud.appKey });
+    expect(problemOf(appWide, 400, 'INVALID_REQUEST')).toMatch(/customerId is required/);
+    const adminWide = await cloud.call<Page>('GET', '/v1/invitations?status=revoked');
+    expect(adminWide.json.items.map((i) => i.id)).toContain(kept.json.id);
+  });
+
   it('details read as sentences: "loungeId is required"', async () => {
     const { loungeId: _omitted, ...noLounge } = cloud.invitationBody();
     const missing = await cloud.call('POST', '/v1/invitations', { body: noLounge });
