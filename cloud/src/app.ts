@@ -5,13 +5,16 @@ import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import type { AppDeps } from './deps.ts';
 import { createAuth, type AuthEnv } from './http/auth.ts';
-import { createErrorHandler, notFound, validationHook } from './http/errors.ts';
+import { requireJsonBody } from './http/content-type.ts';
+import { createErrorHandler, notFound } from './http/errors.ts';
+import { validationHook } from './http/validation.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { publicRoutes } from './routes/public.ts';
 import { qrRoutes } from './routes/qr.ts';
 import { revocationRoutes } from './routes/revocations.ts';
+import { STUB_IBDP_PATH } from './routes/stub-ibdp.ts';
 import { validateRoutes } from './routes/validate.ts';
 
 /** SPEC.md section 5: bodies over 64 KiB are refused with 413. */
@@ -54,6 +57,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AuthEnv> {
       },
     }),
   );
+  app.use('*', requireJsonBody({ except: [STUB_IBDP_PATH] }));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -159,6 +159,7 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
         publicUrl,
         validityBeforeMs: config.validityBeforeMs,
         validityAfterMs: config.validityAfterMs,
+        invitationMaxAheadMs: config.invitationMaxAheadMs,
         rateLimit: config.rateLimit,
         mqttPublicUrl:
           config.mqtt.publicUrl ??

@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       integrations: null,
       validityBeforeMs: 4 * 3600_000,
       validityAfterMs: 30 * 60_000,
+      invitationMaxAheadMs: 30 * 86_400_000,
       rateLimit: 50,
       logLevel: 'info',
     });
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
       MQTT_DYNSEC: '1',
       VALIDITY_BEFORE_DEPARTURE: '3h',
       VALIDITY_AFTER_DEPARTURE: '45m',
+      INVITATION_MAX_AHEAD: '7d',
       RATE_LIMIT: '0',
       DATABASE_POOL_SIZE: '25',
       LOG_LEVEL: 'debug',
@@ -59,6 +61,7 @@ describe('loadConfig', () => {
       ibdp: { url: 'http://ibdp.test', token: 'secret' },
     });
     expect(config.validityBeforeMs).toBe(3 * 3600_000);
+    expect(config.invitationMaxAheadMs).toBe(7 * 86_400_000);
     expect(config.rateLimit).toBe(0);
   });
 
@@ -68,6 +71,7 @@ describe('loadConfig', () => {
       [{ RATE_LIMIT: '-1' }, 'RATE_LIMIT'],
       [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
       [{ VALIDITY_BEFORE_DEPARTURE: 'soon' }, 'VALIDITY_BEFORE_DEPARTURE'],
+      [{ INVITATION_MAX_AHEAD: 'a month' }, 'INVITATION_MAX_AHEAD'],
       [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
       [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],

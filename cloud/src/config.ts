@@ -49,6 +49,7 @@ const envSchema = z.object({
   KEY_ENCRYPTION_KEY: optional,
   VALIDITY_BEFORE_DEPARTURE: duration('VALIDITY_BEFORE_DEPARTURE', '4h'),
   VALIDITY_AFTER_DEPARTURE: duration('VALIDITY_AFTER_DEPARTURE', '30m'),
+  INVITATION_MAX_AHEAD: duration('INVITATION_MAX_AHEAD', '30d'),
   RATE_LIMIT: z.coerce.number().min(0).default(50),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -85,6 +86,8 @@ export interface CloudConfig {
   keyEncryptionKey: string | undefined;
   validityBeforeMs: number;
   validityAfterMs: number;
+  /** How far ahead of departure an invitation may be issued (also bounds key publication). */
+  invitationMaxAheadMs: number;
   rateLimit: number;
   logLevel: string;
 }
@@ -142,6 +145,7 @@ export function loadConfig(
     keyEncryptionKey: e.KEY_ENCRYPTION_KEY,
     validityBeforeMs: e.VALIDITY_BEFORE_DEPARTURE,
     validityAfterMs: e.VALIDITY_AFTER_DEPARTURE,
+    invitationMaxAheadMs: e.INVITATION_MAX_AHEAD,
     rateLimit: e.RATE_LIMIT,
     logLevel: e.LOG_LEVEL,
   };

@@ -12,6 +12,8 @@ export interface AppDeps {
     publicUrl: string;
     validityBeforeMs: number;
     validityAfterMs: number;
+    /** INVITATION_MAX_AHEAD: a departure further ahead is FLIGHT_TOO_FAR_AHEAD. */
+    invitationMaxAheadMs: number;
     /** Requests per second per key; 0 = off. */
     rateLimit: number;
     mqttPublicUrl: string;

@@ -3,10 +3,14 @@ import type { AppDeps } from '../deps.ts';
 import { checkPublicKey } from './enroll-device.ts';
 import { deviceView, type DeviceView } from './views.ts';
 
-/** Every enrolled device, decommissioned ones included (they show `decommissionedAt`). */
-export async function listDevices(deps: AppDeps): Promise<{ devices: DeviceView[] }> {
+/** Every enrolled device (of one lounge), decommissioned ones included (`decommissionedAt`). */
+export async function listDevices(
+  deps: AppDeps,
+  filter: { loungeId?: string | undefined } = {},
+): Promise<{ devices: DeviceView[] }> {
   const devices = await deps.store.listDevices();
-  return { devices: devices.map(deviceView) };
+  const wanted = devices.filter((d) => !filter.loungeId || d.loungeId === filter.loungeId);
+  return { devices: wanted.map(deviceView) };
 }
 
 /** Decommissions a device: its assertions and broker login are refused from now on. */

@@ -5,6 +5,7 @@ import { crmRow, ibdpRow } from '../outbox/events.ts';
 import { pseudonymize } from '../security/index.ts';
 import type { InvitationRecord } from '../store/port.ts';
 import { qrLinks } from './links.ts';
+import { validityWindow } from './validity-window.ts';
 import { invitationView, type InvitationView } from './views.ts';
 
 /** The body of `POST /v1/invitations`. */
@@ -65,8 +66,9 @@ async function flightOf(deps: AppDeps, req: IssueRequest): Promise<Flight> {
 }
 
 /**
- * Issues an invitation (SPEC.md section 5): loyalty, lounge, flight, then sign, render, and
- * store token, images and outbox events in one transaction (claim-check before the CRM event).
+ * Issues an invitation (SPEC.md section 5): loyalty, lounge, flight and its window, then sign,
+ * render, and store token, images and outbox events in one transaction (claim-check before the
+ * CRM event).
  */
 export async function issueInvitation(deps: AppDeps, req: IssueRequest): Promise<InvitationView> {
   await eligibleMember(deps, req);
@@ -84,10 +86,9 @@ export async function issueInvitation(deps: AppDeps, req: IssueRequest): Promise
     throw new ProblemError('ENRICHMENT_UNAVAILABLE', 'the flight service sent no departure time');
   }
   const now = deps.clock.now();
+  const { nbf, exp } = validityWindow(flight.number, departure, now, deps.settings);
   const { publicUrl } = deps.settings;
   const id = newInvitationId(now, deps.random);
-  const nbf = Math.floor((departure - deps.settings.validityBeforeMs) / 1000);
-  const exp = Math.floor((departure + deps.settings.validityAfterMs) / 1000);
   const guests = req.guests ?? 0;
   const key = await deps.keys.current();
   const subject = pseudonymize(req.customerId, deps.secrets.subject);

@@ -2,8 +2,9 @@ import { PROBLEM_CONTENT_TYPE, ProblemError, problem, type ProblemCode } from '@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import { ZodError, type z } from 'zod';
+import { ZodError } from 'zod';
 import { DatabaseUnavailableError } from '../store/errors.ts';
+import { describeZodIssues } from './validation.ts';
 
 /** Retry-After (seconds) on DATABASE_UNAVAILABLE: a restart or a busy pool passes in seconds. */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
@@ -24,27 +25,6 @@ export function problemResponse(
   return c.body(JSON.stringify(body), body.status as 400, {
     'Content-Type': PROBLEM_CONTENT_TYPE,
   });
-}
-
-/** One line naming the field: `flight.date: Invalid ISO date`. */
-export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): {
-  detail: string;
-  errors: { field: string; message: string }[];
-} {
-  const errors = issues.map((i) => ({
-    field: i.path.map(String).join('.') || 'body',
-    message: i.message,
-  }));
-  const first = errors[0] ?? { field: 'body', message: 'invalid' };
-  return { detail: `${first.field}: ${first.message}`, errors };
-}
-
-/** zod-openapi's validation hook: any failure becomes 400 INVALID_REQUEST naming the field. */
-export function validationHook(result: { success: boolean; error?: unknown }): void {
-  if (result.success) return;
-  const issues = result.error instanceof ZodError ? result.error.issues : [];
-  const { detail, errors } = describeZodIssues(issues);
-  throw new ProblemError('INVALID_REQUEST', detail, { errors });
 }
 
 /**
@@ -74,7 +54,10 @@ export function createErrorHandler(log: Logger): ErrorHandler {
     if (err instanceof HTTPException) {
       if (err.status === 413) return problemResponse(c, 'PAYLOAD_TOO_LARGE', 'body over 64 KiB');
       if (err.status === 400) {
-        return problemResponse(c, 'INVALID_REQUEST', `body: ${err.message || 'malformed'}`);
+        return problemResponse(c, 'INVALID_REQUEST', 'the body is not valid JSON');
+      }
+      if (err.status === 415) {
+        return problemResponse(c, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
       }
       if (err.status === 401) return problemResponse(c, 'UNAUTHORIZED', err.message);
     }

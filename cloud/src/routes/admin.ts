@@ -27,7 +27,10 @@ export function adminRoutes(
         required: true,
         content: {
           'application/json': {
-            schema: z.object({ role: z.enum(['app', 'admin']), name: z.string().min(1).max(100) }),
+            schema: z.strictObject({
+              role: z.enum(['app', 'admin']),
+              name: z.string().min(1).max(100),
+            }),
           },
         },
       },
@@ -37,7 +40,7 @@ export function adminRoutes(
         z.object({ id: z.string(), role: z.string(), name: z.string(), key: z.string() }),
         'the new key; `key` is the secret, shown once',
       ),
-      ...problems(400, 401, 403),
+      ...problems(400, 401, 403, 415),
     },
   });
   app.openapi(apiKeys, async (c) => {
@@ -56,7 +59,7 @@ export function adminRoutes(
         required: true,
         content: {
           'application/json': {
-            schema: z.object({
+            schema: z.strictObject({
               airport: z.string().regex(/^[A-Z]{3}$/, 'expected an IATA airport code like MAD'),
               name: z.string().min(1).max(100),
               timezone: z.string().min(1).max(64),
@@ -65,7 +68,7 @@ export function adminRoutes(
         },
       },
     },
-    responses: { 200: json(loungeSchema, 'the lounge'), ...problems(400, 401, 403) },
+    responses: { 200: json(loungeSchema, 'the lounge'), ...problems(400, 401, 403, 415) },
   });
   app.openapi(lounges, async (c) => {
     const { id } = c.req.valid('param');
@@ -82,7 +85,7 @@ export function adminRoutes(
         required: true,
         content: {
           'application/json': {
-            schema: z.object({
+            schema: z.strictObject({
               loungeId: loungeIdSchema,
               ttlSeconds: z
                 .number()
@@ -100,7 +103,7 @@ export function adminRoutes(
         z.object({ token: z.string(), loungeId: z.string(), expiresAt: z.string() }),
         'a single-use enrolment token (default lifetime 1 h)',
       ),
-      ...problems(400, 401, 403, 422),
+      ...problems(400, 401, 403, 415, 422),
     },
   });
   app.openapi(enrollmentTokens, async (c) => {

@@ -4,7 +4,15 @@ import type { AppDeps } from '../deps.ts';
 import { enrollDevice } from '../domain/enroll-device.ts';
 import { decommissionDevice, listDevices, rotateDeviceKey } from '../domain/fleet.ts';
 import { bearerOf, type AuthEnv, type createAuth, type Principal } from '../http/auth.ts';
-import { deviceSchema, json, jwkSchema, jwksSchema, problems, security } from './schemas.ts';
+import {
+  deviceSchema,
+  json,
+  jwkSchema,
+  jwksSchema,
+  loungeIdSchema,
+  problems,
+  security,
+} from './schemas.ts';
 
 const deviceParam = z.object({ id: z.string().regex(DEVICE_ID_RE, 'expected a device id') });
 const publicKeyBody = z.looseObject({ kty: z.string(), crv: z.string(), x: z.string() });
@@ -31,7 +39,7 @@ export function deviceRoutes(
         required: true,
         content: {
           'application/json': {
-            schema: z.object({
+            schema: z.strictObject({
               publicKey: publicKeyBody,
               name: z.string().min(1).max(100).optional(),
               hardware: z.string().min(1).max(200).optional(),
@@ -53,7 +61,7 @@ export function deviceRoutes(
         }),
         'the device identity and where to connect',
       ),
-      ...problems(400, 401, 409),
+      ...problems(400, 401, 409, 415),
     },
   });
   app.openapi(enroll, async (c) => {
@@ -69,12 +77,13 @@ export function deviceRoutes(
     path: '/v1/devices',
     security,
     middleware: [auth(['admin'])] as const,
+    request: { query: z.strictObject({ loungeId: loungeIdSchema.optional() }) },
     responses: {
       200: json(z.object({ devices: z.array(deviceSchema) }), 'the fleet'),
-      ...problems(401, 403),
+      ...problems(400, 401, 403),
     },
   });
-  app.openapi(list, async (c) => c.json(await listDevices(deps), 200));
+  app.openapi(list, async (c) => c.json(await listDevices(deps, c.req.valid('query')), 200));
 
   const decommission = createRoute({
     method: 'post',
@@ -99,12 +108,12 @@ export function deviceRoutes(
       params: deviceParam,
       body: {
         required: true,
-        content: { 'application/json': { schema: z.object({ publicKey: publicKeyBody }) } },
+        content: { 'application/json': { schema: z.strictObject({ publicKey: publicKeyBody }) } },
       },
     },
     responses: {
       200: json(z.object({ deviceId: z.string(), publicKey: jwkSchema }), 'the new key'),
-      ...problems(400, 401, 403),
+      ...problems(400, 401, 403, 415),
     },
   });
   app.openapi(rotateKey, async (c) => {

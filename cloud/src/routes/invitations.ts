@@ -15,10 +15,10 @@ import {
   security,
 } from './schemas.ts';
 
-const issueBody = z.object({
+const issueBody = z.strictObject({
   customerId: z.string().min(1).max(64),
   loungeId: loungeIdSchema,
-  flight: z.object({
+  flight: z.strictObject({
     number: z.string().regex(/^[A-Z0-9]{2}\d{1,4}[A-Z]?$/, 'expected a flight number like IB3166'),
     date: z.iso.date(),
   }),
@@ -52,7 +52,7 @@ export function invitationRoutes(
     },
     responses: {
       201: json(invitationSchema, 'the invitation'),
-      ...problems(400, 401, 403, 409, 422, 429, 503),
+      ...problems(400, 401, 403, 409, 415, 422, 429, 503),
     },
   });
   app.openapi(issue, async (c) => {
@@ -105,8 +105,12 @@ export function invitationRoutes(
     security,
     middleware: [auth(['app', 'admin'])] as const,
     request: {
-      query: z.object({
-        customerId: z.string().min(1).max(64),
+      query: z.strictObject({
+        customerId: z.string().min(1).max(64).optional(),
+        loungeId: loungeIdSchema.optional(),
+        status: z.enum(['issued', 'used', 'revoked', 'expired']).optional(),
+        from: z.iso.date().optional(),
+        to: z.iso.date().optional(),
         cursor: z.string().max(200).optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
@@ -120,9 +124,18 @@ export function invitationRoutes(
     },
   });
   app.openapi(list, async (c) => {
-    const q = c.req.valid('query');
-    const page = await deps.store.listInvitations(q.customerId, q.limit, q.cursor ?? null);
+    const { cursor, limit, ...filter } = c.req.valid('query');
+    const principal = c.get('principal');
+    // An app lists one customer's invitations at a time (SPEC.md 5); admins may list any.
+    if (principal.kind === 'key' && principal.role === 'app' && !filter.customerId) {
+      throw new ProblemError('INVALID_REQUEST', 'customerId is required with an app key');
+    }
     const now = ctx();
+    const page = await deps.store.listInvitations(
+      { ...filter, nowMs: now.nowMs },
+      limit,
+      cursor ?? null,
+    );
     return c.json(
       { items: page.items.map((i) => invitationView(i, now)), nextCursor: page.nextCursor },
       200,
@@ -139,7 +152,7 @@ export function invitationRoutes(
       body: {
         required: true,
         content: {
-          'application/json': { schema: z.object({ reason: z.string().min(1).max(200) }) },
+          'application/json': { schema: z.strictObject({ reason: z.string().min(1).max(200) }) },
         },
       },
     },
@@ -148,7 +161,7 @@ export function invitationRoutes(
         invitationSchema.extend({ revocation: revocationSchema }),
         'the revoked invitation and its revocation (same answer when repeated)',
       ),
-      ...problems(400, 401, 403, 404),
+      ...problems(400, 401, 403, 404, 415),
     },
   });
   app.openapi(revoke, async (c) => {

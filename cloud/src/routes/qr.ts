@@ -4,12 +4,13 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { qrPath } from '../domain/links.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
-import { verifyLink } from '../security/index.ts';
+import { checkLink } from '../security/index.ts';
 import { problems, security } from './schemas.ts';
 
 /**
  * The stored QR images. Open to app/admin keys, or to anyone holding a signed link
  * (`?exp=&sig=`, HMAC over the path and expiry) so an email client can show the image.
+ * A revoked or expired invitation's image is gone (410), told only to a key or a genuine link.
  */
 export function qrRoutes(
   app: OpenAPIHono<AuthEnv>,
@@ -22,8 +23,14 @@ export function qrRoutes(
     const exp = c.req.query('exp');
     if (sig === undefined && exp === undefined) return keyAuth(c, next);
     const nowSeconds = Math.floor(deps.clock.now() / 1000);
-    if (!sig || !exp || !verifyLink(c.req.path, exp, sig, deps.secrets.link, nowSeconds)) {
-      throw new ProblemError('INVALID_LINK', 'the link is invalid or has expired');
+    // An authentic link past its exp goes on: the handler answers 410 for the invitation
+    // behind it (links expire with it), or 403 if only the link has expired.
+    if (
+      !sig ||
+      !exp ||
+      checkLink(c.req.path, exp, sig, deps.secrets.link, nowSeconds) === 'invalid'
+    ) {
+      throw new ProblemError('INVALID_LINK', 'the link is invalid');
     }
     await next();
   };
@@ -37,14 +44,14 @@ export function qrRoutes(
       middleware: [linkOrKey] as const,
       request: {
         params: z.object({ id: z.string().regex(INVITATION_ID_RE) }),
-        query: z.object({ exp: z.string().optional(), sig: z.string().optional() }),
+        query: z.strictObject({ exp: z.string().optional(), sig: z.string().optional() }),
       },
       responses: {
         200: {
           description: `the stored QR image (${format.toUpperCase()})`,
           content: { [contentType]: { schema: z.string().openapi({ format: 'binary' }) } },
         },
-        ...problems(401, 403, 404),
+        ...problems(400, 401, 403, 404, 410),
       },
     });
     app.openapi(route, async (c) => {
@@ -52,6 +59,17 @@ export function qrRoutes(
       if (c.req.path !== qrPath(id, format)) throw new ProblemError('NOT_FOUND', 'no such image');
       const inv = await deps.store.findInvitation(id);
       if (!inv) throw new ProblemError('INVITATION_NOT_FOUND', `no invitation ${id}`);
+      const now = deps.clock.now();
+      if (inv.status === 'revoked') {
+        throw new ProblemError('INVITATION_REVOKED', `invitation ${id} was revoked`);
+      }
+      if (now >= inv.validUntil) {
+        throw new ProblemError('INVITATION_EXPIRED', `invitation ${id} expired`);
+      }
+      const exp = c.req.valid('query').exp;
+      if (exp !== undefined && now >= Number(exp) * 1000) {
+        throw new ProblemError('INVALID_LINK', 'the link has expired');
+      }
       const body = format === 'png' ? inv.qrPng : inv.qrSvg;
       return c.body(body as Uint8Array<ArrayBuffer> | string, 200, {
         'Content-Type': contentType,

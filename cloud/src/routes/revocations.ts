@@ -16,7 +16,7 @@ export function revocationRoutes(
     security,
     middleware: [auth(['device', 'admin'])] as const,
     request: {
-      query: z.object({
+      query: z.strictObject({
         after: z.coerce.number().int().min(0).default(0),
         limit: z.coerce.number().int().min(1).max(5000).default(1000),
       }),

@@ -42,7 +42,7 @@ export function validateRoutes(
         required: true,
         content: {
           'application/json': {
-            schema: z.object({
+            schema: z.strictObject({
               code: z.string().min(1).max(MAX_CODE_BYTES),
               loungeId: loungeIdSchema,
               consume: z.boolean().optional(),
@@ -54,7 +54,7 @@ export function validateRoutes(
     },
     responses: {
       200: json(decisionSchema, 'the decision (a deny is a 200 too)'),
-      ...problems(400, 401, 403),
+      ...problems(400, 401, 403, 415),
     },
   });
   app.openapi(validate, async (c) => {
@@ -84,7 +84,7 @@ export function validateRoutes(
     },
     responses: {
       200: json(answerSchema, 'each event accepted (stored now or before) or refused with a code'),
-      ...problems(400, 401, 403),
+      ...problems(400, 401, 403, 415),
     },
   });
   app.openapi(entries, async (c) => {

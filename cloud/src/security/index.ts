@@ -1,7 +1,7 @@
 export { randomSecret, toBase64url } from './random.ts';
 export type { RandomSource } from './random.ts';
-export { signLink, verifyLink } from './signed-link.ts';
-export type { LinkSignature } from './signed-link.ts';
+export { checkLink, signLink, verifyLink } from './signed-link.ts';
+export type { LinkCheck, LinkSignature } from './signed-link.ts';
 export { PSEUDONYM_LENGTH, pseudonymize } from './pseudonym.ts';
 export {
   API_KEY_PREFIX,

@@ -41,6 +41,23 @@ describe('signed links', () => {
     expect(verifyLink(path, u, u, secret, NOW)).toBe(false);
   });
 
+  it('accepts one spelling only: no other last sig character, no leading zero in exp', () => {
+    const { exp, sig } = signLink(path, NOW + 600, secret);
+    // 43 base64url characters carry 258 bits for a 256-bit MAC: the last one has 2 spare bits,
+    // so 4 characters decode to the same bytes. Only the one with zero spare bits is the link.
+    const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = B64.indexOf(sig.at(-1)!);
+    const aliases = [1, 2, 3].map((bits) => sig.slice(0, -1) + B64[last | bits]);
+    for (const alias of aliases) {
+      expect(Buffer.from(alias, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
+      expect(verifyLink(path, exp, alias, secret, NOW), alias).toBe(false);
+    }
+    for (const padded of [`0${exp}`, `00${exp}`, `+${exp}`]) {
+      expect(verifyLink(path, padded, sig, secret, NOW), padded).toBe(false);
+    }
+    expect(verifyLink(path, String(exp), sig, secret, NOW)).toBe(true);
+  });
+
   it('refuses an exp that is not a whole number of seconds when signing', () => {
     expect(() => signLink(path, 1.5, secret)).toThrow(RangeError);
   });

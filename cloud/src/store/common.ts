@@ -1,6 +1,6 @@
 import { ProblemError } from '@lounge/shared';
 import type { Clock } from '@lounge/shared';
-import type { IdempotencyClaim, IdempotencyRecord } from './port.ts';
+import type { IdempotencyClaim, IdempotencyRecord, InvitationFilter } from './port.ts';
 import { decodeCursor } from './rows.ts';
 
 /** What both adapters need from their surroundings. */
@@ -63,3 +63,7 @@ export function throttle(everyMs: number): (now: number) => boolean {
     return true;
   };
 }
+
+/** `listInvitations` takes a customer id or a filter. */
+export const filterOf = (filter: string | InvitationFilter): InvitationFilter =>
+  typeof filter === 'string' ? { customerId: filter } : filter;

@@ -27,6 +27,19 @@ export interface LoungeRecord {
 
 export type InvitationStatus = 'issued' | 'used' | 'revoked' | 'expired';
 
+/** What invitations may be listed by; every field optional. */
+export interface InvitationFilter {
+  customerId?: string | undefined;
+  loungeId?: string | undefined;
+  /** As the API shows it: `expired` is an issued invitation past validUntil at `nowMs`. */
+  status?: InvitationStatus | undefined;
+  /** Flight dates (`YYYY-MM-DD`), both inclusive. */
+  from?: string | undefined;
+  to?: string | undefined;
+  /** Required with status `issued` or `expired`. */
+  nowMs?: number | undefined;
+}
+
 export interface InvitationRecord {
   id: string;
   customerId: string;
@@ -228,9 +241,12 @@ export interface CloudStore {
     now: number,
   ): Promise<{ inserted: true } | { inserted: false; existing: InvitationRecord }>;
   findInvitation(id: string): Promise<InvitationRecord | null>;
-  /** Newest first; cursor is opaque (returned as nextCursor). */
+  /**
+   * Newest first; cursor is opaque (returned as nextCursor). A string is a customer id; a
+   * filter narrows by any of its fields (SPEC.md 5, `GET /v1/invitations`).
+   */
   listInvitations(
-    customerId: string,
+    filter: string | InvitationFilter,
     limit: number,
     cursor: string | null,
   ): Promise<{ items: InvitationRecord[]; nextCursor: string | null }>;

@@ -1,4 +1,5 @@
 // SQL text both adapters share (written with `?`; the PostgreSQL adapter numbers them).
+import type { InvitationFilter } from './port.ts';
 import { INVITATION_COLUMNS } from './rows.ts';
 
 /** Takes an expired active invitation for the same trip out of the ALREADY_INVITED index. */
@@ -17,12 +18,42 @@ export const FIND_ACTIVE_INVITATION = `SELECT * FROM invitations
   WHERE customer_id = ? AND flight_number = ? AND flight_date = ? AND lounge_id = ?
     AND status = 'issued' AND superseded_at IS NULL`;
 
-/** Newest first, keyset paging on (created_at, id). */
-export const LIST_INVITATIONS = `SELECT * FROM invitations WHERE customer_id = ?
-  ORDER BY created_at DESC, id DESC LIMIT ?`;
-export const LIST_INVITATIONS_AFTER = `SELECT * FROM invitations WHERE customer_id = ?
-  AND (created_at < ? OR (created_at = ? AND id < ?))
-  ORDER BY created_at DESC, id DESC LIMIT ?`;
+/**
+ * `SELECT` for a page of invitations: newest first, keyset paging on (created_at, id), one
+ * condition per filter field. Parameters are bound, never spliced.
+ */
+export function listInvitationsQuery(
+  filter: InvitationFilter,
+  after: { createdAt: number; id: string } | null,
+  limit: number,
+): { sql: string; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  const add = (condition: string, ...values: (string | number)[]): void => {
+    where.push(condition);
+    params.push(...values);
+  };
+  if (filter.customerId !== undefined) add('customer_id = ?', filter.customerId);
+  if (filter.loungeId !== undefined) add('lounge_id = ?', filter.loungeId);
+  if (filter.from !== undefined) add('flight_date >= ?', filter.from);
+  if (filter.to !== undefined) add('flight_date <= ?', filter.to);
+  const now = filter.nowMs ?? 0;
+  if (filter.status === 'issued') add(`status = 'issued' AND valid_until > ?`, now);
+  else if (filter.status === 'expired') add(`status = 'issued' AND valid_until <= ?`, now);
+  else if (filter.status !== undefined) add('status = ?', filter.status);
+  if (after)
+    add(
+      '(created_at < ? OR (created_at = ? AND id < ?))',
+      after.createdAt,
+      after.createdAt,
+      after.id,
+    );
+  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  return {
+    sql: `SELECT * FROM invitations ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    params: [...params, limit],
+  };
+}
 
 export const INSERT_REVOCATION = `INSERT INTO revocations (seq, invitation_id, revoked_at, reason, exp_s)
   VALUES (?, ?, ?, ?, ?)`;

@@ -22,7 +22,7 @@ export interface StoreHandle {
 export type MakeStore = (opts: { clock: ManualClock }) => Promise<StoreHandle>;
 
 export const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
-const HOUR = 3600_000;
+export const HOUR = 3600_000;
 
 let counter = 0;
 

@@ -2,7 +2,7 @@ import { ProblemError } from '@lounge/shared';
 import { describe, expect, it } from 'vitest';
 import type { OutboxEventInput } from '../../src/store/port.ts';
 import type { ContractContext } from './store-contract.ts';
-import { T0, invitation, outboxEvent } from './fixtures.ts';
+import { HOUR, T0, invitation, outboxEvent } from './fixtures.ts';
 
 const noOutbox = (): OutboxEventInput[] => [];
 
@@ -79,6 +79,32 @@ export function invitationsContract(get: () => ContractContext): void {
       await expect(store.listInvitations('IB1234567', 2, 'garbage')).rejects.toBeInstanceOf(
         ProblemError,
       );
+    });
+
+    it('filters a listing by customer, lounge, status (expired at a given time) and flight dates', async () => {
+      const { store } = get();
+      const mk = (over: Partial<Parameters<typeof invitation>[0]>) =>
+        invitation({ customerId: 'IBF1', ...over });
+      const a = mk({ flightNumber: 'IB1', flightDate: '2026-11-20', validUntil: T0 + HOUR });
+      const b = mk({ flightNumber: 'IB2', flightDate: '2026-10-02', loungeId: 'BCN-T1-X' });
+      const c = mk({ flightNumber: 'IB3', flightDate: '2026-11-24', status: 'used', usedAt: T0 });
+      const d = mk({ customerId: 'IBF2', flightNumber: 'IB4', flightDate: '2026-10-02' });
+      for (const inv of [a, b, c, d]) await store.insertInvitation(inv, [], T0);
+      const ids = async (filter: Parameters<typeof store.listInvitations>[0]) =>
+        (await store.listInvitations(filter, 10, null)).items.map((i) => i.id).sort();
+      const sorted = (...invs: { id: string }[]) => invs.map((i) => i.id).sort();
+      expect(await ids({ customerId: 'IBF1' })).toEqual(sorted(a, b, c));
+      expect(await ids({ customerId: 'IBF1', loungeId: 'BCN-T1-X' })).toEqual(sorted(b));
+      expect(await ids({ customerId: 'IBF1', status: 'used' })).toEqual(sorted(c));
+      expect(await ids({ customerId: 'IBF1', status: 'issued', nowMs: T0 })).toEqual(sorted(a, b));
+      // At T0 + 1 h, a's window is over: it lists as expired, no longer as issued.
+      const later = T0 + HOUR;
+      expect(await ids({ customerId: 'IBF1', status: 'issued', nowMs: later })).toEqual(sorted(b));
+      expect(await ids({ customerId: 'IBF1', status: 'expired', nowMs: later })).toEqual(sorted(a));
+      expect(await ids({ customerId: 'IBF1', from: '2026-10-01', to: '2026-10-03' })).toEqual(
+        sorted(b),
+      );
+      expect(await ids({ from: '2026-10-02', to: '2026-10-02' })).toEqual(sorted(b, d));
     });
 
     it('revokes idempotently with the next seq and its outbox rows', async () => {

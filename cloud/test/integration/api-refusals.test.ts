@@ -56,7 +56,7 @@ describe('auth and request refusals', () => {
     expect(lounge.json.detail).toContain('loungeId');
     const malformed = await cloud.call('POST', '/v1/invitations', { raw: '{"customerId":' });
     expectProblem(malformed, 400, 'INVALID_REQUEST');
-    const query = await cloud.call('GET', '/v1/invitations');
+    const query = await cloud.call('GET', '/v1/invitations', { key: cloud.appKey });
     expectProblem(query, 400, 'INVALID_REQUEST');
     expect(query.json.detail).toContain('customerId');
   });

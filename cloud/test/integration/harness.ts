@@ -56,6 +56,7 @@ export async function makeCloud(
       publicUrl: opts.publicUrl ?? PUBLIC_URL,
       validityBeforeMs: 4 * 3600_000,
       validityAfterMs: 30 * 60_000,
+      invitationMaxAheadMs: 30 * 86_400_000,
       rateLimit: opts.rateLimit ?? 0,
       mqttPublicUrl: 'mqtt://cloud.test:1883',
       ibdp: { url: 'http://ibdp.test', token: 'ibdp-token' },

@@ -262,6 +262,12 @@ describe('token forgery at /v1/validate', () => {
     const cases: Array<[string, string, string[]]> = [
       ['HS256 with public key', hs, ['UNSUPPORTED_ALG']],
       ['alg none', `${b64({ alg: 'none', kid })}.${payload}.AA`, ['UNSUPPORTED_ALG']],
+      // An unsecured JWT (empty signature) is an attack, not a smudge (SPEC.md 8).
+      [
+        'alg none, empty signature',
+        `${b64({ alg: 'none', kid })}.${payload}.`,
+        ['UNSUPPORTED_ALG'],
+      ],
       ['unknown kid', signed({ kid: 'k-nope' }), ['UNKNOWN_KEY']],
       [
         'jku to attacker',

@@ -7,6 +7,7 @@ import { decodeQr } from '../../../test/helpers/zbar.ts';
 import { startCloud } from '../../src/cloud.ts';
 import { loadConfig } from '../../src/config.ts';
 import { pino } from 'pino';
+import { utcDate } from '../../../test/helpers/dates.ts';
 
 const ADMIN = 'signed-link-admin-secret';
 let dir: string;
@@ -50,9 +51,9 @@ describe('QR claim-check through a signed link', () => {
     const inv = (await api('POST', '/v1/invitations', {
       customerId: 'IB0001',
       loungeId: 'MAD-T4S-VELAZQUEZ',
-      flight: { number: 'IB0612', date: new Date().toISOString().slice(0, 10) },
+      flight: { number: 'IB0612', date: utcDate() },
       guests: 2,
-    })) as { token: string; qr: { png: string } };
+    })) as { id: string; token: string; qr: { png: string } };
     expect(inv.token.length).toBeLessThanOrEqual(360);
 
     // The link carries its own authorisation: no API key.
@@ -89,5 +90,31 @@ describe('QR claim-check through a signed link', () => {
     >;
     expect(claims).toMatchObject({ aud: 'MAD-T4S-VELAZQUEZ', gst: 2 });
     expect(JSON.stringify(claims)).not.toContain('IB0001');
+
+    // One spelling: the same MAC with another last sig character is not the link.
+    const link = new URL(inv.qr.png.replace(/^http:\/\/localhost:\d+/, base));
+    const sig = link.searchParams.get('sig')!;
+    const alias = new URL(link);
+    const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    alias.searchParams.set('sig', sig.slice(0, -1) + B64[B64.indexOf(sig.at(-1)!) | 1]);
+    expect(Buffer.from(alias.searchParams.get('sig')!, 'base64url')).toEqual(
+      Buffer.from(sig, 'base64url'),
+    );
+    expect((await fetch(alias)).status).toBe(403);
+    // Revoked: the genuine link answers 410 INVITATION_REVOKED.
+    await api('POST', `/v1/invitations/${inv.id}/revoke`, { reason: 'system test' });
+    const gone = await fetch(link);
+    expect(gone.status).toBe(410);
+    expect(((await gone.json()) as { code: string }).code).toBe('INVITATION_REVOKED');
+  });
+
+  it('refuses a body without Content-Type with 415 over a real socket, before any key', async () => {
+    const res = await fetch(`${base}/v1/devices/enroll`, {
+      method: 'POST',
+      body: new TextEncoder().encode('{"publicKey":{}}'),
+    });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as { code: string }).code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 });

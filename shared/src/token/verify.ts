@@ -80,8 +80,24 @@ function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined
 }
 
 /**
- * Checks that `code` is a compact JWS at all: at most 4 KiB, valid UTF-8, three base64url
- * segments, a JSON object header. Anything else is MALFORMED.
+ * The header policy: EdDSA only, no extension we would have to understand. `jku`, `x5u`, `jwk`
+ * and `x5c` are never followed: keys come only from the resolver.
+ */
+function checkHeader(header: Record<string, unknown>): Rejection | null {
+  if (header.alg !== TOKEN_ALG) {
+    return reject('UNSUPPORTED_ALG', `alg ${JSON.stringify(header.alg ?? null)} is not allowed`);
+  }
+  if (header.crit !== undefined) return reject('UNSUPPORTED_ALG', 'crit header is not supported');
+  if (header.b64 !== undefined) return reject('UNSUPPORTED_ALG', 'b64 header is not supported');
+  return null;
+}
+
+/**
+ * Checks that `code` is a compact JWS at all: at most 4 KiB, valid UTF-8, three segments, a
+ * base64url JSON object header (else MALFORMED); then the header's `alg` (UNSUPPORTED_ALG);
+ * only then the payload and signature segments (MALFORMED). SPEC.md 8: a header that parses
+ * is classified by its alg first, so `alg:none` with an empty signature counts as an attack
+ * (UNSUPPORTED_ALG) in IBDP, apart from smudged codes (MALFORMED).
  */
 export function parseCompactJws(code: string | Uint8Array): ParsedJws | Rejection {
   let text: string;
@@ -101,31 +117,28 @@ export function parseCompactJws(code: string | Uint8Array): ParsedJws | Rejectio
   if (parts.length !== 3) return reject('MALFORMED', 'not a compact JWS (three segments)');
   const [h, p, s] = parts as [string, string, string];
   const headerBytes = decodeSegment(h);
-  const payload = decodeSegment(p);
-  const signature = decodeSegment(s);
-  if (!headerBytes || !payload || !signature) {
-    return reject('MALFORMED', 'segment is not base64url');
-  }
+  if (!headerBytes) return reject('MALFORMED', 'header is not base64url');
   const header = parseJsonObject(headerBytes);
   if (!header) return reject('MALFORMED', 'header is not a JSON object');
+  const refused = checkHeader(header);
+  if (refused) return refused;
+  const payload = decodeSegment(p);
+  const signature = decodeSegment(s);
+  if (!payload || !signature) return reject('MALFORMED', 'segment is not base64url');
   const signingInput = encoder.encode(text.slice(0, h.length + 1 + p.length));
   return { ok: true, text, header, payload, signingInput, signature };
 }
 
-/** Algorithm and key checks, then the signature. Works fully offline from the resolver. */
+/**
+ * Key lookup, then the signature (the header passed `checkHeader` in `parseCompactJws`).
+ * Works fully offline from the resolver.
+ */
 async function verifySignature(
   parsed: ParsedJws,
   resolveKey: KeyResolver,
   opts: VerifyOptions,
 ): Promise<{ ok: true; kid: string | undefined } | Rejection> {
   const { header } = parsed;
-  if (header.alg !== TOKEN_ALG) {
-    return reject('UNSUPPORTED_ALG', `alg ${JSON.stringify(header.alg ?? null)} is not allowed`);
-  }
-  // `crit` names extensions we would have to understand; we understand none. `jku`, `x5u`,
-  // `jwk` and `x5c` are never followed: keys come only from the resolver.
-  if (header.crit !== undefined) return reject('UNSUPPORTED_ALG', 'crit header is not supported');
-  if (header.b64 !== undefined) return reject('UNSUPPORTED_ALG', 'b64 header is not supported');
   const kid = typeof header.kid === 'string' ? header.kid : undefined;
   if (header.kid !== undefined && kid === undefined)
     return reject('MALFORMED', 'kid is not a string');

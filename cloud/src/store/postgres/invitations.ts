@@ -1,5 +1,5 @@
 import type { CloudStore, InvitationRecord } from '../port.ts';
-import { parseCursor, revocationExp } from '../common.ts';
+import { filterOf, parseCursor, revocationExp } from '../common.ts';
 import { encodeCursor, invitationFromRow, invitationValues, revocationFromRow } from '../rows.ts';
 import * as q from '../sql.ts';
 import type { PgConn, PgDb } from './connection.ts';
@@ -44,18 +44,10 @@ export function postgresInvitations(db: PgDb): Invitations {
     async findInvitation(id) {
       return find(db, id);
     },
-    async listInvitations(customerId, limit, cursor) {
+    async listInvitations(filter, limit, cursor) {
       const after = cursor === null ? null : parseCursor(cursor);
-      const rows = after
-        ? await db.all(
-            q.LIST_INVITATIONS_AFTER,
-            customerId,
-            after.createdAt,
-            after.createdAt,
-            after.id,
-            limit + 1,
-          )
-        : await db.all(q.LIST_INVITATIONS, customerId, limit + 1);
+      const query = q.listInvitationsQuery(filterOf(filter), after, limit + 1);
+      const rows = await db.all(query.sql, ...query.params);
       const items = rows.slice(0, limit).map(invitationFromRow);
       const last = items[items.length - 1];
       return {

@@ -1,5 +1,5 @@
 import type { CloudStore, InvitationRecord } from '../port.ts';
-import { parseCursor, revocationExp } from '../common.ts';
+import { filterOf, parseCursor, revocationExp } from '../common.ts';
 import { encodeCursor, invitationFromRow, invitationValues, revocationFromRow } from '../rows.ts';
 import * as q from '../sql.ts';
 import type { SqliteDb } from './connection.ts';
@@ -40,18 +40,10 @@ export function sqliteInvitations(db: SqliteDb): Invitations {
     async findInvitation(id) {
       return find(id);
     },
-    async listInvitations(customerId, limit, cursor) {
+    async listInvitations(filter, limit, cursor) {
       const after = cursor === null ? null : parseCursor(cursor);
-      const rows = after
-        ? db.all(
-            q.LIST_INVITATIONS_AFTER,
-            customerId,
-            after.createdAt,
-            after.createdAt,
-            after.id,
-            limit + 1,
-          )
-        : db.all(q.LIST_INVITATIONS, customerId, limit + 1);
+      const query = q.listInvitationsQuery(filterOf(filter), after, limit + 1);
+      const rows = db.all(query.sql, ...query.params);
       const items = rows.slice(0, limit).map(invitationFromRow);
       const last = items[items.length - 1];
       return {
