@@ -15,6 +15,7 @@ import { JwksCache, type Fetch } from './jwks-cache.ts';
 import { LinkStatus } from './link-status.ts';
 import { createMetrics, type EdgeMetrics } from './metrics.ts';
 import { createScanners } from './scanners/index.ts';
+import { DoubleReadFilter } from './scanners/double-read.ts';
 import type { ScannerDeps } from './scanners/driver-deps.ts';
 import type { ScannerConfig } from './scanners/config.ts';
 import type { Scanner, ScannerHealth } from './scanners/port.ts';
@@ -128,18 +129,24 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     ...common,
     resolveKey: jwks.resolver,
     clockSkewSeconds: config.clockSkewSeconds,
-    regrantWindowSeconds: config.regrantWindowSeconds,
     isClockSuspect: () => clockGuard.status().suspect,
     onDecision,
+    onRetry: () => metrics.scanRetries.inc(),
     storage: (write) => storage.write(write),
   });
 
+  const doubleReads = new DoubleReadFilter({ clock });
   const scanners = (deps.createScanners ?? createScanners)(config.scanners, {
     log,
     clock,
     ...(deps.stdin && { stdin: deps.stdin }),
     events: {
       onScan: (s) => {
+        // SPEC.md 8: a double read is dropped before any decision, event, webhook or log row.
+        if (!doubleReads.accept(s.scannerId, s.code)) {
+          metrics.doubleReads.inc({ scanner: s.scannerId });
+          return;
+        }
         decisions
           .scan({ code: s.code, gate: s.scannerId, receivedAt: s.receivedAt, source: 'scanner' })
           .catch((err: unknown) => log.error({ err, scanner: s.scannerId }, 'scan failed'));
@@ -183,7 +190,8 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     clock,
     log,
     sse,
-    scan: (code, gate, receivedAt) => decisions.scan({ code, gate, receivedAt, source: 'api' }),
+    scan: (code, gate, receivedAt, scanId) =>
+      decisions.scan({ code, gate, receivedAt, source: 'api', ...(scanId && { scanId }) }),
     verify: (code, gate) => decisions.verify(code, gate),
     annul,
     health,

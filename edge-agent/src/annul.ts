@@ -6,7 +6,7 @@ import type { EdgeState } from './state/index.ts';
 export interface Annulment {
   /** The annulment's own event id (its access-log record and entry event). */
   eventId: string;
-  /** The consuming grant whose entry was given back. */
+  /** The grant whose entry was given back. */
   annuls: string;
   invitationId: string;
   gate: string;
@@ -26,8 +26,8 @@ export interface AnnulDeps {
 
 /**
  * The turnstile did not turn: within 5 minutes of a grant, give its entry back (SPEC.md 8).
- * Annulling a double-read repeat annuls the grant it repeated. One transaction: the grant is
- * marked, consumption drops by one, an access-log record and an `annul` lounge event naming
+ * A turnstile retry of that grant's `scanId` then answers ANNULLED. One transaction: the grant
+ * is marked, consumption drops by one, an access-log record and an `annul` lounge event naming
  * the grant are written. Throws DECISION_NOT_FOUND, ALREADY_ANNULLED or ANNUL_WINDOW_PASSED.
  */
 export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
@@ -36,16 +36,14 @@ export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
   return state.db
     .transaction((): Annulment => {
       const now = clock.now();
-      const named = state.invitations.findGrant(eventId);
-      if (!named) throw new ProblemError('DECISION_NOT_FOUND', `no grant with eventId ${eventId}`);
-      const grant = named.repeatOf ? state.invitations.findGrant(named.repeatOf) : named;
+      const grant = state.invitations.findGrant(eventId);
       if (!grant) throw new ProblemError('DECISION_NOT_FOUND', `no grant with eventId ${eventId}`);
       if (grant.annulledAt !== null) {
         throw new ProblemError('ALREADY_ANNULLED', `grant ${grant.eventId} is already annulled`, {
           annulledBy: grant.annulEventId,
         });
       }
-      if (!canAnnul(named.atMs, now)) {
+      if (!canAnnul(grant.atMs, now)) {
         throw new ProblemError(
           'ANNUL_WINDOW_PASSED',
           `grant ${eventId} is more than 5 minutes old`,

@@ -26,7 +26,6 @@ const FIELDS = [
   'scanners',
   'turnstile',
   'clockSkewSeconds',
-  'regrantWindowSeconds',
 ] as const;
 
 type Outcome = { ok: true } | { ok: false; lines: string[] };

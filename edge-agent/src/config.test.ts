@@ -33,8 +33,8 @@ describe('parseConfig', () => {
       scanners: [],
       turnstile: { webhookUrl: null },
       clockSkewSeconds: 120,
-      regrantWindowSeconds: 10,
     });
+    expect(config).not.toHaveProperty('regrantWindowSeconds');
     expect(warnings).toEqual([]);
   });
 
@@ -72,5 +72,14 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...valid, colour: 'blue' }, '/x').warnings).toEqual([
       'config: colour: unknown key, ignored',
     ]);
+  });
+
+  it('still starts with the retired regrantWindowSeconds, with one warning line', () => {
+    for (const value of [10, 0, 'ten', null]) {
+      const { config, warnings } = parseConfig({ ...valid, regrantWindowSeconds: value }, '/x');
+      expect(config).not.toHaveProperty('regrantWindowSeconds');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^config: regrantWindowSeconds: no longer used, ignored \(/);
+    }
   });
 });

@@ -44,13 +44,19 @@ export const edgeConfigSchema = z.object({
     .strict()
     .default({ webhookUrl: null }),
   clockSkewSeconds: z.number().int().min(0).max(86_400).default(120),
-  regrantWindowSeconds: z.number().int().min(0).max(3600).default(10),
 });
 
 /** The validated edge config, paths resolved. */
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 
 const KNOWN_KEYS = new Set(Object.keys(edgeConfigSchema.shape));
+
+/** Keys earlier versions wrote: still accepted, whatever their value, with this warning. */
+const RETIRED_KEYS: Record<string, string> = {
+  regrantWindowSeconds:
+    'no longer used, ignored (SPEC.md 8: a used code is never granted again; scanner double ' +
+    'reads are dropped and turnstile retries carry a scanId)',
+};
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -81,7 +87,8 @@ const article = (type: string): string => (/^[aeiou]/.test(type) ? `an ${type}` 
 /**
  * Validates a parsed config object. Throws an EdgeError with one line per bad field, each
  * naming it (`config: api.port: expected a number, got "abc"`). Paths are resolved against
- * `baseDir`. Returns unknown top-level keys as warnings (another version may have added them).
+ * `baseDir`. Returns unknown and retired top-level keys as warnings (another version may have
+ * added them; an older one may still hold `regrantWindowSeconds`).
  */
 export function parseConfig(
   raw: unknown,
@@ -99,7 +106,10 @@ export function parseConfig(
   if (lines.length) throw new EdgeError('CONFIG_INVALID', lines);
   const warnings = Object.keys(raw as object)
     .filter((k) => !KNOWN_KEYS.has(k))
-    .map((k) => `config: ${k}: unknown key, ignored`);
+    .map(
+      (k) =>
+        `config: ${k}: ${Object.hasOwn(RETIRED_KEYS, k) ? RETIRED_KEYS[k] : 'unknown key, ignored'}`,
+    );
   return {
     config: {
       ...config,

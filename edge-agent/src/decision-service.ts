@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Clock, Decision, DecisionOutcome, KeyResolver } from '@lounge/shared';
-import { decide, newEventId, verifyToken } from '@lounge/shared';
+import { decide, newEventId, ProblemError, verifyToken } from '@lounge/shared';
 import { nodeEd25519Verifier } from './ed25519-verifier.ts';
 import { pooledRandom } from './random-pool.ts';
+import { retryOutcome, SCAN_ID_TTL_MS } from './scan-retry.ts';
 import { GroupCommit } from './state/group-commit.ts';
 import type { EdgeState } from './state/index.ts';
 
@@ -15,6 +16,8 @@ export interface ScanInput {
   /** When the scan was received (ms, injected clock): latency is measured from here. */
   receivedAt: number;
   source: DecisionSource;
+  /** The turnstile's id for this physical read: a retry with it gets the same decision. */
+  scanId?: string;
 }
 
 /** Emitted after each recorded decision. */
@@ -32,10 +35,11 @@ export interface DecisionServiceOptions {
   deviceId: string;
   loungeId: string;
   clockSkewSeconds: number;
-  regrantWindowSeconds: number;
   isOffline: () => boolean;
   isClockSuspect: () => boolean;
   onDecision?: (event: DecisionEvent) => void;
+  /** Called when a turnstile retry (known `scanId`) got its recorded decision back. */
+  onRetry?: (decision: Decision) => void;
   /** Runs the recording transaction (the storage guard: full-disk handling). */
   storage?: <T>(write: () => T) => T;
   newEventId?: (nowMs: number) => string;
@@ -69,6 +73,11 @@ function codeSha256(code: string | Uint8Array): string {
  * a committed transaction (group commit: scans of one event-loop turn share it). Nothing
  * awaits between the read and the writes, so concurrent scans of one code cannot both consume
  * it, and a decision is answered only once its transaction is committed.
+ *
+ * Every grant takes an entry, so a code's grants admit at most ent × (1+gst) people, minus
+ * what annulments gave back. A `scanId` is looked up and recorded in that same synchronous
+ * step: two requests in flight with one scanId get one decision, and a retry replays it
+ * without recording anything (no log row, entry event or webhook).
  */
 export class DecisionService {
   private readonly eventId: (nowMs: number) => string;
@@ -80,52 +89,62 @@ export class DecisionService {
     this.commits = new GroupCommit(opts.state.db, opts.storage);
   }
 
-  /** Decides a scan, consuming on grant; recorded before it returns. */
+  /**
+   * Decides a scan, consuming on grant; recorded before it returns. A known `scanId` answers
+   * its recorded decision; with another code or gate it throws SCAN_ID_REUSED.
+   */
   async scan(input: ScanInput): Promise<Decision> {
     const verification = await verifyToken(input.code, this.opts.resolveKey, VERIFY);
     const offline = this.opts.isOffline();
     const clockSuspect = this.opts.isClockSuspect();
     const hash = codeSha256(input.code);
     const { state, clock, deviceId, loungeId } = this.opts;
-    const event = await this.commits.run((): DecisionEvent => {
+    const { gate, scanId } = input;
+    const result = await this.commits.run((): DecisionEvent | { retry: Decision } => {
       const now = clock.now();
-      const outcome = this.outcome(verification, input.gate, now);
-      const decision = this.assemble(outcome, input.gate, now, offline, clockSuspect);
+      if (scanId !== undefined) {
+        const retry = retryOutcome(
+          state.scanIds.find(scanId),
+          { codeSha256: hash, gate },
+          now,
+          (eventId) => (state.invitations.findGrant(eventId)?.annulledAt ?? null) !== null,
+        );
+        if (retry.kind === 'reused') throw new ProblemError('SCAN_ID_REUSED', retry.detail);
+        if (retry.kind === 'replay') return { retry: retry.decision };
+      }
+      const outcome = this.outcome(verification, now);
+      const decision = this.assemble(outcome, gate, now, offline, clockSuspect, scanId);
       const latencyMs = Math.max(0, now - input.receivedAt);
       if (outcome.decision === 'grant' && outcome.invitationId) {
         const inv = outcome.invitationId;
-        const original = outcome.consumes ? null : this.lastGrantId(inv);
         state.invitations.insertGrant({
           eventId: decision.eventId,
           invitationId: inv,
-          gate: input.gate,
+          gate,
           atMs: now,
           admit: outcome.admit,
           entriesLeft: outcome.entriesLeft,
-          repeatOf: original,
         });
-        if (outcome.consumes) {
-          state.invitations.recordEntry(decision.eventId, inv, deviceId, 1, now);
-          state.outbox.enqueue(
-            {
-              type: 'grant',
-              eventId: decision.eventId,
-              invitationId: inv,
-              deviceId,
-              gate: input.gate,
-              admit: outcome.admit,
-              at: decision.decidedAt,
-              reason: 'OK',
-            },
-            now,
-          );
-        }
+        state.invitations.recordEntry(decision.eventId, inv, deviceId, 1, now);
+        state.outbox.enqueue(
+          {
+            type: 'grant',
+            eventId: decision.eventId,
+            invitationId: inv,
+            deviceId,
+            gate,
+            admit: outcome.admit,
+            at: decision.decidedAt,
+            reason: 'OK',
+          },
+          now,
+        );
       }
       state.accessLog.insert({
         eventId: decision.eventId,
         deviceId,
         loungeId,
-        gate: input.gate,
+        gate,
         invitationId: decision.invitationId,
         decision: decision.decision,
         reason: decision.reason,
@@ -134,13 +153,21 @@ export class DecisionService {
         offline,
         codeSha256: hash,
         latencyMs,
+        ...(scanId !== undefined && { scanId }),
         ...(clockSuspect && { clockSuspect: true }),
-        ...(outcome.repeat && { repeat: true }),
       });
+      if (scanId !== undefined) {
+        state.scanIds.prune(now - SCAN_ID_TTL_MS);
+        state.scanIds.record({ scanId, codeSha256: hash, gate, decision, atMs: now });
+      }
       return { decision, source: input.source, latencyMs, detail: outcome.detail };
     });
-    this.opts.onDecision?.(event);
-    return event.decision;
+    if ('retry' in result) {
+      this.opts.onRetry?.(result.retry);
+      return result.retry;
+    }
+    this.opts.onDecision?.(result);
+    return result.decision;
   }
 
   /** The decision a scan would get now, with `dryRun: true`: consumes and records nothing. */
@@ -150,13 +177,12 @@ export class DecisionService {
     const clockSuspect = this.opts.isClockSuspect();
     const now = this.opts.clock.now();
     // One read transaction: a single snapshot, and one WAL lock instead of one per query.
-    const read = this.opts.state.db.transaction(() => this.outcome(verification, gate, now));
+    const read = this.opts.state.db.transaction(() => this.outcome(verification, now));
     return { ...this.assemble(read(), gate, now, offline, clockSuspect), dryRun: true };
   }
 
   private outcome(
     verification: Awaited<ReturnType<typeof verifyToken>>,
-    gate: string,
     now: number,
   ): DecisionOutcome {
     const state = verification.ok
@@ -166,15 +192,9 @@ export class DecisionService {
       verification,
       state,
       loungeId: this.opts.loungeId,
-      gate,
       nowMs: now,
       clockSkewSeconds: this.opts.clockSkewSeconds,
-      regrantWindowSeconds: this.opts.regrantWindowSeconds,
     });
-  }
-
-  private lastGrantId(invitationId: string): string | null {
-    return this.opts.state.invitations.lastConsumingGrant(invitationId)?.eventId ?? null;
   }
 
   private assemble(
@@ -183,6 +203,7 @@ export class DecisionService {
     now: number,
     offline: boolean,
     clockSuspect: boolean,
+    scanId?: string,
   ): Decision {
     return {
       decision: o.decision,
@@ -195,8 +216,8 @@ export class DecisionService {
       eventId: this.eventId(now),
       decidedAt: new Date(now).toISOString(),
       offline,
-      ...(o.repeat && { repeat: true as const }),
       ...(clockSuspect && { clockSuspect: true as const }),
+      ...(scanId !== undefined && { scanId }),
     };
   }
 }

@@ -8,6 +8,8 @@ export interface EdgeMetrics {
   annulments: Counter;
   webhookFailures: Counter;
   scannerDrops: Counter<'scanner' | 'reason'>;
+  doubleReads: Counter<'scanner'>;
+  scanRetries: Counter;
 }
 
 /** Creates the registry served at `GET /metrics`. */
@@ -43,6 +45,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): EdgeMetr
       name: 'lounge_edge_scanner_drops_total',
       help: 'Scanner input that never became a scan (oversized, unreadable, incomplete).',
       labelNames: ['scanner', 'reason'],
+      registers: [registry],
+    }),
+    doubleReads: new Counter({
+      name: 'lounge_edge_scanner_double_reads_total',
+      help: 'Scanner reads dropped as double reads (same code, same scanner, within 1.5 s).',
+      labelNames: ['scanner'],
+      registers: [registry],
+    }),
+    scanRetries: new Counter({
+      name: 'lounge_edge_scan_retries_total',
+      help: 'POST /v1/scan retries (known scanId) answered with the recorded decision.',
       registers: [registry],
     }),
   };

@@ -11,7 +11,6 @@ const config = {
   cloudUrl: 'http://cloud.test',
   api: { host: '127.0.0.1', port: 8081, token: 'local-api-token-0123456789' },
   clockSkewSeconds: 120,
-  regrantWindowSeconds: 10,
 } as EdgeConfig;
 
 const json = (status: number, body: unknown) =>
@@ -50,7 +49,7 @@ describe('dryRun', () => {
         entriesLeft: 1,
       });
     }) as unknown as Fetch;
-    const d = await dryRun('code', 'gate1', config, fetch, clock);
+    const d = await dryRun('code', config, fetch, clock);
     expect(calls).toEqual(['http://127.0.0.1:8081/v1/verify Bearer local-api-token-0123456789']);
     expect(formatDryRun(d!)).toBe(
       'decision (dry run): deny (REVOKED) for inv_x [the running agent]',
@@ -64,7 +63,7 @@ describe('dryRun', () => {
       if (url === 'http://cloud.test/.well-known/jwks.json') return json(200, jwks);
       return json(404, {});
     }) as unknown as Fetch;
-    const d = await dryRun(token, 'gate1', config, fetch, clock);
+    const d = await dryRun(token, config, fetch, clock);
     expect(d).toEqual({
       source: 'offline',
       decision: 'grant',
@@ -73,7 +72,7 @@ describe('dryRun', () => {
       admit: 2,
       entriesLeft: 0,
     });
-    const other = await dryRun(token, 'gate1', { ...config, loungeId: 'BCN-T1-X' }, fetch, clock);
+    const other = await dryRun(token, { ...config, loungeId: 'BCN-T1-X' }, fetch, clock);
     expect(other).toMatchObject({ decision: 'deny', reason: 'WRONG_LOUNGE' });
   });
 
@@ -81,6 +80,6 @@ describe('dryRun', () => {
     const fetch = (async () => {
       throw new TypeError('fetch failed');
     }) as unknown as Fetch;
-    expect(await dryRun('code', 'gate1', config, fetch, clock)).toBeUndefined();
+    expect(await dryRun('code', config, fetch, clock)).toBeUndefined();
   });
 });

@@ -22,14 +22,11 @@ const TIMEOUT_MS = 3_000;
  */
 export async function dryRun(
   code: string,
-  gate: string,
   config: EdgeConfig,
   fetch: Fetch,
   clock: Clock,
 ): Promise<DryRun | undefined> {
-  return (
-    (await askAgent(code, config, fetch)) ?? (await decideOffline(code, gate, config, fetch, clock))
-  );
+  return (await askAgent(code, config, fetch)) ?? (await decideOffline(code, config, fetch, clock));
 }
 
 async function askAgent(
@@ -69,7 +66,6 @@ async function askAgent(
 
 async function decideOffline(
   code: string,
-  gate: string,
   config: EdgeConfig,
   fetch: Fetch,
   clock: Clock,
@@ -93,10 +89,8 @@ async function decideOffline(
     verification,
     state: { revoked: false, entriesUsed: 0 },
     loungeId: config.loungeId,
-    gate,
     nowMs: clock.now(),
     clockSkewSeconds: config.clockSkewSeconds,
-    regrantWindowSeconds: config.regrantWindowSeconds,
   });
   return { source: 'offline', ...pick(outcome) };
 }

@@ -18,7 +18,7 @@ export interface DemoFacts {
 /** One readable line per decision: `✔ GRANT inv_… admit 2 (gate console)`. */
 export function decisionLine(d: Decision): string {
   const notes = [`gate ${d.gate}`];
-  if (d.repeat) notes.push('repeat of the last grant, nothing consumed');
+  if (d.scanId) notes.push(`scanId ${d.scanId}`);
   if (d.dryRun) notes.push('dry run');
   if (d.offline) notes.push('offline');
   if (d.clockSuspect) notes.push('clock suspect');
@@ -81,9 +81,10 @@ export function tryNextBlock(f: DemoFacts, inv: Invitation): string {
   return [
     'Try this next:',
     '  • paste the token above (or any text) here and press Enter: the edge scanner "console" reads it.',
-    '    It admits once: a second read on the same gate within 10 s repeats the grant, later ALREADY_USED.',
-    '  • scan through the edge API, as the AENA turnstile does:',
-    `    curl -s ${f.edgeUrl}/v1/scan ${edge} ${json} -d ${q(JSON.stringify({ code: inv.token, gate: 'turnstile' }))}`,
+    '    It admits once: the same code again within 1.5 s is a double read (dropped), later ALREADY_USED.',
+    '  • scan through the edge API, as the AENA turnstile does (run it twice: a retry with the same',
+    '    scanId answers the same decision, same eventId, and consumes nothing):',
+    `    curl -s ${f.edgeUrl}/v1/scan ${edge} ${json} -d ${q(JSON.stringify({ code: inv.token, gate: 'turnstile', scanId: 'turnstile-0001' }))}`,
     '  • revoke the sample invitation, then paste its token again (REVOKED within a second):',
     `    curl -s ${f.cloudUrl}/v1/invitations/${inv.id}/revoke ${app} ${json} -d '{"reason":"demo"}'`,
     '  • issue another invitation (customer IB0002, today); its answer carries the token:',

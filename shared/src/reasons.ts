@@ -12,6 +12,8 @@ export const DENY_REASONS = [
   'EXPIRED',
   'REVOKED',
   'ALREADY_USED',
+  // Not a check: the answer to a turnstile retry (same scanId) of a grant annulled since.
+  'ANNULLED',
 ] as const;
 
 export type DenyReason = (typeof DENY_REASONS)[number];
@@ -39,6 +41,7 @@ export const PROBLEM_CODES = {
   ANNUL_WINDOW_PASSED: 409,
   ALREADY_ANNULLED: 409,
   IDEMPOTENCY_IN_PROGRESS: 409,
+  SCAN_ID_REUSED: 409,
   INVITATION_REVOKED: 410,
   INVITATION_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,

@@ -29,8 +29,8 @@ describe('decisionLine', () => {
     expect(decisionLine(base)).toBe(
       '✔ GRANT inv_01M8A3W38QTX6TANMFK5KDXH2V admit 2 (gate console)',
     );
-    expect(decisionLine({ ...base, repeat: true, entriesLeft: 1 })).toBe(
-      '✔ GRANT inv_01M8A3W38QTX6TANMFK5KDXH2V admit 2 (gate console, repeat of the last grant, nothing consumed, 1 more entry)',
+    expect(decisionLine({ ...base, scanId: 'turnstile-0001', entriesLeft: 1 })).toBe(
+      '✔ GRANT inv_01M8A3W38QTX6TANMFK5KDXH2V admit 2 (gate console, scanId turnstile-0001, 1 more entry)',
     );
     const deny = { ...base, decision: 'deny' as const, admit: 0 };
     expect(decisionLine({ ...deny, reason: 'REVOKED' })).toBe(
@@ -117,7 +117,9 @@ describe('tryNextBlock', () => {
     expect(text).toContain(
       "curl -s http://127.0.0.1:1/v1/invitations/inv_X/revoke -H 'Authorization: Bearer lk_app'",
     );
-    expect(text).toContain(`-d '{"code":"a.b'\\''c.d","gate":"turnstile"}'`);
+    expect(text).toContain(
+      `-d '{"code":"a.b'\\''c.d","gate":"turnstile","scanId":"turnstile-0001"}'`,
+    );
     expect(text).toContain("http://127.0.0.1:2/v1/scan -H 'Authorization: Bearer edge-tok'");
   });
 });

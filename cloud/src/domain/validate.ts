@@ -36,10 +36,8 @@ export async function validateCode(
     verification,
     state: { revoked, entriesUsed },
     loungeId: req.loungeId,
-    gate,
     nowMs,
     clockSkewSeconds: CLOCK_SKEW_SECONDS,
-    regrantWindowSeconds: 0,
   });
   const eventId = newEventId(nowMs);
   const decision: Decision = {

@@ -100,7 +100,6 @@ export const decisionSchema = z
     eventId: z.string(),
     decidedAt: z.string(),
     offline: z.boolean(),
-    repeat: z.literal(true).optional(),
     dryRun: z.literal(true).optional(),
     clockSuspect: z.literal(true).optional(),
   })

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Annulment } from '../annul.ts';
 import type { Health } from '../health.ts';
+import { SCAN_ID_RE } from '../scan-retry.ts';
 import { onApiError, problemResponse, readJson } from './problems.ts';
 import type { SseHub } from './sse-hub.ts';
 
@@ -17,7 +18,8 @@ export interface ApiDeps {
   clock: Clock;
   log: Logger;
   sse: SseHub;
-  scan(code: string, gate: string, receivedAt: number): Promise<Decision>;
+  /** Decides a turnstile scan; a known `scanId` answers its recorded decision (SPEC.md 8). */
+  scan(code: string, gate: string, receivedAt: number, scanId?: string): Promise<Decision>;
   verify(code: string, gate: string): Promise<Decision>;
   annul(eventId: string): Annulment;
   health(): Health;
@@ -30,7 +32,9 @@ export const MAX_BODY_BYTES = 16 * 1024;
 const gate = z
   .string()
   .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits, _ . : or -');
-const scanBody = z.object({ code: z.string(), gate: gate.optional() });
+const scanId = z.string().regex(SCAN_ID_RE, 'expected 1-64 letters, digits, _ . : or -');
+const verifyBody = z.object({ code: z.string(), gate: gate.optional() });
+const scanBody = verifyBody.extend({ scanId: scanId.optional() });
 const EVENT_ID = /^evt_[0-9A-Za-z]{1,40}$/;
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -80,11 +84,11 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.post('/v1/scan', async (c) => {
     const receivedAt = deps.clock.now();
     const body = await readJson(c, scanBody);
-    return c.json(await deps.scan(body.code, body.gate ?? 'api', receivedAt));
+    return c.json(await deps.scan(body.code, body.gate ?? 'api', receivedAt, body.scanId));
   });
 
   app.post('/v1/verify', async (c) => {
-    const body = await readJson(c, scanBody);
+    const body = await readJson(c, verifyBody);
     return c.json(await deps.verify(body.code, body.gate ?? 'api'));
   });
 

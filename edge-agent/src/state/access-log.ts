@@ -5,7 +5,6 @@ import { META, MetaStore } from './meta.ts';
 /** One access-log row: the IBDP record (SPEC.md 8) plus what the edge keeps beside it. */
 export interface AccessLogEntry extends AccessLogRecord {
   clockSuspect?: boolean;
-  repeat?: boolean;
   /** Set on an annulment record: the grant it gave back. */
   annuls?: string;
 }
@@ -24,6 +23,7 @@ export interface AccessLogRecordRow {
   offline: number;
   code_sha256: string;
   latency_ms: number;
+  scan_id: string | null;
 }
 
 /** The IBDP record of a row, keys in SPEC.md 8 order, nothing the edge keeps beside it. */
@@ -40,12 +40,12 @@ export const toAccessLogRecord = (r: AccessLogRecordRow): AccessLogRecord => ({
   offline: r.offline === 1,
   codeSha256: r.code_sha256,
   latencyMs: r.latency_ms,
+  ...(r.scan_id !== null && { scanId: r.scan_id }),
 });
 
 interface Row extends AccessLogRecordRow {
   id: number;
   clock_suspect: number;
-  repeat: number;
   annuls: string | null;
   uploaded_at: number | null;
   batch_id: string | null;
@@ -55,7 +55,6 @@ const toEntry = (r: Row): AccessLogEntry & { id: number } => ({
   id: r.id,
   ...toAccessLogRecord(r),
   ...(r.clock_suspect === 1 && { clockSuspect: true }),
-  ...(r.repeat === 1 && { repeat: true }),
   ...(r.annuls !== null && { annuls: r.annuls }),
 });
 
@@ -71,7 +70,7 @@ export class AccessLogStore {
     prep(
       this.db,
       `INSERT INTO access_log (event_id, device_id, lounge_id, gate, invitation_id, decision,
-        reason, admit, decided_at, offline, code_sha256, latency_ms, clock_suspect, repeat, annuls)
+        reason, admit, decided_at, offline, code_sha256, latency_ms, clock_suspect, annuls, scan_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       e.eventId,
@@ -87,8 +86,8 @@ export class AccessLogStore {
       e.codeSha256,
       e.latencyMs,
       e.clockSuspect ? 1 : 0,
-      e.repeat ? 1 : 0,
       e.annuls ?? null,
+      e.scanId ?? null,
     );
   }
 

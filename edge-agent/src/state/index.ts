@@ -4,6 +4,7 @@ import { EntryOutbox } from './entry-outbox.ts';
 import { InvitationStore } from './invitations.ts';
 import { KeyStore } from './keys.ts';
 import { MetaStore } from './meta.ts';
+import { ScanIdStore } from './scan-ids.ts';
 import { TrustedTimeStore } from './trusted-time.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
 
@@ -15,6 +16,7 @@ export interface EdgeState {
   invitations: InvitationStore;
   accessLog: AccessLogStore;
   outbox: EntryOutbox;
+  scanIds: ScanIdStore;
   trustedTime: TrustedTimeStore;
   close(): void;
 }
@@ -28,6 +30,7 @@ export function createEdgeState(db: Db, onClose: () => void = () => {}): EdgeSta
     invitations: new InvitationStore(db),
     accessLog: new AccessLogStore(db),
     outbox: new EntryOutbox(db),
+    scanIds: new ScanIdStore(db),
     trustedTime: new TrustedTimeStore(db),
     close: () => {
       onClose();
@@ -56,5 +59,6 @@ export type { GrantRow, RevocationResult } from './invitations.ts';
 export { PeerEvents } from './peer-events.ts';
 export type { PeerEventResult } from './peer-events.ts';
 export type { CachedKey } from './keys.ts';
+export type { RecordedScan } from './scan-ids.ts';
 export type { TrustedTime } from './trusted-time.ts';
 export type { Db } from './db.ts';

@@ -2,7 +2,7 @@ import type { InvitationState, RevocationMessage } from '@lounge/shared';
 import { prep, type Db } from './db.ts';
 import { META, MetaStore } from './meta.ts';
 
-/** A local grant decision row (the re-grant window and annulment read it). */
+/** A local grant decision row (annulment and turnstile retries read it). */
 export interface GrantRow {
   eventId: string;
   invitationId: string;
@@ -10,7 +10,6 @@ export interface GrantRow {
   atMs: number;
   admit: number;
   entriesLeft: number;
-  repeatOf: string | null;
   annulledAt: number | null;
   annulEventId: string | null;
 }
@@ -22,7 +21,6 @@ interface GrantDbRow {
   at_ms: number;
   admit: number;
   entries_left: number;
-  repeat_of: string | null;
   annulled_at: number | null;
   annul_event_id: string | null;
 }
@@ -34,7 +32,6 @@ const toGrant = (r: GrantDbRow): GrantRow => ({
   atMs: r.at_ms,
   admit: r.admit,
   entriesLeft: r.entries_left,
-  repeatOf: r.repeat_of,
   annulledAt: r.annulled_at,
   annulEventId: r.annul_event_id,
 });
@@ -61,25 +58,7 @@ export class InvitationStore {
       this.db,
       'SELECT entries_used FROM consumption WHERE invitation_id = ?',
     ).get(invitationId);
-    const last = this.lastConsumingGrant(invitationId);
-    return {
-      revoked: revoked !== undefined,
-      entriesUsed: used?.entries_used ?? 0,
-      ...(last && {
-        lastGrant: { gate: last.gate, atMs: last.atMs, entriesLeft: last.entriesLeft },
-      }),
-    };
-  }
-
-  /** The last grant that took an entry and was not annulled (double reads repeat it). */
-  lastConsumingGrant(invitationId: string): GrantRow | undefined {
-    // Repeats are skipped, so a chain of double reads cannot stretch the re-grant window.
-    const row = prep<[string], GrantDbRow>(
-      this.db,
-      `SELECT * FROM grants WHERE invitation_id = ? AND repeat_of IS NULL
-       AND annulled_at IS NULL ORDER BY at_ms DESC LIMIT 1`,
-    ).get(invitationId);
-    return row && toGrant(row);
+    return { revoked: revoked !== undefined, entriesUsed: used?.entries_used ?? 0 };
   }
 
   /** Highest revocation seq applied so far (0 before the first). */
@@ -143,9 +122,9 @@ export class InvitationStore {
   insertGrant(g: Omit<GrantRow, 'annulledAt' | 'annulEventId'>): void {
     prep(
       this.db,
-      `INSERT INTO grants (event_id, invitation_id, gate, at_ms, admit, entries_left, repeat_of)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(g.eventId, g.invitationId, g.gate, g.atMs, g.admit, g.entriesLeft, g.repeatOf);
+      `INSERT INTO grants (event_id, invitation_id, gate, at_ms, admit, entries_left)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(g.eventId, g.invitationId, g.gate, g.atMs, g.admit, g.entriesLeft);
   }
 
   findGrant(eventId: string): GrantRow | undefined {

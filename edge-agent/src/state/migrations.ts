@@ -138,4 +138,28 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM entry_outbox WHERE published_at IS NULL AND json_extract(payload, '$.type') IS NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'no-repeat-rule-scan-ids',
+    sql: `
+      -- The repeat rule is gone (SPEC.md 8): a used code is never granted again. A repeat row
+      -- took no entry, so annulling it must not give one back: drop those rows and the column
+      -- that marked them. access_log.repeat stays, no longer written: dropping it would
+      -- rewrite a table that may hold many records waiting for IBDP.
+      DELETE FROM grants WHERE repeat_of IS NOT NULL;
+      ALTER TABLE grants DROP COLUMN repeat_of;
+
+      -- Turnstile retries: the decision answered for each scanId, replayed for 5 minutes.
+      CREATE TABLE scan_ids (
+        scan_id TEXT PRIMARY KEY,
+        code_sha256 TEXT NOT NULL,
+        gate TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+      );
+      CREATE INDEX scan_ids_at ON scan_ids (at_ms);
+
+      ALTER TABLE access_log ADD COLUMN scan_id TEXT;
+    `,
+  },
 ];

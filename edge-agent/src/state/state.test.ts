@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { migrate } from './db.ts';
 import { createEdgeState, openEdgeState } from './index.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -50,7 +50,7 @@ describe('edge state', () => {
       `INSERT INTO entry_events (event_id, invitation_id, device_id, delta, applied_at)
        VALUES (?, ?, 'dev_a', 1, 7)`,
     ).run(E1, INV);
-    expect(migrate(db)).toEqual([2]);
+    expect(migrate(db)).toEqual([2, 3]);
     const { outbox } = createEdgeState(db);
     expect(outbox.pending(10).map((p) => p.event)).toEqual([
       {
@@ -69,6 +69,53 @@ describe('edge state', () => {
       kind: 'grant',
       at_ms: 7,
     });
+  });
+
+  it('migration 3 drops the repeat rows of the old re-grant rule: they took no entry', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 2));
+    const insert = db.prepare(
+      `INSERT INTO grants (event_id, invitation_id, gate, at_ms, admit, entries_left, repeat_of)
+       VALUES (?, 'inv_a', 'g', 0, 3, 0, ?)`,
+    );
+    insert.run('evt_grant', null);
+    insert.run('evt_repeat', 'evt_grant');
+    expect(migrate(db)).toEqual([3]);
+    const { invitations, scanIds } = createEdgeState(db);
+    expect(invitations.findGrant('evt_grant')).toMatchObject({ admit: 3, annulledAt: null });
+    expect(invitations.findGrant('evt_grant')).not.toHaveProperty('repeatOf');
+    expect(invitations.findGrant('evt_repeat')).toBeUndefined();
+    expect(scanIds.find('T1:1')).toBeUndefined();
+  });
+
+  it('keeps the decision of each scanId until pruned', () => {
+    const { scanIds } = openEdgeState({ file: ':memory:' });
+    const decision = {
+      decision: 'deny' as const,
+      reason: 'MALFORMED' as const,
+      invitationId: null,
+      admit: 0,
+      entriesLeft: 0,
+      validUntil: null,
+      gate: 'T1',
+      eventId: 'evt_1',
+      decidedAt: '2026-11-25T12:00:00.000Z',
+      offline: false,
+      scanId: 'T1:1',
+    };
+    scanIds.record({ scanId: 'T1:1', codeSha256: 'a'.repeat(64), gate: 'T1', decision, atMs: 10 });
+    expect(scanIds.find('T1:1')).toEqual({
+      scanId: 'T1:1',
+      codeSha256: 'a'.repeat(64),
+      gate: 'T1',
+      decision,
+      atMs: 10,
+    });
+    scanIds.record({ scanId: 'T1:1', codeSha256: 'b'.repeat(64), gate: 'T2', decision, atMs: 20 });
+    expect(scanIds.find('T1:1')).toMatchObject({ gate: 'T2', atMs: 20 });
+    expect(scanIds.prune(20)).toBe(0);
+    expect(scanIds.prune(21)).toBe(1);
+    expect(scanIds.find('T1:1')).toBeUndefined();
   });
 
   it('applies revocations in seq order only, ignoring repeats and reporting gaps', () => {

@@ -15,6 +15,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import pino from 'pino';
 import { createAgent, type Agent, type AgentDeps } from '../../src/agent.ts';
 import { parseConfig, type EdgeConfig } from '../../src/config.ts';
+import type { Scanner, ScannerEvents } from '../../src/scanners/port.ts';
 
 export const LOUNGE = 'MAD-T4S-VELAZQUEZ';
 export const DEVICE = 'dev_01JD0000000000000000000001';
@@ -146,4 +147,50 @@ export async function startAgent(
     },
     stop: () => agent.stop(),
   };
+}
+
+/** Scanner stand-ins whose reads the test triggers through `handle.events.onScan`. */
+export function fakeScanners() {
+  const handle: { events?: ScannerEvents } = {};
+  const factory = (
+    configs: readonly { id: string; type: string }[],
+    deps: { events: ScannerEvents },
+  ) => {
+    handle.events = deps.events;
+    return configs.map((c): Scanner => ({
+      id: c.id,
+      type: c.type,
+      start: () => deps.events.onStatus({ id: c.id, type: c.type, status: 'connected' }),
+      stop: async () => undefined,
+      health: () => ({ id: c.id, type: c.type, status: 'connected' }),
+    }));
+  };
+  return { factory, handle };
+}
+
+/** A turnstile webhook receiver answering 204, keeping every body it got. */
+export async function startWebhookReceiver() {
+  const received: unknown[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/turnstile`,
+    received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** The value of one unlabelled (or first matching) sample in the agent's `/metrics`. */
+export async function metricValue(edge: TestAgent, pattern: RegExp): Promise<number> {
+  const text = await (await edge.call('GET', '/metrics')).text();
+  const match = new RegExp(`^${pattern.source} (\\S+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : 0;
 }

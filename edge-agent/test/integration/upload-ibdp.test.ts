@@ -43,7 +43,7 @@ function decide(state: EdgeState, count: number): string[] {
         offline: i % 3 === 0,
         codeSha256: 'ab'.repeat(32),
         latencyMs: 1.25,
-        ...(i % 5 === 0 && { clockSuspect: true, repeat: true }),
+        ...(i % 5 === 0 && { clockSuspect: true, scanId: `T1:${n}` }),
       });
     }
   })();
@@ -100,7 +100,9 @@ describe('IBDP uploader', () => {
       expect(r.headers['idempotency-key']).toMatch(/^upl_[0-9A-Z]{26}$/);
     }
     for (const rec of stored()) {
-      expect(Object.keys(rec)).toEqual(SPEC_ORDER);
+      // scanId (SPEC.md 8) only where the turnstile sent one; local-only columns never.
+      const order = 'scanId' in rec ? [...SPEC_ORDER, 'scanId'] : SPEC_ORDER;
+      expect(Object.keys(rec)).toEqual(order);
       expect(accessLogRecordSchema.strict().safeParse(rec).success).toBe(true);
     }
     await ibdp.waitFor(() => u.status().pending === 0);

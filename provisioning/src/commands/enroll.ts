@@ -60,7 +60,6 @@ export function buildConfig(
     scanners: Array.isArray(previous?.scanners) ? previous.scanners : [],
     turnstile: previous?.turnstile ?? { webhookUrl: null },
     clockSkewSeconds: 120,
-    regrantWindowSeconds: 10,
   };
 }
 

@@ -67,7 +67,7 @@ export async function run(ctx: Context, argv: readonly string[]): Promise<number
     );
   }
   ctx.out(`scanned: ${truncate(code.trim())}`);
-  const decision = await dryRun(code, sc.id, config, ctx.fetch, ctx.clock);
+  const decision = await dryRun(code, config, ctx.fetch, ctx.clock);
   ctx.out(
     decision
       ? formatDryRun(decision)

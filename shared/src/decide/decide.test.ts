@@ -19,10 +19,8 @@ const input: DecideInput = {
   verification: verified,
   state: { revoked: false, entriesUsed: 0 },
   loungeId: 'MAD-T4S-VELAZQUEZ',
-  gate: 'gate1',
   nowMs: NOW_MS,
   clockSkewSeconds: 120,
-  regrantWindowSeconds: 10,
 };
 
 describe('decide', () => {
@@ -47,28 +45,17 @@ describe('decide', () => {
     });
   });
 
-  it('repeats a grant on the same gate within the window without consuming', () => {
-    const state = {
-      revoked: false,
-      entriesUsed: 2,
-      lastGrant: { gate: 'gate1', atMs: NOW_MS - 5_000, entriesLeft: 0 },
-    };
-    expect(decide({ ...input, state })).toMatchObject({
-      decision: 'grant',
-      repeat: true,
-      consumes: false,
-      entriesLeft: 0,
-    });
-    expect(decide({ ...input, state, gate: 'gate2' }).reason).toBe('ALREADY_USED');
-    expect(decide({ ...input, state, nowMs: NOW_MS + 6_000 }).reason).toBe('ALREADY_USED');
+  it('never grants a used code again, however soon it is read again (no repeat rule)', () => {
+    // The state right after a grant that took the last entry, read again at once.
+    const used = { revoked: false, entriesUsed: 2 };
+    const again = decide({ ...input, state: used });
+    expect(again).toMatchObject({ decision: 'deny', reason: 'ALREADY_USED', admit: 0 });
+    expect(again.consumes).toBe(false);
+    expect(again).not.toHaveProperty('repeat');
   });
 
-  it('checks revocation before the re-grant window and the time window before revocation', () => {
-    const state = {
-      revoked: true,
-      entriesUsed: 1,
-      lastGrant: { gate: 'gate1', atMs: NOW_MS - 1_000, entriesLeft: 1 },
-    };
+  it('checks the time window before revocation and revocation before use', () => {
+    const state = { revoked: true, entriesUsed: 2 };
     expect(decide({ ...input, state }).reason).toBe('REVOKED');
     expect(decide({ ...input, state, nowMs: (claims.exp + 600) * 1000 }).reason).toBe('EXPIRED');
     expect(decide({ ...input, state, loungeId: 'MAD-T4N-PUENTE' }).reason).toBe('WRONG_LOUNGE');

@@ -7,8 +7,6 @@ export interface InvitationState {
   revoked: boolean;
   /** Entries consumed so far, across every gate of the lounge (annulled ones given back). */
   entriesUsed: number;
-  /** The most recent grant of this invitation that was not annulled, if any. */
-  lastGrant?: { gate: string; atMs: number; entriesLeft: number };
 }
 
 export interface DecideInput {
@@ -16,10 +14,8 @@ export interface DecideInput {
   /** State of the invitation named by the verified `jti`; ignored when verification failed. */
   state: InvitationState;
   loungeId: string;
-  gate: string;
   nowMs: number;
   clockSkewSeconds: number;
-  regrantWindowSeconds: number;
 }
 
 /** The pure part of a decision; the caller adds eventId, gate, decidedAt, offline. */
@@ -30,16 +26,16 @@ export interface DecisionOutcome {
   admit: number;
   entriesLeft: number;
   validUntil: string | null;
-  /** A double read within the re-grant window: repeats the grant, consumes nothing. */
-  repeat?: true;
-  /** True when this decision takes one entry (a fresh grant). */
+  /** True when this decision takes one entry (every grant does). */
   consumes: boolean;
   detail: string;
 }
 
 /**
  * Grant or deny, in the exact order of SPEC.md section 8: signature-level reasons come from
- * `verifyToken`; then lounge, time window, revocation, re-grant window, use.
+ * `verifyToken`; then lounge, time window, revocation, use. Every grant takes an entry: a
+ * repeated read never grants again (scanner double reads and turnstile retries are absorbed
+ * before this function, SPEC.md 8), so a code admits at most ent × (1+gst) people.
  */
 export function decide(input: DecideInput): DecisionOutcome {
   const { verification: v } = input;
@@ -77,25 +73,6 @@ export function decide(input: DecideInput): DecisionOutcome {
   if (claimProblem) return deny(claimProblem.reason, claimProblem.detail);
   if (input.state.revoked) return deny('REVOKED', 'invitation has been revoked');
 
-  const last = input.state.lastGrant;
-  if (
-    last &&
-    last.gate === input.gate &&
-    input.nowMs - last.atMs >= 0 &&
-    input.nowMs - last.atMs <= input.regrantWindowSeconds * 1000
-  ) {
-    return {
-      decision: 'grant',
-      reason: 'OK',
-      invitationId: claims.jti,
-      admit: 1 + claims.gst,
-      entriesLeft: last.entriesLeft,
-      validUntil,
-      repeat: true,
-      consumes: false,
-      detail: 'same code read again on the same gate: grant repeated',
-    };
-  }
   if (remaining <= 0) return deny('ALREADY_USED', `all ${claims.ent} entries used`);
   return {
     decision: 'grant',

@@ -13,9 +13,10 @@ export const decisionSchema = z.object({
   eventId: z.string(),
   decidedAt: z.string(),
   offline: z.boolean(),
-  repeat: z.literal(true).optional(),
   dryRun: z.literal(true).optional(),
   clockSuspect: z.literal(true).optional(),
+  /** The turnstile's id for the physical read (`POST /v1/scan`), echoed back. */
+  scanId: z.string().optional(),
 });
 
 export type Decision = z.infer<typeof decisionSchema>;
@@ -34,6 +35,7 @@ export const accessLogRecordSchema = z.object({
   offline: z.boolean(),
   codeSha256: z.string().regex(/^[0-9a-f]{64}$/),
   latencyMs: z.number().min(0),
+  scanId: z.string().optional(),
 });
 
 export type AccessLogRecord = z.infer<typeof accessLogRecordSchema>;

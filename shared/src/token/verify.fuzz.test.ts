@@ -41,10 +41,8 @@ async function decideCode(code: string | Uint8Array) {
     verification,
     state: FRESH,
     loungeId: LOUNGE,
-    gate: 'G1',
     nowMs: NOW * 1000,
     clockSkewSeconds: 60,
-    regrantWindowSeconds: 5,
   });
 }
 

@@ -229,10 +229,8 @@ describe('checkClaims and decide', () => {
       verification,
       state: { revoked: false, entriesUsed: 0 },
       loungeId: LOUNGE,
-      gate: 'gate1',
       nowMs: NOW * 1000,
       ...base,
-      regrantWindowSeconds: 10,
     };
     expect(decide(input)).toMatchObject({ decision: 'grant', reason: 'OK', admit: 2 });
     expect(decide({ ...input, loungeId: 'BCN-T1-PUENTE' }).reason).toBe('WRONG_LOUNGE');
