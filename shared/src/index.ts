@@ -107,3 +107,14 @@ export type {
   CreateDeviceAssertionOptions,
   VerifyDeviceAssertionOptions,
 } from './auth/device-assertion.ts';
+export {
+  JsonSyntaxProblem,
+  clockTime,
+  firstErrorOffset,
+  locateJsonError,
+  logFormatFor,
+  parseJsonText,
+  prettyDestination,
+  prettyLogLine,
+} from './text/index.ts';
+export type { JsonSyntaxError, LogFormat } from './text/index.ts';
