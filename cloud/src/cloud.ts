@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
 import { systemClock, type Clock } from '@lounge/shared';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
 import { cloudLogin, createDeviceAuth, createEmbeddedRegistry } from './broker/device-auth.ts';
@@ -22,10 +22,12 @@ import { createKeyRing, type KeyRing } from './domain/key-ring.ts';
 import { recordLoungeEvents } from './domain/record-lounge-events.ts';
 import { createHttpIntegrations, createStubIntegrations } from './integrations/index.ts';
 import type { Integrations } from './integrations/ports.ts';
+import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createDispatcher, type Dispatcher } from './outbox/dispatcher.ts';
 import { renderQr } from './qr/index.ts';
 import { STUB_IBDP_PATH, stubIbdpRoutes } from './routes/stub-ibdp.ts';
+import { startupSummary, withoutPassword } from './startup-summary.ts';
 import { randomSecret, toBase64url } from './security/index.ts';
 import { loadKek } from './signing-keys/index.ts';
 import { createStore } from './store/index.ts';
@@ -49,7 +51,7 @@ export async function openCore(
   config: CloudConfig,
   opts: { log?: Logger; clock?: Clock } = {},
 ): Promise<CloudCore> {
-  const log = opts.log ?? pino({ level: config.logLevel });
+  const log = opts.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   const clock = opts.clock ?? systemClock;
   const store = await createStore(config.databaseUrl, {
     log,
@@ -81,8 +83,17 @@ async function secretOf(store: CloudStore, name: string): Promise<Uint8Array> {
 }
 
 /** The composition root of `lounge-cloud serve` (SPEC.md sections 3-6). */
-export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {}) {
-  const core = await openCore(config, opts);
+export async function startCloud(
+  config: CloudConfig,
+  opts: { log?: Logger; version?: string } = {},
+) {
+  const log0 = opts.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  // The first line says where it listens and what it talks to (secrets left out).
+  log0.info(
+    { ...(opts.version && { version: opts.version }), ...startupSummary(config) },
+    'lounge-cloud starting',
+  );
+  const core = await openCore(config, { log: log0 });
   const { log, store, keys, clock } = core;
   const closers: (() => Promise<void>)[] = [() => store.close()];
   const closeAll = async () => {
@@ -199,7 +210,11 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     });
     closers.push(() => subscriber.stop());
     dispatcher.start();
-    log.info({ port, publicUrl, mqttUrl }, 'lounge-cloud listening');
+    const where = config.host.includes(':') ? `[${config.host}]` : config.host;
+    log.info(
+      { url: `http://${where}:${port}`, port, publicUrl, mqttUrl: withoutPassword(mqttUrl) },
+      'lounge-cloud listening',
+    );
     return { port, mqttUrl, stop: closeAll } satisfies RunningCloud;
   } catch (err) {
     await closeAll();

@@ -53,7 +53,11 @@ const envSchema = z.object({
   RATE_LIMIT: z.coerce.number().min(0).default(50),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], 'expected json or pretty').optional(),
 });
+
+/** Every variable the cloud reads (what `lounge-cloud --help` must list). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 type Upstream = { url: string; token?: string };
 
@@ -90,6 +94,8 @@ export interface CloudConfig {
   invitationMaxAheadMs: number;
   rateLimit: number;
   logLevel: string;
+  /** `LOG_FORMAT`; undefined = pretty on a terminal, JSON otherwise. */
+  logFormat: 'json' | 'pretty' | undefined;
 }
 
 /** A configuration error: one line, naming the variable. */
@@ -148,6 +154,7 @@ export function loadConfig(
     invitationMaxAheadMs: e.INVITATION_MAX_AHEAD,
     rateLimit: e.RATE_LIMIT,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
   };
 }
 

@@ -1,58 +1,35 @@
-import { parseArgs } from 'node:util';
 import { ProblemError } from '@lounge/shared';
-import { pino } from 'pino';
-import {
-  UsageError,
-  apiKeysCreate,
-  enrollmentToken,
-  loungesAdd,
-  migrate,
-  signingKeysRotate,
-  type CommandResult,
-} from './cli/admin-commands.ts';
-import type { CloudCore } from './cloud.ts';
+import { UsageError } from './cli/admin-commands.ts';
+import { mainHelp, verbHelp } from './cli/help.ts';
+import { parseCommandLine } from './cli/parse.ts';
+import { VERBS } from './cli/verbs.ts';
+import { cloudVersion } from './cli/version.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { createAdminLogger, createLogger } from './log.ts';
 
-const USAGE =
-  'usage: lounge-cloud [serve] | migrate | api-keys create --role R --name N | ' +
-  'lounges add --id ID --airport IATA --tz TZ --name N | enrollment-token --lounge ID [--ttl 1h] | ' +
-  'signing-keys rotate   (add --json for JSON output)';
-
-type Command = (
-  core: CloudCore,
-  flags: Record<string, string | undefined>,
-) => Promise<CommandResult>;
-
-const COMMANDS: Record<string, Command> = {
-  migrate: (core) => migrate(core),
-  'api-keys create': apiKeysCreate,
-  'lounges add': loungesAdd,
-  'enrollment-token': enrollmentToken,
-  'signing-keys rotate': (core) => signingKeysRotate(core),
-};
-
-/** One sentence for the operator; never a stack trace. */
+/** One sentence for the operator, never a stack trace; a wrong command line exits 2. */
 function fail(err: unknown): never {
   const message =
     err instanceof ConfigError || err instanceof UsageError || err instanceof ProblemError
       ? err.message
       : err instanceof Error
-        ? err.message
+        ? err.message.split('\n')[0]
         : String(err);
   process.stderr.write(`lounge-cloud: ${message}\n`);
-  process.exit(1);
+  process.exit(err instanceof UsageError ? err.exitCode : 1);
 }
 
 async function serve(): Promise<void> {
   const config = loadConfig(process.env);
+  const log = createLogger({ level: config.logLevel, format: config.logFormat });
   // Loaded after the config is valid: a bad variable is reported without loading the stack.
   const { startCloud } = await import('./cloud.ts');
-  const cloud = await startCloud(config);
+  const cloud = await startCloud(config, { log, version: cloudVersion() });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1); // a second Ctrl-C: give up waiting
     stopping = true;
-    process.stderr.write(`lounge-cloud: ${signal}, stopping\n`);
+    log.info({ signal }, 'stopping');
     cloud.stop().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -62,32 +39,19 @@ async function serve(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-async function admin(name: string, args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      role: { type: 'string' },
-      name: { type: 'string' },
-      id: { type: 'string' },
-      airport: { type: 'string' },
-      tz: { type: 'string' },
-      lounge: { type: 'string' },
-      ttl: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  const { json, ...flags } = values;
-  const command = COMMANDS[name]!;
+async function admin(
+  verb: string,
+  flags: Record<string, string | undefined>,
+  args: string[],
+  json: boolean,
+): Promise<void> {
+  const command = VERBS[verb]!.run!;
   const config = loadConfig(process.env, { integrations: false });
   const { openCore } = await import('./cloud.ts');
-  const core = await openCore(config, {
-    // Admin commands print their result on stdout; only warnings go to stderr.
-    log: pino({ level: 'warn' }, pino.destination(2)),
-  });
+  // The result is the one line on stdout; warnings are plain lines on stderr.
+  const core = await openCore(config, { log: createAdminLogger() });
   try {
-    const result = await command(core, flags as Record<string, string | undefined>);
+    const result = await command(core, flags, args);
     process.stdout.write((json ? JSON.stringify(result.json) : result.line) + '\n');
   } finally {
     await core.close();
@@ -95,17 +59,18 @@ async function admin(name: string, args: string[]): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const positionals = argv.filter((a) => !a.startsWith('-'));
-  const [first, second] = positionals;
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
+  // Everything about the command line is settled before anything is opened or started.
+  const call = parseCommandLine(argv);
+  if (call.kind === 'help') {
+    process.stdout.write((call.verb ? verbHelp(call.verb) : mainHelp()) + '\n');
     return;
   }
-  if (first === undefined || first === 'serve') return serve();
-  const name = COMMANDS[`${first} ${second}`] ? `${first} ${second}` : first;
-  if (!COMMANDS[name]) throw new UsageError(`unknown command "${positionals.join(' ')}"; ${USAGE}`);
-  const rest = argv.slice(argv.indexOf(name.includes(' ') ? second! : first) + 1);
-  return admin(name, rest);
+  if (call.kind === 'version') {
+    process.stdout.write(`lounge-cloud ${cloudVersion()}\n`);
+    return;
+  }
+  if (call.verb === 'serve') return serve();
+  return admin(call.verb, call.flags, call.args, call.json);
 }
 
 main(process.argv.slice(2)).catch(fail);

@@ -9,27 +9,36 @@ export interface CommandResult {
   json: unknown;
 }
 
-/** A usage or input error: printed as one sentence, exit 1. */
+/** A wrong command line (unknown verb or flag, bad or missing value): one sentence, exit 2. */
 export class UsageError extends Error {
+  readonly exitCode = 2;
+
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
   }
 }
 
-const need = (flags: Record<string, string | undefined>, name: string): string => {
+export const need = (flags: Record<string, string | undefined>, name: string): string => {
   const value = flags[name];
   if (!value) throw new UsageError(`--${name} is required`);
   return value;
 };
+
+/** A `--role` value. */
+export function checkRole(role: string | undefined): 'app' | 'admin' | undefined {
+  if (role !== undefined && role !== 'app' && role !== 'admin') {
+    throw new UsageError('--role must be app or admin');
+  }
+  return role;
+}
 
 /** `api-keys create --role app|admin --name N` */
 export async function apiKeysCreate(
   core: CloudCore,
   flags: Record<string, string | undefined>,
 ): Promise<CommandResult> {
-  const role = need(flags, 'role');
-  if (role !== 'app' && role !== 'admin') throw new UsageError('--role must be app or admin');
+  const role = checkRole(need(flags, 'role'))!;
   const key = await createApiKey(core.store, role, need(flags, 'name'), core.clock.now());
   return { line: `created ${role} key ${key.id}: ${key.key}`, json: key };
 }
@@ -51,17 +60,27 @@ export async function loungesAdd(
   };
 }
 
-/** `enrollment-token --lounge ID [--ttl 1h]` */
+/** The API's bounds on `ttlSeconds` (POST /v1/enrollment-tokens): 60 s to 30 days. */
+const MIN_TTL_S = 60;
+const MAX_TTL_S = 30 * 86_400;
+
+/** `--ttl` with its unit (`90s`, `10m`, `2h`, `1d`); a bare number is refused, not read as s. */
+export function parseTtl(text: string): number {
+  if (!/^\s*\d+\s*[smhd]\s*$/.test(text)) {
+    throw new UsageError(`--ttl needs a number with a unit, e.g. 90s, 10m or 2h (got "${text}")`);
+  }
+  const seconds = parseDuration(text.replace(/\s+/g, ''));
+  if (seconds < MIN_TTL_S) throw new UsageError(`--ttl must be at least 60s (got ${text})`);
+  if (seconds > MAX_TTL_S) throw new UsageError(`--ttl must be at most 30d (got ${text})`);
+  return seconds;
+}
+
+/** `enrollment-token --lounge ID [--ttl 90s|10m|2h]` */
 export async function enrollmentToken(
   core: CloudCore,
   flags: Record<string, string | undefined>,
 ): Promise<CommandResult> {
-  let ttl: number;
-  try {
-    ttl = parseDuration(flags.ttl ?? '1h');
-  } catch {
-    throw new UsageError(`--ttl: not a duration: "${flags.ttl}" (e.g. 1h)`);
-  }
+  const ttl = parseTtl(flags.ttl ?? '1h');
   const token = await createEnrollmentToken(core, need(flags, 'lounge'), ttl);
   return {
     line: `${token.token} (lounge ${token.loungeId}, expires ${token.expiresAt})`,

@@ -1,20 +1,40 @@
 import { ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import type { DeviceRecord } from '../store/port.ts';
 import { checkPublicKey } from './enroll-device.ts';
 import { deviceView, type DeviceView } from './views.ts';
 
-/** Every enrolled device (of one lounge), decommissioned ones included (`decommissionedAt`). */
+/** SPEC.md 5: a device is stale after 3 minutes without a heartbeat. */
+export const STALE_AFTER_MS = 3 * 60_000;
+
+/**
+ * Stale, as far as the data goes today: an active device not seen (status message or signed
+ * request, `lastSeenAt`) for 3 minutes. The fleet heartbeat will refine it.
+ */
+export function isStale(device: DeviceRecord, nowMs: number): boolean {
+  if (device.decommissionedAt !== null) return false;
+  return device.lastSeenAt === null || nowMs - device.lastSeenAt > STALE_AFTER_MS;
+}
+
+/** Every enrolled device (of one lounge; only stale ones), decommissioned ones included. */
 export async function listDevices(
-  deps: AppDeps,
-  filter: { loungeId?: string | undefined } = {},
+  deps: Pick<AppDeps, 'store'>,
+  filter: { loungeId?: string | undefined; staleAt?: number | undefined } = {},
 ): Promise<{ devices: DeviceView[] }> {
   const devices = await deps.store.listDevices();
-  const wanted = devices.filter((d) => !filter.loungeId || d.loungeId === filter.loungeId);
+  const wanted = devices.filter(
+    (d) =>
+      (!filter.loungeId || d.loungeId === filter.loungeId) &&
+      (filter.staleAt === undefined || isStale(d, filter.staleAt)),
+  );
   return { devices: wanted.map(deviceView) };
 }
 
 /** Decommissions a device: its assertions and broker login are refused from now on. */
-export async function decommissionDevice(deps: AppDeps, deviceId: string): Promise<DeviceView> {
+export async function decommissionDevice(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'log' | 'mqttCredentials'>,
+  deviceId: string,
+): Promise<DeviceView> {
   const device = await deps.store.decommissionDevice(deviceId, deps.clock.now());
   if (!device) throw new ProblemError('NOT_FOUND', `no device ${deviceId}`);
   // Never throws: a broker that cannot be told yet is retried and shown in /readyz.

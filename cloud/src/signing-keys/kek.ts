@@ -6,6 +6,7 @@ import { SigningKeyError } from './errors.ts';
 /** The minimum a logger must offer here; pino's logger fits. */
 export interface WarnLogger {
   warn(obj: Record<string, unknown>, msg: string): void;
+  info(obj: Record<string, unknown>, msg: string): void;
 }
 
 export interface LoadKekOptions {
@@ -56,7 +57,8 @@ export function loadKek(opts: LoadKekOptions): { kek: Uint8Array; source: 'env' 
     );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    opts.log.warn(
+    // Warned once, when the file was created; every admin command repeating it was noise.
+    opts.log.info(
       { path },
       'KEY_ENCRYPTION_KEY is not set: using the key-encryption key file in the data dir',
     );

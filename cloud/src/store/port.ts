@@ -211,6 +211,8 @@ export interface CloudStore {
   // Lounges
   upsertLounge(lounge: LoungeRecord): Promise<LoungeRecord>;
   findLounge(id: string): Promise<LoungeRecord | null>;
+  /** Every lounge, by id. */
+  listLounges(): Promise<LoungeRecord[]>;
 
   // Signing keys
   insertSigningKey(key: SigningKeyRow, outbox: OutboxEventInput[]): Promise<void>;

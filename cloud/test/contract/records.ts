@@ -45,6 +45,9 @@ export function recordsContract(get: () => ContractContext): void {
       expect(await store.upsertLounge(renamed)).toEqual(renamed);
       expect(await store.findLounge('MAD-T4S')).toEqual(renamed);
       expect(await store.findLounge('BCN-X')).toBeNull();
+      const bcn = { ...lounge, id: 'BCN-T1', airport: 'BCN', timezone: 'Europe/Madrid' };
+      await store.upsertLounge(bcn);
+      expect(await store.listLounges()).toEqual([bcn, renamed]);
     });
 
     it('keeps signing keys and only ever raises lastTokenExp', async () => {

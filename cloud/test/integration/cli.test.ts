@@ -1,8 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock } from '@lounge/shared';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createStore } from '../../src/store/index.ts';
+import { device, invitation } from '../contract/fixtures.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/lounge-cloud.js');
 const dir = mkdtempSync(join(tmpdir(), 'cloud-cli-'));
@@ -79,5 +83,156 @@ describe('lounge-cloud admin commands', { timeout: 120_000 }, () => {
     expect(unknown.stderr).toBe('lounge-cloud: loungeId: no lounge MAD-NOWHERE\n');
     const usage = await run(['api-keys', 'create', '--role', 'root', '--name', 'x']);
     expect(usage.stderr).toBe('lounge-cloud: --role must be app or admin\n');
+  });
+});
+
+describe('lounge-cloud command line', { timeout: 120_000 }, () => {
+  it('--version and --help answer; an unknown verb or flag exits 2 and starts nothing', async () => {
+    const fresh = join(dir, 'never', 'cloud.db');
+    const env = { DATABASE_URL: `sqlite:${fresh}`, KEY_ENCRYPTION_KEY: '', PORT: '0' };
+    const [version, help, verbHelp, flag, verb, serveFlag] = await Promise.all([
+      run(['--version'], env),
+      run(['--help'], env),
+      run(['devices', 'list', '--help'], env),
+      run(['--port', '9999'], env),
+      run(['frobnicate'], env),
+      run(['serve', '--verbose'], env),
+    ]);
+    expect(version).toEqual({ code: 0, stdout: 'lounge-cloud 0.1.0\n', stderr: '' });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('DATABASE_URL');
+    expect(help.stdout).toContain('invitations list');
+    expect(verbHelp.stdout).toMatch(/^lounge-cloud devices list: /);
+    expect(verbHelp.stdout).toContain('--stale');
+    expect(verbHelp.stdout).toContain('example:');
+    expect(flag).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'lounge-cloud: unknown flag --port for "serve"; see lounge-cloud serve --help\n',
+    });
+    expect(verb.code).toBe(2);
+    expect(verb.stderr).toMatch(/^lounge-cloud: unknown command "frobnicate"[^\n]*\n$/);
+    expect(serveFlag.code).toBe(2);
+    // Nothing was opened: no database, no key file, no data folder.
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
+  it('enrollment-token --ttl takes a unit and refuses under 60 s', async () => {
+    const two = await run(['enrollment-token', '--lounge', 'MAD-T4S-VELAZQUEZ', '--ttl', '2']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/^lounge-cloud: --ttl needs a number with a unit/);
+    const short = await run(['enrollment-token', '--lounge', 'MAD-T4S-VELAZQUEZ', '--ttl', '59s']);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toBe('lounge-cloud: --ttl must be at least 60s (got 59s)\n');
+  });
+
+  it('lists lounges, devices (--lounge, --stale), invitations; decommissions a device', async () => {
+    const db = join(dir, 'fleet.db');
+    const env = { DATABASE_URL: `sqlite:${db}` };
+    const store = await createStore(`sqlite:${db}`, {
+      log: pino({ level: 'silent' }),
+      clock: systemClock,
+    });
+    const now = Date.now();
+    const fresh = { ...device('MAD-T4S-VELAZQUEZ'), name: 'gate-a', lastSeenAt: now };
+    const silent = { ...device('MAD-T4S-VELAZQUEZ'), name: 'gate-b', lastSeenAt: now - 600_000 };
+    const other = { ...device('BCN-T1-PUENTE'), name: 'gate-c', lastSeenAt: null };
+    const window = { validFrom: now - 3600_000, validUntil: now + 3600_000 };
+    const issued = invitation({ ...window, customerId: 'IB0001' });
+    const used = invitation({ ...window, status: 'used', usedAt: now, entriesUsed: 1 });
+    const elsewhere = invitation({ ...window, loungeId: 'BCN-T1-PUENTE' });
+    try {
+      await store.migrate();
+      for (const [id, airport] of [
+        ['MAD-T4S-VELAZQUEZ', 'MAD'],
+        ['BCN-T1-PUENTE', 'BCN'],
+      ] as const) {
+        await store.upsertLounge({
+          id,
+          airport,
+          name: id,
+          timezone: 'Europe/Madrid',
+          updatedAt: now,
+        });
+      }
+      for (const [i, d] of [fresh, silent, other].entries()) {
+        await store.insertEnrollmentToken({
+          id: `enr_${i}`,
+          hash: `h${i}`,
+          loungeId: d.loungeId,
+          expiresAt: now + 60_000,
+          usedAt: null,
+          usedByDevice: null,
+          createdAt: now,
+        });
+        expect(await store.enrollDevice(`enr_${i}`, d, now)).toBe('ok');
+      }
+      for (const inv of [issued, used, elsewhere]) await store.insertInvitation(inv, [], now);
+    } finally {
+      await store.close();
+    }
+
+    const lounges = await run(['lounges', 'list'], env);
+    expect(lounges).toMatchObject({ code: 0, stderr: '' });
+    expect(
+      lounges.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['BCN-T1-PUENTE', 'MAD-T4S-VELAZQUEZ']);
+
+    const mad = await run(['devices', 'list', '--lounge', 'MAD-T4S-VELAZQUEZ', '--json'], env);
+    const ids = (out: string) =>
+      (JSON.parse(out) as { devices: { deviceId: string }[] }).devices
+        .map((d) => d.deviceId)
+        .sort();
+    expect(ids(mad.stdout)).toEqual([fresh.deviceId, silent.deviceId].sort());
+    const stale = await run(['devices', 'list', '--stale', '--json'], env);
+    expect(ids(stale.stdout)).toEqual([silent.deviceId, other.deviceId].sort());
+    const staleMad = await run(
+      ['devices', 'list', '--stale', '--lounge', 'MAD-T4S-VELAZQUEZ'],
+      env,
+    );
+    expect(staleMad.stdout).toMatch(
+      new RegExp(`^${silent.deviceId}  MAD-T4S-VELAZQUEZ  gate-b  offline`),
+    );
+    expect(staleMad.stdout.trim().split('\n')).toHaveLength(1);
+
+    const gone = await run(['devices', 'decommission', silent.deviceId], env);
+    expect(gone).toMatchObject({ code: 0, stderr: '' });
+    expect(gone.stdout).toMatch(
+      new RegExp(`^decommissioned ${silent.deviceId} \\(MAD-T4S-VELAZQUEZ\\)`),
+    );
+    const after = await run(['devices', 'list', '--stale', '--json'], env);
+    expect(ids(after.stdout)).toEqual([other.deviceId]);
+    const unknown = await run(['devices', 'decommission', 'dev_01JDQ5S3Z4W8X9Y0ABCDEFGHJK'], env);
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: 'lounge-cloud: no device dev_01JDQ5S3Z4W8X9Y0ABCDEFGHJK\n',
+    });
+
+    const list = await run(
+      ['invitations', 'list', '--lounge', 'MAD-T4S-VELAZQUEZ', '--status', 'issued'],
+      env,
+    );
+    expect(list).toMatchObject({ code: 0, stderr: '' });
+    expect(list.stdout).toMatch(new RegExp(`^${issued.id}  issued  MAD-T4S-VELAZQUEZ  IB3456 `));
+    expect(list.stdout.trim().split('\n')).toHaveLength(1);
+    const all = await run(['invitations', 'list', '--json'], env);
+    const items = (JSON.parse(all.stdout) as { items: { id: string; status: string }[] }).items;
+    expect(items.map((i) => i.id).sort()).toEqual([issued.id, used.id, elsewhere.id].sort());
+    expect(all.stdout).not.toContain(issued.token);
+  });
+
+  it('prints warnings as plain lines, and none at all on later commands', async () => {
+    const fresh = join(dir, 'plain');
+    const env = { DATABASE_URL: `sqlite:${join(fresh, 'cloud.db')}`, KEY_ENCRYPTION_KEY: '' };
+    const first = await run(['lounges', 'list'], env);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(
+      /^lounge-cloud: warning: KEY_ENCRYPTION_KEY is not set: created [^\n]*\n$/,
+    );
+    const second = await run(['lounges', 'list'], env);
+    expect(second).toEqual({ code: 0, stdout: 'no lounges yet\n', stderr: '' });
   });
 });

@@ -24,6 +24,7 @@ type Records = Pick<
   | 'countApiKeys'
   | 'upsertLounge'
   | 'findLounge'
+  | 'listLounges'
   | 'insertSigningKey'
   | 'listSigningKeys'
   | 'noteTokenSigned'
@@ -100,6 +101,9 @@ export function postgresRecords(db: PgDb, clock: Clock): Records {
     async findLounge(id) {
       const row = await db.get('SELECT * FROM lounges WHERE id = ?', id);
       return row ? loungeFromRow(row) : null;
+    },
+    async listLounges() {
+      return (await db.all('SELECT * FROM lounges ORDER BY id')).map(loungeFromRow);
     },
 
     async insertSigningKey(k, outbox) {

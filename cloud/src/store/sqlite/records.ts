@@ -24,6 +24,7 @@ type Records = Pick<
   | 'countApiKeys'
   | 'upsertLounge'
   | 'findLounge'
+  | 'listLounges'
   | 'insertSigningKey'
   | 'listSigningKeys'
   | 'noteTokenSigned'
@@ -96,6 +97,9 @@ export function sqliteRecords(db: SqliteDb, clock: Clock): Records {
     async findLounge(id) {
       const row = db.get('SELECT * FROM lounges WHERE id = ?', id);
       return row ? loungeFromRow(row) : null;
+    },
+    async listLounges() {
+      return db.all('SELECT * FROM lounges ORDER BY id').map(loungeFromRow);
     },
 
     async insertSigningKey(k, outbox) {
