@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Clock, Decision, Ed25519PrivateJwk } from '@lounge/shared';
-import { systemClock } from '@lounge/shared';
+import { ProblemError, systemClock } from '@lounge/shared';
 import pino, { type Logger } from 'pino';
 import { fetch as undiciFetch } from 'undici';
 import { annulGrant, type Annulment } from './annul.ts';
@@ -16,6 +16,7 @@ import { LinkStatus } from './link-status.ts';
 import { createMetrics, type EdgeMetrics } from './metrics.ts';
 import { createScanners } from './scanners/index.ts';
 import { DoubleReadFilter } from './scanners/double-read.ts';
+import { ScannerTestReads } from './scanners/test-reads.ts';
 import type { ScannerDeps } from './scanners/driver-deps.ts';
 import type { ScannerConfig } from './scanners/config.ts';
 import type { Scanner, ScannerHealth } from './scanners/port.ts';
@@ -136,6 +137,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
   });
 
   const doubleReads = new DoubleReadFilter({ clock });
+  const testReads = new ScannerTestReads();
   const scanners = (deps.createScanners ?? createScanners)(config.scanners, {
     log,
     clock,
@@ -147,6 +149,9 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
           metrics.doubleReads.inc({ scanner: s.scannerId });
           return;
         }
+        // A technician's test read (POST /v1/scanners/:id/test) is answered there as a dry
+        // run: no decision here, so nothing is consumed, logged or sent.
+        if (testReads.offer(s.scannerId, s.code)) return;
         decisions
           .scan({ code: s.code, gate: s.scannerId, receivedAt: s.receivedAt, source: 'scanner' })
           .catch((err: unknown) => log.error({ err, scanner: s.scannerId }, 'scan failed'));
@@ -193,6 +198,25 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     scan: (code, gate, receivedAt, scanId) =>
       decisions.scan({ code, gate, receivedAt, source: 'api', ...(scanId && { scanId }) }),
     verify: (code, gate) => decisions.verify(code, gate),
+    testScanner: async (scannerId, timeoutMs, signal) => {
+      if (!scanners.some((x) => x.id === scannerId)) {
+        throw new ProblemError('NOT_FOUND', `no scanner ${scannerId} in this agent's config`);
+      }
+      log.info(
+        { scanner: scannerId, timeoutMs },
+        'scanner test: taking the next read as a dry run',
+      );
+      const code = await testReads.take(scannerId, timeoutMs, signal);
+      if (code === undefined) {
+        throw new ProblemError(
+          'NO_SCAN',
+          `nothing was read on ${scannerId} within ${timeoutMs} ms`,
+        );
+      }
+      const decision = await decisions.verify(code, scannerId);
+      const text = typeof code === 'string' ? code : new TextDecoder().decode(code);
+      return { code: text.trim(), decision };
+    },
     annul,
     health,
     metrics: async () => ({

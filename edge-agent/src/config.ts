@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DEVICE_ID_RE, LOUNGE_ID_RE } from '@lounge/shared';
+import { DEVICE_ID_RE, JsonSyntaxProblem, LOUNGE_ID_RE, parseJsonText } from '@lounge/shared';
 import { z } from 'zod';
 import { EdgeError } from './errors.ts';
 import { scannerConfigSchema } from './scanners/config.ts';
@@ -44,6 +44,17 @@ export const edgeConfigSchema = z.object({
     .strict()
     .default({ webhookUrl: null }),
   clockSkewSeconds: z.number().int().min(0).max(86_400).default(120),
+  /**
+   * Logs on stdout (SPEC.md 3 and 8). Unset: `LOG_LEVEL` / `LOG_FORMAT` from the environment,
+   * else info, pretty on a terminal and JSON otherwise.
+   */
+  log: z
+    .object({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+      format: z.enum(['json', 'pretty']).optional(),
+    })
+    .strict()
+    .default({}),
 });
 
 /** The validated edge config, paths resolved. */
@@ -120,6 +131,16 @@ export function parseConfig(
   };
 }
 
+/**
+ * A config `lounge-provision decommission` wiped: the ids are still there, the MQTT password
+ * is empty. The agent says so rather than listing the fields the wipe emptied.
+ */
+export function isDecommissioned(raw: unknown): raw is { deviceId: string } {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const c = raw as { deviceId?: unknown; mqtt?: { password?: unknown } | null };
+  return typeof c.deviceId === 'string' && c.deviceId !== '' && c.mqtt?.password === '';
+}
+
 /** Reads and validates the config file; throws EdgeError with operator-readable lines. */
 export function loadConfigFile(path: string): { config: EdgeConfig; warnings: string[] } {
   const file = resolve(path);
@@ -132,14 +153,19 @@ export function loadConfigFile(path: string): { config: EdgeConfig; warnings: st
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonText(text);
   } catch (err) {
-    throw new EdgeError('CONFIG_INVALID', [
-      `config: ${file} is not valid JSON: ${(err as Error).message}`,
-    ]);
+    if (!(err instanceof JsonSyntaxProblem)) throw err;
+    throw new EdgeError('CONFIG_INVALID', [`config: ${file} is not valid JSON: ${err.message}`]);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new EdgeError('CONFIG_INVALID', [`config: ${file} must hold a JSON object`]);
+  }
+  if (isDecommissioned(raw)) {
+    throw new EdgeError('DECOMMISSIONED', [
+      `config: device ${raw.deviceId} was decommissioned (its credentials in ${file} are wiped); ` +
+        'enrol the box again with lounge-provision enroll',
+    ]);
   }
   return parseConfig(raw, dirname(file));
 }

@@ -1,61 +1,61 @@
+import { edgeVersion, HELP, parseEdgeArgs } from './cli/args.ts';
 import { loadConfigFile } from './config.ts';
 import { loadDeviceKey } from './device-key.ts';
 import { EdgeError } from './errors.ts';
 
-const USAGE = 'usage: lounge-edge --config FILE   (or set LOUNGE_EDGE_CONFIG)';
-
-/** Reads `--config FILE` / `--config=FILE`, else LOUNGE_EDGE_CONFIG. */
-function configPathFrom(argv: string[], env: NodeJS.ProcessEnv): string {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--config') {
-      const value = argv[i + 1];
-      if (!value) throw new EdgeError('CONFIG_NOT_FOUND', ['lounge-edge: --config needs a file']);
-      return value;
-    }
-    if (arg.startsWith('--config=')) return arg.slice('--config='.length);
-    if (arg === 'serve') continue;
-    throw new EdgeError('CONFIG_INVALID', [`lounge-edge: unknown argument ${arg}`, USAGE]);
-  }
-  if (env.LOUNGE_EDGE_CONFIG) return env.LOUNGE_EDGE_CONFIG;
-  throw new EdgeError('CONFIG_NOT_FOUND', [`lounge-edge: no config file. ${USAGE}`]);
-}
-
-/** Prints operator errors as plain lines (never a stack trace) and exits 1. */
+/** Prints operator errors as plain lines (never a stack trace); exit 2 for a wrong command line. */
 function fail(err: unknown): never {
   const lines = err instanceof EdgeError ? err.lines : [`lounge-edge: ${(err as Error).message}`];
   process.stderr.write(lines.join('\n') + '\n');
-  process.exit(1);
+  process.exit(err instanceof EdgeError && err.code === 'USAGE' ? 2 : 1);
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
-    return;
-  }
   let loaded;
   let key;
+  let configPath;
   try {
-    loaded = loadConfigFile(configPathFrom(argv, process.env));
+    const call = parseEdgeArgs(process.argv.slice(2), process.env);
+    if (call.kind === 'help') return void process.stdout.write(HELP + '\n');
+    if (call.kind === 'version') return void process.stdout.write(`lounge-edge ${edgeVersion()}\n`);
+    configPath = call.configPath;
+    loaded = loadConfigFile(configPath);
     key = loadDeviceKey(loaded.config.deviceKeyFile);
   } catch (err) {
     fail(err);
   }
   const { config } = loaded;
   // Loaded only once the config is good, so a config error answers fast.
-  const [{ default: pino }, { createAgent }, { edgeSubsystems }] = await Promise.all([
-    import('pino'),
-    import('./agent.ts'),
-    import('./sync/wiring.ts'),
-  ]);
-  const log = pino({
-    level: process.env.LOG_LEVEL ?? 'info',
-    base: { service: 'lounge-edge', deviceId: config.deviceId, loungeId: config.loungeId },
-  });
+  const [{ createEdgeLogger, edgeStartupSummary }, { createAgent }, { edgeSubsystems }] =
+    await Promise.all([
+      import('./cli/logger.ts'),
+      import('./agent.ts'),
+      import('./sync/wiring.ts'),
+    ]);
+  const log = createEdgeLogger(config, process.env);
+  log.info(
+    { version: edgeVersion(), ...edgeStartupSummary(config, configPath) },
+    'lounge-edge starting',
+  );
   for (const w of [...loaded.warnings, ...key.warnings]) log.warn(w);
 
-  let agent;
+  let agent: Awaited<ReturnType<typeof createAgent>> | undefined;
+  // Handlers first: a SIGTERM during start-up stops what has started, cleanly.
+  let signals = 0;
+  const shutdown = (signal: string): void => {
+    if (++signals > 1) process.exit(1);
+    log.info({ signal }, 'stopping');
+    if (!agent) process.exit(0);
+    agent.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
   try {
     // MQTT sync and IBDP uploader start after the API (each only when configured).
     agent = createAgent(config, {
@@ -72,21 +72,6 @@ async function main(): Promise<void> {
     }
     fail(err);
   }
-
-  let signals = 0;
-  const shutdown = (signal: string): void => {
-    if (++signals > 1) process.exit(1);
-    log.info({ signal }, 'stopping');
-    agent.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 await main();

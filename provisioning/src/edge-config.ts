@@ -1,9 +1,9 @@
 import { dirname } from 'node:path';
-import { parseConfig, type EdgeConfig } from '../../edge-agent/src/config.ts';
+import { isDecommissioned, parseConfig, type EdgeConfig } from '../../edge-agent/src/config.ts';
 import { EdgeError } from '../../edge-agent/src/errors.ts';
 import { scannerConfigSchema, type ScannerConfig } from '../../edge-agent/src/scanners/config.ts';
 
-export { scannerConfigSchema, type EdgeConfig, type ScannerConfig };
+export { isDecommissioned, scannerConfigSchema, type EdgeConfig, type ScannerConfig };
 
 /**
  * Validates a parsed config with the agent's own schema (edge-agent/src/config.ts), so "valid"
@@ -20,9 +20,9 @@ export function validateConfig(
     return { ok: true, config: parseConfig(raw, dirname(path)).config };
   } catch (err) {
     if (!(err instanceof EdgeError)) throw err;
+    // Every bad field, so one edit fixes them all (not one run per field).
     const lines = err.lines.map((l) => l.replace(/^config: /, ''));
-    const more = lines.length > 2 ? `; and ${lines.length - 2} more` : '';
-    return { ok: false, problem: lines.slice(0, 2).join('; ') + more };
+    return { ok: false, problem: lines.join('; ') };
   }
 }
 
@@ -31,11 +31,4 @@ export function isEnrolled(raw: unknown): raw is { deviceId: string } {
   if (typeof raw !== 'object' || raw === null) return false;
   const c = raw as { deviceId?: unknown; mqtt?: { password?: unknown } | null };
   return typeof c.deviceId === 'string' && c.deviceId !== '' && !!c.mqtt?.password;
-}
-
-/** A config `decommission` wiped: the ids are still there, the secrets are not. */
-export function isDecommissioned(raw: unknown): raw is { deviceId: string } {
-  if (typeof raw !== 'object' || raw === null) return false;
-  const c = raw as { deviceId?: unknown; mqtt?: { password?: unknown } | null };
-  return typeof c.deviceId === 'string' && c.mqtt?.password === '';
 }

@@ -36,12 +36,16 @@ export const PROBLEM_CODES = {
   NOT_FOUND: 404,
   INVITATION_NOT_FOUND: 404,
   DECISION_NOT_FOUND: 404,
+  /** `POST /v1/scanners/:id/test`: nothing was read before the timeout (edge, SPEC.md 8). */
+  NO_SCAN: 408,
   ALREADY_INVITED: 409,
   ENROLLMENT_TOKEN_USED: 409,
   ANNUL_WINDOW_PASSED: 409,
   ALREADY_ANNULLED: 409,
   IDEMPOTENCY_IN_PROGRESS: 409,
   SCAN_ID_REUSED: 409,
+  /** A test read is already waiting on that scanner. */
+  SCANNER_TEST_BUSY: 409,
   INVITATION_REVOKED: 410,
   INVITATION_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,

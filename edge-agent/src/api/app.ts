@@ -21,6 +21,12 @@ export interface ApiDeps {
   /** Decides a turnstile scan; a known `scanId` answers its recorded decision (SPEC.md 8). */
   scan(code: string, gate: string, receivedAt: number, scanId?: string): Promise<Decision>;
   verify(code: string, gate: string): Promise<Decision>;
+  /** SPEC.md 8: the next read of that scanner, decided as a dry run (nothing consumed). */
+  testScanner(
+    scannerId: string,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<{ code: string; decision: Decision }>;
   annul(eventId: string): Annulment;
   health(): Health;
   metrics(): Promise<{ contentType: string; body: string }>;
@@ -36,6 +42,9 @@ const scanId = z.string().regex(SCAN_ID_RE, 'expected 1-64 letters, digits, _ . 
 const verifyBody = z.object({ code: z.string(), gate: gate.optional() });
 const scanBody = verifyBody.extend({ scanId: scanId.optional() });
 const EVENT_ID = /^evt_[0-9A-Za-z]{1,40}$/;
+const testBody = z.strictObject({ timeoutMs: z.number().int().min(100).max(300_000).optional() });
+/** How long a scanner test waits by default (the technician walks to the scanner). */
+const TEST_TIMEOUT_MS = 30_000;
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -90,6 +99,12 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.post('/v1/verify', async (c) => {
     const body = await readJson(c, verifyBody);
     return c.json(await deps.verify(body.code, body.gate ?? 'api'));
+  });
+
+  app.post('/v1/scanners/:id/test', async (c) => {
+    const body = await readJson(c, testBody, {});
+    const timeoutMs = body.timeoutMs ?? TEST_TIMEOUT_MS;
+    return c.json(await deps.testScanner(c.req.param('id'), timeoutMs, c.req.raw.signal));
   });
 
   app.post('/v1/decisions/:eventId/annul', (c) => {

@@ -31,12 +31,19 @@ export function onApiError(log: Logger) {
   };
 }
 
-/** Parses a JSON body against a schema; anything wrong is 400 INVALID_REQUEST naming the field. */
-export async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+/**
+ * Parses a JSON body against a schema; anything wrong is 400 INVALID_REQUEST naming the field.
+ * With `empty`, a missing body stands for that value (all-optional bodies).
+ */
+export async function readJson<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+  empty?: unknown,
+): Promise<z.infer<T>> {
   const text = await c.req.text();
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = empty !== undefined && text.trim() === '' ? empty : JSON.parse(text);
   } catch {
     throw new ProblemError('INVALID_REQUEST', 'body is not valid JSON');
   }
