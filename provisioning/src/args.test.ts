@@ -5,10 +5,11 @@ import { UsageError } from './errors.ts';
 const spec: VerbSpec = {
   usage: 'x --config C --id ID [--json]',
   options: {
-    config: { type: 'string' },
-    id: { type: 'string', required: true },
-    json: { type: 'boolean' },
+    config: { type: 'string', value: 'C', help: 'the config' },
+    id: { type: 'string', required: true, value: 'ID', help: 'the id' },
+    json: { type: 'boolean', help: 'as JSON' },
   },
+  example: 'x --config c.json --id a',
 };
 
 const usageError = (fn: () => unknown): UsageError => {

@@ -1,17 +1,47 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 
-/** One option of a verb: a string flag, or a boolean switch. */
+/** One option of a verb: a string flag, or a boolean switch, and what `--help` says of it. */
 export interface OptionSpec {
   type: 'string' | 'boolean';
   required?: boolean;
+  /** The value's name in `--help` (`--config C`); string options only. */
+  value?: string;
+  help: string;
 }
 
-/** The command line a verb accepts, and the usage line shown when it is wrong. */
+/** The command line a verb accepts, the usage line shown when it is wrong, and an example. */
 export interface VerbSpec {
   usage: string;
   options: Record<string, OptionSpec>;
+  /** A command line a technician could type, shown by `<verb> --help`. */
+  example: string;
 }
+
+/** `<verb> --help`: what it does, the usage line, each flag, an example. */
+export function verbHelp(name: string, summary: string, spec: VerbSpec): string {
+  const rows = Object.entries(spec.options).map(([flag, o]) => {
+    const label = o.type === 'string' ? `--${flag} ${o.value ?? 'VALUE'}` : `--${flag}`;
+    return [label, o.required ? `${o.help} (required)` : o.help] as const;
+  });
+  const width = Math.max(0, ...rows.map(([label]) => label.length));
+  return [
+    `lounge-provision ${name}: ${summary}`,
+    '',
+    `usage: ${spec.usage}`,
+    ...(rows.length ? ['', 'flags:', ...rows.map(([l, h]) => `  ${l.padEnd(width)}  ${h}`)] : []),
+    '',
+    'example:',
+    `  ${spec.example}`,
+  ].join('\n');
+}
+
+/** `--config C`: every verb that reads the box's config takes it the same way. */
+export const CONFIG_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'C',
+  help: 'the edge config (default: $LOUNGE_EDGE_CONFIG, else /etc/lounge-edge/config.json)',
+};
 
 export type ParsedOptions = Record<string, string | boolean | undefined>;
 

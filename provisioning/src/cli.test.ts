@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@lounge/shared';
-import { runCli } from './cli.ts';
+import { VERBS, runCli } from './cli.ts';
 import type { Context } from './context.ts';
 import { CliError } from './errors.ts';
 
@@ -38,10 +38,41 @@ describe('runCli', () => {
     expect(await runCli(fakeContext(), [])).toBe(2);
   });
 
-  it('prints a verb usage on <verb> --help', async () => {
+  it('prints what a verb does, its flags and an example on <verb> --help', async () => {
     const ctx = fakeContext();
     expect(await runCli(ctx, ['remove-scanner', '--help'])).toBe(0);
-    expect(ctx.lines).toEqual(['usage: lounge-provision remove-scanner --config C --id ID']);
+    expect(ctx.lines[0]!.split('\n')).toEqual([
+      'lounge-provision remove-scanner: remove a scanner from the config',
+      '',
+      'usage: lounge-provision remove-scanner --config C --id ID',
+      '',
+      'flags:',
+      '  --config C  the edge config (default: $LOUNGE_EDGE_CONFIG, else /etc/lounge-edge/config.json)',
+      '  --id ID     the scanner to remove (required)',
+      '',
+      'example:',
+      '  lounge-provision remove-scanner --config /etc/lounge-edge/config.json --id gate1',
+    ]);
+  });
+
+  it('gives every verb a help text naming each of its flags and an example', async () => {
+    for (const [name, verb] of Object.entries(VERBS)) {
+      const ctx = fakeContext();
+      expect(await runCli(ctx, [name, '--help'])).toBe(0);
+      const help = ctx.lines.join('\n');
+      expect(help).toMatch(new RegExp(`^lounge-provision ${name}: \\S`));
+      expect(help).toMatch(new RegExp(`\nexample:\n {2}.*lounge-provision ${name}`));
+      const { spec } = await verb.load();
+      for (const flag of Object.keys(spec.options)) expect(help).toContain(`  --${flag}`);
+    }
+  });
+
+  it('prints its version on --version, also after a verb', async () => {
+    for (const argv of [['--version'], ['doctor', '--version']]) {
+      const ctx = fakeContext();
+      expect(await runCli(ctx, argv)).toBe(0);
+      expect(ctx.lines).toEqual(['lounge-provision 0.1.0']);
+    }
   });
 
   it('refuses an unknown verb with exit code 2', async () => {

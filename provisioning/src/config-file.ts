@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { JsonSyntaxProblem, parseJsonText } from '@lounge/shared';
 import { CliError, describeSystemError } from './errors.ts';
 
 /** Config and key files hold credentials: owner read/write only. */
@@ -32,9 +33,10 @@ export async function readJsonFile(path: string): Promise<unknown> {
     throw new CliError(`Cannot read ${path}: ${describeSystemError(err)}.`);
   }
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new CliError(`${path} is not valid JSON.`, { code: 'BAD_CONFIG' });
+    return parseJsonText(text);
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxProblem)) throw err;
+    throw new CliError(`${path} is not valid JSON: ${err.message}.`, { code: 'BAD_CONFIG' });
   }
 }
 

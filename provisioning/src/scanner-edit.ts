@@ -18,7 +18,7 @@ const TYPE_FLAGS = ['path', 'baud', 'suffix', 'vendor-id', 'product-id', 'layout
  * scanner schema, so the CLI never writes an entry the agent would refuse.
  */
 export function scannerFromFlags(values: ParsedOptions, usage: string): ScannerConfig {
-  const type = values.type;
+  const type = typeof values.type === 'string' ? values.type.toLowerCase() : values.type;
   if (typeof type !== 'string' || !(TYPES as readonly string[]).includes(type)) {
     throw new UsageError(`--type must be one of ${TYPES.join(', ')}`, usage);
   }
@@ -30,6 +30,8 @@ export function scannerFromFlags(values: ParsedOptions, usage: string): ScannerC
   }
   const str = (name: string): string | undefined =>
     typeof values[name] === 'string' ? (values[name] as string) : undefined;
+  // Scanner manuals write CR, LF, CRLF, ES: any case is meant the same.
+  const lower = (name: string): string | undefined => str(name)?.toLowerCase();
   const int = (name: string): number | undefined => {
     const text = str(name);
     return text === undefined ? undefined : parseInteger(text, `--${name}`, usage);
@@ -38,7 +40,7 @@ export function scannerFromFlags(values: ParsedOptions, usage: string): ScannerC
   if (type === 'serial') {
     if (!str('path'))
       throw new UsageError('a serial scanner needs --path (e.g. /dev/ttyUSB0)', usage);
-    Object.assign(raw, { path: str('path'), baudRate: int('baud'), suffix: str('suffix') });
+    Object.assign(raw, { path: str('path'), baudRate: int('baud'), suffix: lower('suffix') });
   } else if (type !== 'stdin') {
     if (str('vendor-id') === undefined || str('product-id') === undefined) {
       throw new UsageError(`a ${type} scanner needs --vendor-id and --product-id`, usage);
@@ -47,7 +49,7 @@ export function scannerFromFlags(values: ParsedOptions, usage: string): ScannerC
       vendorId: int('vendor-id'),
       productId: int('product-id'),
       path: str('path'),
-      layout: str('layout'),
+      layout: lower('layout'),
     });
   }
   const parsed = scannerConfigSchema.safeParse(dropUndefined(raw));

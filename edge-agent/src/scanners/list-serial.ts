@@ -11,6 +11,11 @@ export interface SerialPortSummary {
   productId: string | null;
   manufacturer: string | null;
   serialNumber: string | null;
+  /**
+   * An onboard UART (`/dev/ttyS*` with no USB parent): the PC's own serial port, listed by
+   * the kernel whether or not anything is wired to it, so unlikely to be a scanner.
+   */
+  onboard: boolean;
 }
 
 export interface ListSerialOptions {
@@ -29,6 +34,7 @@ export interface ListSerialOptions {
 }
 
 const USB_TTY = /^tty(USB|ACM)\d+$/;
+const ONBOARD_TTY = /^ttyS\d+$/;
 
 async function safe<T>(work: () => Promise<T>, fallback: T): Promise<T> {
   try {
@@ -76,6 +82,7 @@ export async function listSerialPorts(
         productId: null,
         manufacturer: null,
         serialNumber: null,
+        onboard: false,
       };
       ports.set(path, port);
     }
@@ -100,6 +107,7 @@ export async function listSerialPorts(
   for (const port of ports.values()) {
     if (port.vendorId === null) Object.assign(port, await usbIds(sysDir, basename(port.path)));
     port.byId.sort();
+    port.onboard = ONBOARD_TTY.test(basename(port.path)) && port.vendorId === null;
   }
   return [...ports.values()].sort((a, b) => a.path.localeCompare(b.path));
 }

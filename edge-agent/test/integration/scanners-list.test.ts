@@ -41,6 +41,7 @@ describe('listSerialPorts', () => {
         productId: '0b61',
         manufacturer: null,
         serialNumber: null,
+        onboard: false,
       },
       {
         path: join(dev, 'ttyUSB1'),
@@ -49,7 +50,29 @@ describe('listSerialPorts', () => {
         productId: null,
         manufacturer: null,
         serialNumber: null,
+        onboard: false,
       },
+    ]);
+  });
+
+  it('marks onboard UARTs (ttyS* without a USB parent), not USB serial adapters', async () => {
+    const dev = join(root, 'dev');
+    const sys = join(root, 'sys');
+    await mkdir(dev, { recursive: true });
+    for (const name of ['ttyS0', 'ttyS4', 'ttyUSB0']) await writeFile(join(dev, name), '');
+    // ttyS4 sits under a USB device (a USB-serial bridge named ttyS by its driver).
+    const usb = join(sys, 'devices/usb1/1-2');
+    await mkdir(join(usb, '1-2:1.0'), { recursive: true });
+    await writeFile(join(usb, 'idVendor'), '067b\n');
+    await mkdir(join(sys, 'class/tty/ttyS4'), { recursive: true });
+    await symlink(join(usb, '1-2:1.0'), join(sys, 'class/tty/ttyS4/device'));
+    // serialport (udevadm) lists the kernel's UARTs whether or not anything is wired.
+    const list = async () => ['ttyS0', 'ttyS4', 'ttyUSB0'].map((n) => ({ path: join(dev, n) }));
+    const ports = await listSerialPorts({ devDir: dev, sysDir: sys, list });
+    expect(ports.map((p) => [p.path.slice(dev.length + 1), p.onboard])).toEqual([
+      ['ttyS0', true],
+      ['ttyS4', false],
+      ['ttyUSB0', false],
     ]);
   });
 

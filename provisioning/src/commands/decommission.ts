@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
+import { CONFIG_OPTION, optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
 import { readProblem, unexpected } from '../cloud-client.ts';
 import type { Context } from '../context.ts';
 import { readJsonFile, writeJsonAtomic } from '../config-file.ts';
@@ -9,7 +9,11 @@ import { step } from '../output.ts';
 
 export const spec: VerbSpec = {
   usage: 'lounge-provision decommission --config C [--force]',
-  options: { config: { type: 'string' }, force: { type: 'boolean' } },
+  options: {
+    config: CONFIG_OPTION,
+    force: { type: 'boolean', help: 'wipe the credentials even if the cloud refuses' },
+  },
+  example: 'lounge-provision decommission --config /etc/lounge-edge/config.json',
 };
 
 /** `decommission`: tell the cloud first, then wipe the box's credentials. */

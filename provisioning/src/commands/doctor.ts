@@ -1,4 +1,4 @@
-import { optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
+import { optionalString, parseVerbArgs, type VerbSpec, CONFIG_OPTION } from '../args.ts';
 import type { Context } from '../context.ts';
 import { loadDevice, type Device } from '../device.ts';
 import { databaseCheck, diskCheck, scannerChecks } from '../doctor/local-checks.ts';
@@ -8,7 +8,11 @@ import { formatReport, type CheckResult } from '../output.ts';
 
 export const spec: VerbSpec = {
   usage: 'lounge-provision doctor --config C [--json]',
-  options: { config: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    config: CONFIG_OPTION,
+    json: { type: 'boolean', help: 'print the checks as JSON' },
+  },
+  example: 'lounge-provision doctor --config /etc/lounge-edge/config.json',
 };
 
 /** Every check, in the order a technician fixes things: config, network, hardware, disk. */

@@ -27,15 +27,30 @@ export const spec: VerbSpec = {
   usage:
     'lounge-provision enroll --cloud URL --token T [--config PATH] [--data-dir DIR] [--api-host H] [--api-port P] [--name N] [--force]',
   options: {
-    cloud: { type: 'string', required: true },
-    token: { type: 'string', required: true },
-    config: { type: 'string' },
-    'data-dir': { type: 'string' },
-    'api-host': { type: 'string' },
-    'api-port': { type: 'string' },
-    name: { type: 'string' },
-    force: { type: 'boolean' },
+    cloud: { type: 'string', required: true, value: 'URL', help: "the cloud's public URL" },
+    token: {
+      type: 'string',
+      required: true,
+      value: 'T',
+      help: 'the enrolment token (lounge-cloud enrollment-token)',
+    },
+    config: {
+      type: 'string',
+      value: 'PATH',
+      help: 'where to write the config (default /etc/lounge-edge/config.json)',
+    },
+    'data-dir': {
+      type: 'string',
+      value: 'DIR',
+      help: "the agent's state folder (default /var/lib/lounge-edge)",
+    },
+    'api-host': { type: 'string', value: 'H', help: 'local API address (default 127.0.0.1)' },
+    'api-port': { type: 'string', value: 'P', help: 'local API port (default 8081)' },
+    name: { type: 'string', value: 'N', help: 'a name for the box (default: the host name)' },
+    force: { type: 'boolean', help: 'replace a config that is still enrolled' },
   },
+  example:
+    'lounge-provision enroll --cloud https://lounge.example.com --token let_… --name mad-t4s-gate1',
 };
 
 export const DEFAULT_DATA_DIR = '/var/lib/lounge-edge';

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
+import { optionalString, parseVerbArgs, type VerbSpec, CONFIG_OPTION } from '../args.ts';
 import { readProblem, unexpected } from '../cloud-client.ts';
 import { commitTemp, SECRET_MODE, writeTemp } from '../config-file.ts';
 import type { Context } from '../context.ts';
@@ -10,7 +10,8 @@ import { step } from '../output.ts';
 
 export const spec: VerbSpec = {
   usage: 'lounge-provision rotate-key --config C',
-  options: { config: { type: 'string' } },
+  options: { config: CONFIG_OPTION },
+  example: 'lounge-provision rotate-key --config /etc/lounge-edge/config.json',
 };
 
 /**

@@ -1,4 +1,11 @@
-import { optionalString, parseVerbArgs, requiredString, type VerbSpec } from '../args.ts';
+import { stat } from 'node:fs/promises';
+import {
+  CONFIG_OPTION,
+  optionalString,
+  parseVerbArgs,
+  requiredString,
+  type VerbSpec,
+} from '../args.ts';
 import { configPathFrom, readJsonFile, writeJsonAtomic } from '../config-file.ts';
 import type { Context } from '../context.ts';
 import { CliError } from '../errors.ts';
@@ -8,22 +15,50 @@ export const addSpec: VerbSpec = {
   usage:
     'lounge-provision add-scanner --config C --id ID --type serial|hid-pos|hid-keyboard|stdin [--path P --baud N --suffix cr|lf|crlf|tab] [--vendor-id V --product-id P --layout us|es]',
   options: {
-    config: { type: 'string' },
-    id: { type: 'string', required: true },
-    type: { type: 'string', required: true },
-    path: { type: 'string' },
-    baud: { type: 'string' },
-    suffix: { type: 'string' },
-    'vendor-id': { type: 'string' },
-    'product-id': { type: 'string' },
-    layout: { type: 'string' },
+    config: CONFIG_OPTION,
+    id: { type: 'string', required: true, value: 'ID', help: 'the scanner id, also the gate name' },
+    type: {
+      type: 'string',
+      required: true,
+      value: 'T',
+      help: 'serial, hid-pos, hid-keyboard or stdin',
+    },
+    path: {
+      type: 'string',
+      value: 'P',
+      help: 'serial: the port (prefer /dev/serial/by-id/…); HID: pick one of identical scanners',
+    },
+    baud: { type: 'string', value: 'N', help: 'serial: baud rate (default 9600)' },
+    suffix: {
+      type: 'string',
+      value: 'S',
+      help: 'serial: cr, lf, crlf or tab, any case (default crlf)',
+    },
+    'vendor-id': { type: 'string', value: 'V', help: 'HID: USB vendor id, e.g. 0x05e0' },
+    'product-id': { type: 'string', value: 'P', help: 'HID: USB product id, e.g. 0x1200' },
+    layout: { type: 'string', value: 'L', help: 'hid-keyboard: us or es (default us)' },
   },
+  example:
+    'lounge-provision add-scanner --config /etc/lounge-edge/config.json --id gate1 --type serial --path /dev/serial/by-id/usb-Honeywell-if00 --suffix cr',
 };
 
 export const removeSpec: VerbSpec = {
   usage: 'lounge-provision remove-scanner --config C --id ID',
-  options: { config: { type: 'string' }, id: { type: 'string', required: true } },
+  options: {
+    config: CONFIG_OPTION,
+    id: { type: 'string', required: true, value: 'ID', help: 'the scanner to remove' },
+  },
+  example: 'lounge-provision remove-scanner --config /etc/lounge-edge/config.json --id gate1',
 };
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function readConfigObject(path: string): Promise<Record<string, unknown>> {
   const raw = await readJsonFile(path);
@@ -46,6 +81,12 @@ export async function runAdd(ctx: Context, argv: readonly string[]): Promise<num
   const { scanners, replaced } = upsertScanner((config.scanners as unknown[]) ?? [], scanner);
   await writeJsonAtomic(path, { ...config, scanners });
   ctx.out(`${replaced ? 'replaced' : 'added'} scanner ${scanner.id} (${scanner.type}) in ${path}`);
+  if ('path' in scanner && scanner.path && !(await exists(scanner.path))) {
+    // Written anyway: the scanner may be plugged in later; the agent waits for it.
+    ctx.err(
+      `warning: ${scanner.path} does not exist (yet); check the cable and the path (lounge-provision scanners lists what is plugged in)`,
+    );
+  }
   ctx.out('restart the edge agent (lounge-edge) to use it');
   return 0;
 }

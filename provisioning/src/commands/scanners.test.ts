@@ -22,6 +22,7 @@ const port = {
   productId: '0b6a',
   manufacturer: 'Honeywell',
   serialNumber: null,
+  onboard: false,
 };
 
 function context(toolkit: Partial<ScannerToolkit>): Context & { lines: string[] } {
@@ -45,6 +46,13 @@ describe('scanners', () => {
     );
     expect(formatSerial(port)).toBe(
       'serial  /dev/ttyACM0  0c2e:0b6a  Honeywell  → serial  (stable: /dev/serial/by-id/usb-Honeywell-if00)',
+    );
+  });
+
+  it('marks an onboard UART as an unlikely scanner', () => {
+    const uart = { ...port, path: '/dev/ttyS0', byId: [], vendorId: null, productId: null };
+    expect(formatSerial({ ...uart, manufacturer: null, onboard: true })).toBe(
+      'serial  /dev/ttyS0  → unlikely a scanner (onboard UART, no USB parent)',
     );
   });
 

@@ -4,7 +4,8 @@ import type { HidDeviceSummary, SerialPortSummary } from '../scanner-toolkit.ts'
 
 export const spec: VerbSpec = {
   usage: 'lounge-provision scanners [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean', help: 'print the lists as JSON' } },
+  example: 'lounge-provision scanners',
 };
 
 const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
@@ -32,6 +33,9 @@ export function formatSerial(p: SerialPortSummary): string {
   const ids = p.vendorId ? `  ${p.vendorId}:${p.productId ?? '????'}` : '';
   const name = p.manufacturer ? `  ${p.manufacturer}` : '';
   const stable = p.byId[0] ? `  (stable: ${p.byId[0]})` : '';
+  if (p.onboard) {
+    return `serial  ${p.path}${name}  → unlikely a scanner (onboard UART, no USB parent)`;
+  }
   return `serial  ${p.path}${ids}${name}  → serial${stable}`;
 }
 

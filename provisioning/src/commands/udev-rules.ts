@@ -1,4 +1,4 @@
-import { optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
+import { CONFIG_OPTION, optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
 import { configPathFrom, readJsonFile } from '../config-file.ts';
 import type { Context } from '../context.ts';
 import { scannerConfigSchema } from '../edge-config.ts';
@@ -7,7 +7,12 @@ import { DEFAULT_GROUP, udevRules } from '../udev.ts';
 
 export const spec: VerbSpec = {
   usage: 'lounge-provision udev-rules [--config C] [--group G]',
-  options: { config: { type: 'string' }, group: { type: 'string' } },
+  options: {
+    config: CONFIG_OPTION,
+    group: { type: 'string', value: 'G', help: "the agent's group (default lounge-edge)" },
+  },
+  example:
+    'lounge-provision udev-rules --config /etc/lounge-edge/config.json > /etc/udev/rules.d/70-lounge-scanners.rules',
 };
 
 /** `udev-rules`: prints the rules on stdout so they can be piped into /etc/udev/rules.d. */

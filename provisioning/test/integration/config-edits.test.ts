@@ -133,3 +133,80 @@ describe('add-scanner / remove-scanner / udev-rules', () => {
     }
   });
 });
+
+describe('config errors and scanner paths', () => {
+  it('takes --suffix and --type in any case, and warns when the path does not exist', async () => {
+    writeFileSync(config, JSON.stringify(base));
+    const missing = join(dir, 'ttyUSB9');
+    const r = await provision([
+      'add-scanner',
+      '--config',
+      config,
+      '--id',
+      'gate2',
+      '--type',
+      'Serial',
+      '--path',
+      missing,
+      '--suffix',
+      'CR',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('added scanner gate2 (serial)');
+    expect(oneLine(r.stderr)).toBe(
+      `warning: ${missing} does not exist (yet); check the cable and the path (lounge-provision scanners lists what is plugged in)`,
+    );
+    expect(read().scanners[1]).toEqual({
+      id: 'gate2',
+      type: 'serial',
+      path: missing,
+      baudRate: 9600,
+      suffix: 'cr',
+    });
+    const present = join(dir, 'ttyACM0');
+    writeFileSync(present, '');
+    const ok = await provision([
+      'add-scanner',
+      '--config',
+      config,
+      '--id',
+      'gate3',
+      '--type',
+      'serial',
+      '--path',
+      present,
+      '--suffix',
+      'CrLf',
+    ]);
+    expect(ok).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('names the line and column of a JSON syntax error, and lists every bad field', async () => {
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{\n  "scanners": [],\n}\n');
+    const syntax = await provision(['remove-scanner', '--config', broken, '--id', 'x']);
+    expect(syntax.code).toBe(1);
+    expect(oneLine(syntax.stderr)).toBe(
+      `lounge-provision: ${broken} is not valid JSON: line 3, column 1: Expected double-quoted property name.`,
+    );
+    const bad = join(dir, 'bad.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ ...base, loungeId: 'nowhere', cloudUrl: 'ftp://x', clockSkewSeconds: -1 }),
+    );
+    const fields = await provision(['test-scan', '--config', bad]);
+    expect(fields.code).toBe(1);
+    const line = oneLine(fields.stderr);
+    for (const field of [
+      'loungeId',
+      'cloudUrl',
+      'issuer',
+      'deviceKeyFile',
+      'api',
+      'clockSkewSeconds',
+    ]) {
+      expect(line).toContain(`${field}: `);
+    }
+    expect(line).not.toContain('more');
+  });
+});
