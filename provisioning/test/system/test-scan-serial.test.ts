@@ -90,4 +90,30 @@ describe('test-scan on a serial scanner', () => {
     );
     expect(cli.stderrLines).toEqual([]);
   });
+
+  it('fails at once, with the reason, when another program holds the port', async () => {
+    const config = join(dir, 'config.json');
+    // flock(1) takes the same exclusive lock serialport takes when it opens a port.
+    const holder = await spawnProcess('flock', [pty.devicePath, 'sleep', '60'], {
+      timeoutMs: 10_000,
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      const cli = await spawnProcess(
+        process.execPath,
+        [BIN, 'test-scan', '--config', config, '--timeout', '30'],
+        { timeoutMs: 60_000 },
+      );
+      expect(await cli.exited).toBe(1);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(cli.stderrLines).toEqual([
+        expect.stringMatching(
+          /^lounge-provision: gate1 is held by another program \(.*lock.*\); stop it and try again\.$/i,
+        ),
+      ]);
+    } finally {
+      await holder.kill();
+    }
+  });
 });
