@@ -1,10 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { createDeviceAssertion, type Ed25519PrivateJwk } from '@lounge/shared';
+import { join } from 'node:path';
+import { createDeviceAssertion, systemClock, type Ed25519PrivateJwk } from '@lounge/shared';
+import { pino } from 'pino';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oneLine, provision, tempDir } from './cli-harness.ts';
+import { hashEnrollmentToken, newEnrollmentToken } from '../../../cloud/src/security/index.ts';
+import { createStore } from '../../../cloud/src/store/index.ts';
 import { freePort } from '../../../test/helpers/ports.ts';
 import { LOUNGE, startCloud, type CloudFixture } from './cloud-fixture.ts';
 
@@ -87,6 +89,30 @@ async function assertionStatus(
   return { status: res.status, code: body.code };
 }
 
+/** An enrolment token for LOUNGE that expired a minute ago, stored in the cloud's database. */
+async function expiredEnrollmentToken(dbFile: string): Promise<string> {
+  const store = await createStore(`sqlite:${dbFile}`, {
+    log: pino({ level: 'silent' }),
+    clock: systemClock,
+  });
+  try {
+    const { id, secret } = newEnrollmentToken();
+    const now = Date.now();
+    await store.insertEnrollmentToken({
+      id,
+      hash: hashEnrollmentToken(secret),
+      loungeId: LOUNGE,
+      expiresAt: now - 60_000,
+      usedAt: null,
+      usedByDevice: null,
+      createdAt: now - 120_000,
+    });
+    return secret;
+  } finally {
+    await store.close();
+  }
+}
+
 // Each verb is a child process (tsx start-up included); a test runs several of them.
 describe('lounge-provision against a real cloud', { timeout: 120_000 }, () => {
   it('enrols: 0600 key and config, no token stored; a reused token fails in one line', async () => {
@@ -154,30 +180,8 @@ describe('lounge-provision against a real cloud', { timeout: 120_000 }, () => {
   });
 
   it('refuses an expired token and an unreachable cloud in one line each', async () => {
-    const out = execFileSync(
-      process.execPath,
-      [
-        resolve(import.meta.dirname, '../../../cloud/bin/lounge-cloud.js'),
-        'enrollment-token',
-        '--lounge',
-        LOUNGE,
-        '--ttl',
-        '1s',
-        '--json',
-      ],
-      {
-        env: {
-          ...process.env,
-          DATABASE_URL: `sqlite:${join(dir, 'cloud.db')}`,
-          INTEGRATIONS: 'stub',
-          KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-          LOG_LEVEL: 'error',
-        },
-        encoding: 'utf8',
-      },
-    );
-    const { token } = JSON.parse(out) as { token: string };
-    await new Promise((r) => setTimeout(r, 1_200));
+    // The CLI and the API refuse a lifetime under 60 s, so write an expired token directly.
+    const token = await expiredEnrollmentToken(join(dir, 'cloud.db'));
     const r = await provision([
       'enroll',
       '--cloud',
