@@ -1,5 +1,11 @@
 import { createPublicKey } from 'node:crypto';
-import { decide, isEd25519PublicJwk, verifyToken, type VerificationKey } from '@lounge/shared';
+import {
+  decide,
+  isEd25519PublicJwk,
+  joinUrl,
+  verifyToken,
+  type VerificationKey,
+} from '@lounge/shared';
 import type { Clock } from '@lounge/shared';
 import type { Fetch } from './cloud-client.ts';
 import type { EdgeConfig } from './edge-config.ts';
@@ -76,7 +82,7 @@ async function decideOffline(
 ): Promise<DryRun | undefined> {
   const keys = new Map<string, VerificationKey>();
   try {
-    const res = await fetch(new URL('/.well-known/jwks.json', config.cloudUrl).toString(), {
+    const res = await fetch(joinUrl(config.cloudUrl, '/.well-known/jwks.json'), {
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     if (!res.ok) return undefined;

@@ -64,6 +64,7 @@ export {
   CircuitBreaker,
   CircuitOpenError,
   backoffDelay,
+  joinUrl,
   parseRetryAfter,
   retry,
   retryAfterOf,
@@ -74,6 +75,7 @@ export type {
   CircuitBreakerOptions,
   CircuitState,
   Jitter,
+  QueryParams,
   RetryOptions,
   Sleep,
 } from './lib/index.ts';

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import { parseRetryAfter, type AccessLogRecord } from '@lounge/shared';
+import { joinUrl, parseRetryAfter, type AccessLogRecord } from '@lounge/shared';
 import type { Fetch } from '../jwks-cache.ts';
 
 const gzip = promisify(gzipCb);
@@ -29,7 +29,7 @@ export class IbdpClient {
   private readonly endpoint: string;
 
   constructor(private readonly opts: IbdpClientOptions) {
-    this.endpoint = new URL('/v1/ingest/access-logs', opts.url).toString();
+    this.endpoint = joinUrl(opts.url, '/v1/ingest/access-logs');
   }
 
   /** POSTs one batch; `signal` aborts it (shutdown), which counts as a failure to retry. */
