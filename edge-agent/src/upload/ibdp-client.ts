@@ -58,7 +58,10 @@ export class IbdpClient {
         ]),
       });
     } catch (err) {
-      return { kind: 'failed', error: (err as Error).message };
+      // undici says only "fetch failed"; the cause (ECONNREFUSED, ENOTFOUND…) is what helps.
+      const code = (err as { cause?: { code?: unknown } }).cause?.code;
+      const why = typeof code === 'string' ? ` (${code})` : '';
+      return { kind: 'failed', error: `IBDP unreachable: ${(err as Error).message}${why}` };
     }
     const status = res.status;
     // 409 = a retry of a batch IBDP already has (SPEC.md 5): stored.
