@@ -89,7 +89,11 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
   try {
     if (await keys.ensureKey()) log.info('created the first signing key');
     await bootstrapAdmin(core);
-    const metrics = createMetrics(() => store.outboxBacklog(), { defaults: true });
+    const metrics = createMetrics(() => store.outboxBacklog(), {
+      defaults: true,
+      lanes: () => store.outboxLanes(),
+      now: () => clock.now(),
+    });
     const integrations: Integrations = config.integrations
       ? createHttpIntegrations(config.integrations, { clock, log, registry: metrics.registry })
       : createStubIntegrations({ clock });
