@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
-import { systemClock, type Clock } from '@lounge/shared';
+import { joinUrl, systemClock, type Clock } from '@lounge/shared';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
@@ -93,7 +93,11 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
   try {
     if (await keys.ensureKey()) log.info('created the first signing key');
     await bootstrapAdmin(core);
-    const metrics = createMetrics(() => store.outboxBacklog(), { defaults: true });
+    const metrics = createMetrics(() => store.outboxBacklog(), {
+      defaults: true,
+      lanes: () => store.outboxLanes(),
+      now: () => clock.now(),
+    });
     const integrations: Integrations = config.integrations
       ? createHttpIntegrations(config.integrations, { clock, log, registry: metrics.registry })
       : createStubIntegrations({ clock });
@@ -166,7 +170,7 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
           config.mqtt.url ??
           `mqtt://${new URL(publicUrl).hostname}:${broker!.port}`,
         ibdp: stub
-          ? { url: publicUrl + STUB_IBDP_PATH, token: STUB_IBDP_TOKEN }
+          ? { url: joinUrl(publicUrl, STUB_IBDP_PATH), token: STUB_IBDP_TOKEN }
           : { url: config.integrations!.ibdp.url, token: config.integrations!.ibdp.token ?? '' },
       },
       store,

@@ -1,5 +1,5 @@
 import type { Clock, KeyResolver, VerificationKey } from '@lounge/shared';
-import { isEd25519PublicJwk, TOKEN_ALG, type Ed25519PublicJwk } from '@lounge/shared';
+import { isEd25519PublicJwk, joinUrl, TOKEN_ALG, type Ed25519PublicJwk } from '@lounge/shared';
 import { importJWK } from 'jose';
 import type { Logger } from 'pino';
 import type { KeyStore } from './state/keys.ts';
@@ -65,7 +65,7 @@ export class JwksCache {
 
   private async fetchJwks(): Promise<boolean> {
     const { clock, log } = this.opts;
-    const url = new URL('/.well-known/jwks.json', this.opts.cloudUrl).toString();
+    const url = joinUrl(this.opts.cloudUrl, '/.well-known/jwks.json');
     try {
       const res = await this.opts.fetch(url, {
         headers: { accept: 'application/json' },

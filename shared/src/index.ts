@@ -84,6 +84,7 @@ export {
   CircuitBreaker,
   CircuitOpenError,
   backoffDelay,
+  joinUrl,
   parseRetryAfter,
   retry,
   retryAfterOf,
@@ -94,6 +95,7 @@ export type {
   CircuitBreakerOptions,
   CircuitState,
   Jitter,
+  QueryParams,
   RetryOptions,
   Sleep,
 } from './lib/index.ts';

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import { laneReports, laneReportSchema } from '../outbox/lanes.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { DatabaseUnavailableError, type UnavailableReason } from '../store/errors.ts';
 import { json, jwksSchema, problems } from './schemas.ts';
@@ -33,8 +34,13 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
           status: z.literal('ready'),
           db: z.literal('ok'),
           broker: z.literal('connected'),
+          outbox: z.object({
+            crm: laneReportSchema,
+            ibdp: laneReportSchema,
+            mqtt: laneReportSchema,
+          }),
         }),
-        'database and broker reachable',
+        'database and broker reachable; each outbox lane with its backlog, oldest age and blocking error',
       ),
       ...problems(503),
     },
@@ -57,8 +63,10 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
         ...dbReason,
       });
     }
+    // Informational: a stuck lane does not take the instance out of the load balancer.
+    const outbox = laneReports(await deps.store.outboxLanes(), deps.clock.now());
     return c.json(
-      { status: 'ready' as const, db: 'ok' as const, broker: 'connected' as const },
+      { status: 'ready' as const, db: 'ok' as const, broker: 'connected' as const, outbox },
       200,
     );
   });

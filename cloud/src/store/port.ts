@@ -141,6 +141,16 @@ export interface OutboxEventInput {
   orderKey?: string | null;
 }
 
+/**
+ * One outbox lane (kind) as readiness shows it: its backlog, its oldest undelivered event, and
+ * the error of the oldest undelivered event that failed (the one holding the lane back).
+ */
+export interface OutboxLane {
+  pending: number;
+  oldestCreatedAt: number | null;
+  lastError: { error: string; attempts: number; nextAttemptAt: number } | null;
+}
+
 export interface OutboxEvent extends OutboxEventInput {
   attempts: number;
   nextAttemptAt: number;
@@ -323,4 +333,6 @@ export interface CloudStore {
   markOutboxDelivered(id: string, worker: string, now: number): Promise<void>;
   markOutboxFailed(id: string, worker: string, error: string, nextAttemptAt: number): Promise<void>;
   outboxBacklog(): Promise<Record<OutboxKind, number>>;
+  /** Each lane's backlog, oldest undelivered event and blocking error (`/readyz`, metrics). */
+  outboxLanes(): Promise<Record<OutboxKind, OutboxLane>>;
 }

@@ -104,6 +104,11 @@ export const MARK_OUTBOX_FAILED = `UPDATE outbox SET attempts = attempts + 1, la
   WHERE id = ? AND locked_by = ? AND delivered_at IS NULL`;
 export const PRUNE_DELIVERED_OUTBOX = `DELETE FROM outbox
   WHERE delivered_at IS NOT NULL AND delivered_at < ?`;
+export const OUTBOX_LANES = `SELECT kind, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
+  WHERE delivered_at IS NULL GROUP BY kind`;
+export const OUTBOX_LANE_ERROR = `SELECT last_error, attempts, next_attempt_at FROM outbox
+  WHERE kind = ? AND delivered_at IS NULL AND last_error IS NOT NULL
+  ORDER BY created_at, id LIMIT 1`;
 export const OUTBOX_BACKLOG = `SELECT kind, COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL
   GROUP BY kind`;
 

@@ -89,6 +89,28 @@ export function outboxContract(get: () => ContractContext): void {
       expect(await store.claimOutbox('w3', T0 + 999_999, 10, 60_000)).toEqual([]);
     });
 
+    it('shows each lane: backlog, oldest undelivered event and the error holding it back', async () => {
+      const { store } = get();
+      const idle = { pending: 0, oldestCreatedAt: null, lastError: null };
+      expect(await store.outboxLanes()).toEqual({ crm: idle, ibdp: idle, mqtt: idle });
+      const a = outboxEvent('crm', 'inv_a', T0 + 1);
+      const b = outboxEvent('crm', 'inv_b', T0 + 2);
+      const c = outboxEvent('ibdp', 'inv_c', T0 + 3);
+      await seed([a, b, c]);
+      await store.claimOutbox('w1', T0 + 10, 10, 60_000, ['crm']);
+      await store.markOutboxFailed(b.id, 'w1', 'HTTP 404', T0 + 5000);
+      await store.markOutboxDelivered(a.id, 'w1', T0 + 11);
+      expect(await store.outboxLanes()).toEqual({
+        crm: {
+          pending: 1,
+          oldestCreatedAt: T0 + 2,
+          lastError: { error: 'HTTP 404', attempts: 1, nextAttemptAt: T0 + 5000 },
+        },
+        ibdp: { pending: 1, oldestCreatedAt: T0 + 3, lastError: null },
+        mqtt: idle,
+      });
+    });
+
     it('sends one invitation’s events of a kind one at a time, in order', async () => {
       const { store } = get();
       const issued = outboxEvent('crm', 'inv_x', T0 + 1);

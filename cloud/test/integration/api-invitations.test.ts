@@ -1,6 +1,6 @@
 import { TOPICS, verifyToken } from '@lounge/shared';
 import { importJWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { InvitationView } from '../../src/domain/views.ts';
 import { LOUNGE, makeCloud, PUBLIC_URL, type TestCloud } from './harness.ts';
 import { utcDate } from '../../../test/helpers/dates.ts';
@@ -183,6 +183,48 @@ describe('revocation and the outbox', () => {
 });
 
 describe('public routes', () => {
+  it('/readyz shows each outbox lane: backlog, oldest age and the error holding it back', async () => {
+    // A cloud of its own whose dispatcher never runs: the rows stay where the test puts them.
+    const cloud = await makeCloud();
+    onTestFinished(() => cloud.close());
+    const issued = await cloud.call('POST', '/v1/invitations', {
+      body: cloud.invitationBody({ customerId: 'IB0201' }),
+      key: cloud.appKey,
+    });
+    expect(issued.status).toBe(201);
+    const before = (await cloud.store.outboxLanes()).crm.pending;
+    expect(before).toBeGreaterThan(0);
+    const now = cloud.clock.now();
+    const [head] = await cloud.store.claimOutbox('test', now, 1, 60_000, ['crm']);
+    await cloud.store.markOutboxFailed(head!.id, 'test', 'HTTP 404', now + 30_000);
+    cloud.clock.advance(90_000);
+    const ready = await cloud.call<{ outbox: Record<string, Record<string, unknown>> }>(
+      'GET',
+      '/readyz',
+      { key: null },
+    );
+    expect(ready.status).toBe(200);
+    expect(Object.keys(ready.json.outbox).sort()).toEqual(['crm', 'ibdp', 'mqtt']);
+    expect(ready.json.outbox.crm).toMatchObject({
+      pending: before,
+      oldestPendingAt: expect.any(String),
+      lastError: {
+        detail: 'HTTP 404',
+        attempts: head!.attempts + 1,
+        nextAttemptAt: new Date(now + 30_000).toISOString(),
+      },
+    });
+    expect(ready.json.outbox.crm!.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(90);
+    const metrics = await cloud.call('GET', '/metrics', { key: null });
+    expect(metrics.text).toMatch(
+      /^lounge_outbox_oldest_pending_age_seconds\{kind="crm"\} (9\d|\d{3,})/m,
+    );
+    expect(metrics.text).toContain(
+      `lounge_outbox_failing_attempts{kind="crm"} ${head!.attempts + 1}`,
+    );
+    expect(metrics.text).toContain('lounge_outbox_failing_attempts{kind="mqtt"} 0');
+  });
+
   it('serves /healthz, /readyz, /metrics and /openapi.json', async () => {
     expect((await cloud.call('GET', '/healthz', { key: null })).json).toEqual({ status: 'ok' });
     expect((await cloud.call('GET', '/readyz', { key: null })).status).toBe(200);

@@ -39,7 +39,10 @@ export async function makeCloud(
   await keys.ensureKey();
   const stub = createStubIntegrations({ clock });
   const integrations = opts.integrations ?? stub;
-  const metrics = createMetrics(() => store.outboxBacklog());
+  const metrics = createMetrics(() => store.outboxBacklog(), {
+    lanes: () => store.outboxLanes(),
+    now: () => clock.now(),
+  });
   const publisher = createMemoryPublisher();
   const dispatcher = createDispatcher({
     store,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
-import type { Clock } from '@lounge/shared';
+import { joinUrl, type Clock } from '@lounge/shared';
 import { networkReason, readProblem, type Fetch, type FetchResponse } from '../cloud-client.ts';
 import type { Device } from '../device.ts';
 import { CliError } from '../errors.ts';
@@ -22,7 +22,7 @@ export async function cloudChecks(device: Device, clock: Clock): Promise<CheckRe
       ? { name: 'cloud', ok: true, detail: `${config.cloudUrl} answers` }
       : fail(
           'cloud',
-          `${config.cloudUrl}/healthz answered ${res.status}`,
+          `${joinUrl(config.cloudUrl, '/healthz')} answered ${res.status}`,
           'the cloud is up but unhealthy; tell the operator',
         );
   } catch (err) {
@@ -154,7 +154,7 @@ export async function ibdpCheck(device: Device, fetch: Fetch): Promise<CheckResu
       'no IBDP settings in the config',
       'enrol the device again: the enrolment writes them',
     );
-  const url = new URL('v1/health', ibdp.url.replace(/\/?$/, '/')).toString();
+  const url = joinUrl(ibdp.url, '/v1/health');
   try {
     const res = await fetch(url, {
       headers: { authorization: `Bearer ${ibdp.token}` },

@@ -224,6 +224,7 @@ describe('lounge-provision against a real cloud', { timeout: 120_000 }, () => {
       'credentials',
       'mqtt',
       'ibdp',
+      'uploads',
       'scanners',
       'disk',
       'database',

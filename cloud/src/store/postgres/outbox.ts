@@ -1,12 +1,17 @@
 import type { CloudStore, OutboxKind } from '../port.ts';
-import { OUTBOX_RETENTION_MS, PRUNE_EVERY_MS, throttle } from '../common.ts';
+import { OUTBOX_RETENTION_MS, PRUNE_EVERY_MS, outboxLanesFrom, throttle } from '../common.ts';
 import { outboxFromRow } from '../rows.ts';
 import * as q from '../sql.ts';
 import type { PgDb } from './connection.ts';
 
 type Outbox = Pick<
   CloudStore,
-  'claimOutbox' | 'renewOutboxLeases' | 'markOutboxDelivered' | 'markOutboxFailed' | 'outboxBacklog'
+  | 'claimOutbox'
+  | 'renewOutboxLeases'
+  | 'markOutboxDelivered'
+  | 'markOutboxFailed'
+  | 'outboxBacklog'
+  | 'outboxLanes'
 >;
 
 /** The outbox on PostgreSQL: instances share the work with FOR UPDATE SKIP LOCKED. */
@@ -45,6 +50,12 @@ export function postgresOutbox(db: PgDb): Outbox {
       for (const r of await db.all(q.OUTBOX_BACKLOG))
         backlog[String(r.kind) as OutboxKind] = Number(r.n);
       return backlog;
+    },
+    async outboxLanes() {
+      return outboxLanesFrom(
+        await db.all(q.OUTBOX_LANES),
+        async (kind) => await db.get(q.OUTBOX_LANE_ERROR, kind),
+      );
     },
   };
 }

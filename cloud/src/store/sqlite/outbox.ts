@@ -1,12 +1,17 @@
 import type { CloudStore, OutboxKind } from '../port.ts';
-import { OUTBOX_RETENTION_MS, PRUNE_EVERY_MS, throttle } from '../common.ts';
+import { OUTBOX_RETENTION_MS, PRUNE_EVERY_MS, outboxLanesFrom, throttle } from '../common.ts';
 import { outboxFromRow } from '../rows.ts';
 import * as q from '../sql.ts';
 import type { SqliteDb } from './connection.ts';
 
 type Outbox = Pick<
   CloudStore,
-  'claimOutbox' | 'renewOutboxLeases' | 'markOutboxDelivered' | 'markOutboxFailed' | 'outboxBacklog'
+  | 'claimOutbox'
+  | 'renewOutboxLeases'
+  | 'markOutboxDelivered'
+  | 'markOutboxFailed'
+  | 'outboxBacklog'
+  | 'outboxLanes'
 >;
 
 /** The outbox on SQLite: BEGIN IMMEDIATE makes claim-then-lease atomic across processes. */
@@ -42,6 +47,11 @@ export function sqliteOutbox(db: SqliteDb): Outbox {
       const backlog: Record<OutboxKind, number> = { crm: 0, ibdp: 0, mqtt: 0 };
       for (const r of db.all(q.OUTBOX_BACKLOG)) backlog[String(r.kind) as OutboxKind] = Number(r.n);
       return backlog;
+    },
+    async outboxLanes() {
+      return outboxLanesFrom(db.all(q.OUTBOX_LANES), async (kind) =>
+        db.get(q.OUTBOX_LANE_ERROR, kind),
+      );
     },
   };
 }
