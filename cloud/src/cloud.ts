@@ -106,6 +106,8 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
         host: config.host,
         port: config.mqtt.port,
         hooks: deviceAuth.hooks,
+        onOversizedPacket: (address, err) =>
+          log.warn({ address, bytes: err.declared }, 'MQTT connection cut: packet over 64 KiB'),
       }).catch((err: unknown) => {
         throw inUse(err, 'MQTT_PORT', config.host, config.mqtt.port, ' (or set MQTT_URL)');
       });

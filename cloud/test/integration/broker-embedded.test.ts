@@ -11,6 +11,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embed
 import { startSubscriber, type Subscriber } from '../../src/broker/subscriber.ts';
 import type { Enrollment } from '../../src/domain/enroll-device.ts';
 import { recordEntries } from '../../src/domain/record-entries.ts';
+import { verifyPassword } from '../../src/security/index.ts';
 import type { InvitationView } from '../../src/domain/views.ts';
 import {
   addOtherLounge,
@@ -29,6 +30,7 @@ let broker: EmbeddedBroker;
 let cloudClient: MqttClient;
 let subscriber: Subscriber;
 let auth: ReturnType<typeof createDeviceAuth>;
+let hashes = 0;
 let here: Enrollment;
 let there: Enrollment;
 const kicked: string[] = [];
@@ -36,12 +38,15 @@ const clients: MqttClient[] = [];
 const log = pino({ level: 'silent' });
 const login = cloudLogin({});
 
-/** A device session (MQTT 3.1.1: aedes speaks nothing newer). */
+/**
+ * A device session (MQTT 3.1.1: aedes speaks nothing newer). Client id = deviceId, so a new
+ * session of the same box ends the one before.
+ */
 async function asDevice(d: Enrollment, password = d.mqtt.password): Promise<MqttClient> {
   const client = await connect(broker.url, {
     username: d.deviceId,
     password,
-    clientId: `${d.deviceId}-${clients.length}`,
+    clientId: d.deviceId,
     protocolVersion: 4,
   });
   clients.push(client);
@@ -51,7 +56,13 @@ async function asDevice(d: Enrollment, password = d.mqtt.password): Promise<Mqtt
 beforeAll(async () => {
   cloud = await makeCloud();
   await addOtherLounge(cloud);
-  auth = createDeviceAuth({ store: cloud.store, cloud: [login], clock: cloud.clock, log });
+  auth = createDeviceAuth({
+    store: cloud.store,
+    cloud: [login],
+    clock: cloud.clock,
+    log,
+    verify: (password, hash) => (hashes++, verifyPassword(password, hash)),
+  });
   broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, hooks: auth.hooks });
   cloudClient = await connect(broker.url, { ...login, clientId: 'cloud', protocolVersion: 4 });
   subscriber = startSubscriber({
@@ -106,7 +117,7 @@ describe('embedded broker logins', () => {
     const forger = await connect(broker.url, {
       username: here.deviceId,
       password: here.mqtt.password,
-      clientId: 'will-forger',
+      clientId: here.deviceId,
       protocolVersion: 4,
       will: { topic: TOPICS.revocations, payload: Buffer.from('{"seq":1}'), qos: 1, retain: false },
     });
@@ -134,6 +145,78 @@ describe('embedded broker logins', () => {
       );
       expect(outcome, filter).toMatch(/^128$|Unspecified error|Connection closed/);
     }
+  });
+});
+
+describe('session takeover (security issue 1)', () => {
+  it("refuses a box logging in under another box's client id: no session, no messages", async () => {
+    const victim = await connect(broker.url, {
+      username: here.deviceId,
+      password: here.mqtt.password,
+      clientId: here.deviceId,
+      clean: false,
+      protocolVersion: 4,
+    });
+    clients.push(victim);
+    await victim.subscribeAsync(TOPICS.loungeEntries(LOUNGE), { qos: 1 });
+    let drops = 0;
+    victim.on('close', () => drops++);
+    // The attacker: a BCN box with its own good login, the MAD box's id, clean:false,
+    // reconnecting every 50 ms.
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const attempt = connect(broker.url, {
+        username: there.deviceId,
+        password: there.mqtt.password,
+        clientId: here.deviceId,
+        clean: false,
+        protocolVersion: 4,
+      });
+      outcomes.push(
+        await attempt.then(
+          (c) => (clients.push(c), `sessionPresent:${c.connected}`),
+          (err: Error) => err.message,
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Refused at CONNECT; after a burst the client id is throttled before any check.
+    expect(outcomes[0]).toBe('Connection refused: Identifier rejected');
+    for (const o of outcomes) expect(o).toMatch(/Identifier rejected|Server unavailable/);
+    expect(victim.connected).toBe(true);
+    expect(drops).toBe(0);
+    // A cloud login may not take a box's id either (refused, or throttled by now).
+    await expect(
+      connect(broker.url, { ...login, clientId: here.deviceId, protocolVersion: 4 }),
+    ).rejects.toThrow(/Identifier rejected|Server unavailable/);
+    expect(victim.connected).toBe(true);
+    await victim.endAsync();
+  });
+});
+
+describe('password floods (security issue 3)', () => {
+  it('40 parallel wrong passwords for a known box: at most 5 hashes, the box still gets in', async () => {
+    const victim = await enrollDevice(cloud, LOUNGE);
+    const before = hashes;
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        connect(broker.url, {
+          username: victim.deviceId,
+          password: 'guess',
+          clientId: victim.deviceId,
+          protocolVersion: 4,
+        }).then(
+          (c) => (clients.push(c), 'in'),
+          (err: Error) => err.message,
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => /Bad username or password/.test(o)).length).toBe(5);
+    expect(outcomes.filter((o) => /Server unavailable/.test(o)).length).toBe(35);
+    expect(hashes - before).toBe(5);
+    // The box itself is held back at most one refill (5 s) of the throttle, not locked out.
+    cloud.clock.advance(5_000);
+    expect((await asDevice(victim)).connected).toBe(true);
   });
 });
 

@@ -57,7 +57,7 @@ async function mqttLogin(c: Config): Promise<string> {
     const client = await connectAsync(c.mqtt.url, {
       username: c.mqtt.username,
       password: c.mqtt.password,
-      clientId: `${c.deviceId}-test`,
+      clientId: c.deviceId, // the broker takes a device's login only under its own id
       protocolVersion: 4, // the embedded broker (aedes) speaks MQTT 3.1.1
       reconnectPeriod: 0,
       connectTimeout: 5000,
