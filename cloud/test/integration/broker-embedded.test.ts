@@ -1,3 +1,4 @@
+import { connect as tcp, type Socket } from 'node:net';
 import { newEventId, TOPICS } from '@lounge/shared';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -7,7 +8,11 @@ import {
   createDeviceAuth,
   createEmbeddedRegistry,
 } from '../../src/broker/device-auth.ts';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded.ts';
+import {
+  DEFAULT_BROKER_LIMITS,
+  startEmbeddedBroker,
+  type EmbeddedBroker,
+} from '../../src/broker/embedded.ts';
 import { startSubscriber, type Subscriber } from '../../src/broker/subscriber.ts';
 import type { Enrollment } from '../../src/domain/enroll-device.ts';
 import { recordEntries } from '../../src/domain/record-entries.ts';
@@ -315,5 +320,87 @@ describe('decommissioning', () => {
     expect(kicked).toEqual([device.deviceId]);
     session.publish(TOPICS.loungeEntries(LOUNGE), '{}', { qos: 1 });
     expect(await closes(session)).toBe(true);
+  });
+});
+
+describe('resource limits (security issue 2)', () => {
+  let limited: EmbeddedBroker;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    limited = await startEmbeddedBroker({
+      host: '127.0.0.1',
+      port: 0,
+      hooks: auth.hooks,
+      limits: { connectTimeoutMs: 300, maxPending: 5, maxPendingPerAddress: 3 },
+    });
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await limited?.close();
+  });
+
+  /** A raw TCP connection to the limited broker; `closed` resolves with ms until it closed. */
+  async function raw(): Promise<{ socket: Socket; closed: Promise<number> }> {
+    const socket = tcp({ host: '127.0.0.1', port: limited.port });
+    sockets.push(socket);
+    socket.on('error', () => {});
+    const opened = Date.now();
+    const closed = new Promise<number>((r) => socket.once('close', () => r(Date.now() - opened)));
+    await new Promise((r) => socket.once('connect', r));
+    return { socket, closed };
+  }
+  const within = (p: Promise<number>, ms: number) =>
+    Promise.race([p, new Promise<number>((r) => setTimeout(() => r(Infinity), ms))]);
+
+  it('ships 64 KiB packets and a 5 s CONNECT deadline by default', () => {
+    expect(DEFAULT_BROKER_LIMITS).toMatchObject({
+      maxPacketBytes: 65_536,
+      connectTimeoutMs: 5_000,
+    });
+  });
+
+  it('cuts a CONNECT declaring more than 64 KiB as soon as its header arrives', async () => {
+    const { socket, closed } = await raw();
+    socket.write(Buffer.from([0x10, 0xff, 0xff, 0x04])); // remaining length 65,535 + 3 > 64 KiB
+    socket.write(Buffer.alloc(16 * 1024));
+    expect(await within(closed, 1_000)).toBeLessThan(1_000);
+  });
+
+  it('cuts a logged-in device that publishes a packet over 64 KiB', async () => {
+    const device = await connect(limited.url, {
+      username: here.deviceId,
+      password: here.mqtt.password,
+      clientId: here.deviceId,
+      protocolVersion: 4,
+    });
+    clients.push(device);
+    device.publish(TOPICS.deviceStatus(here.deviceId), Buffer.alloc(70_000), { qos: 0 });
+    expect(await closes(device)).toBe(true);
+  });
+
+  it('drops a CONNECT not completed in time', async () => {
+    const { socket, closed } = await raw();
+    socket.write(Buffer.from([0x10, 0x40, 0x00])); // 64 bytes announced, 1 sent
+    const ms = await within(closed, 2_000);
+    expect(ms).toBeGreaterThanOrEqual(250);
+    expect(ms).toBeLessThan(2_000);
+  });
+
+  it('caps connections that have not logged in, per address', async () => {
+    const idle = await Promise.all([raw(), raw(), raw()]);
+    const fourth = await raw();
+    expect(await within(fourth.closed, 500)).toBeLessThan(500);
+    for (const { socket } of idle) socket.destroy();
+    await Promise.all(idle.map((i) => i.closed));
+    await eventually(() => limited.pendingConnections() === 0);
+    const device = await connect(limited.url, {
+      username: there.deviceId,
+      password: there.mqtt.password,
+      clientId: there.deviceId,
+      protocolVersion: 4,
+    });
+    clients.push(device);
+    // Logged in: no longer counted against the address.
+    expect(limited.pendingConnections()).toBe(0);
   });
 });
