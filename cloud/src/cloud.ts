@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { systemClock, type Clock } from '@lounge/shared';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.ts';
@@ -179,6 +180,8 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       renderQr,
       notifyOutbox: () => dispatcher.notify(),
       brokerConnected: () => publisher.connected() && credentials.problem() === null,
+      // The TCP peer: behind a proxy every caller shares its address (docs/security.md).
+      clientAddress: (c) => getConnInfo(c).remote.address,
       mqttCredentials: credentials,
     };
     const app = createApp(deps);
