@@ -27,7 +27,7 @@ import { createMetrics } from './metrics.ts';
 import { createDispatcher, type Dispatcher } from './outbox/dispatcher.ts';
 import { renderQr } from './qr/index.ts';
 import { STUB_IBDP_PATH, stubIbdpRoutes } from './routes/stub-ibdp.ts';
-import { randomSecret, toBase64url } from './security/index.ts';
+import { createFailureLimiter, randomSecret, toBase64url } from './security/index.ts';
 import { loadKek } from './signing-keys/index.ts';
 import { createStore } from './store/index.ts';
 import type { CloudStore } from './store/port.ts';
@@ -102,13 +102,19 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     const internal = config.mqtt.url ? undefined : cloudLogin(config.mqtt);
     const login = internal ?? config.mqtt;
     const deviceAuth = internal && createDeviceAuth({ store, cloud: [internal], clock, log });
+    const oversized = createFailureLimiter({ burst: 5, perSecond: 0.1, now: () => clock.now() });
     if (deviceAuth) {
       broker = await startEmbeddedBroker({
         host: config.host,
         port: config.mqtt.port,
         hooks: deviceAuth.hooks,
-        onOversizedPacket: (address, err) =>
-          log.warn({ address, bytes: err.declared }, 'MQTT connection cut: packet over 64 KiB'),
+        onOversizedPacket: (address, err) => {
+          // A flood is logged as its first cut and the moment it becomes one, not per packet.
+          const outcome = oversized.fail(address);
+          if (outcome === 'counted') return;
+          const what = outcome === 'first' ? 'packet over 64 KiB' : 'repeated oversized packets';
+          log.warn({ address, bytes: err.declared }, `MQTT connection cut: ${what}`);
+        },
       }).catch((err: unknown) => {
         throw inUse(err, 'MQTT_PORT', config.host, config.mqtt.port, ' (or set MQTT_URL)');
       });

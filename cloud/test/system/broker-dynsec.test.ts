@@ -55,6 +55,8 @@ async function enrolAndRegister(loungeId: string): Promise<Enrollment> {
 beforeAll(async () => {
   mosquitto = await startMosquitto({
     dynsec: { adminUser: admin.username, adminPassword: admin.password },
+    // What deploy/mosquitto/mosquitto.conf ships.
+    config: 'max_packet_size 65536',
   });
   cloud = await makeCloud();
   await addOtherLounge(cloud);
@@ -193,6 +195,13 @@ describe('session takeover (security issue 1)', () => {
     expect(victim.connected).toBe(true);
     expect(drops).toBe(0);
     await victim.endAsync();
+  });
+
+  it('disconnects a box sending a packet over 64 KiB (shipped max_packet_size)', async () => {
+    const device = await asDevice(there);
+    const closed = closes(device, 5000);
+    device.publish(TOPICS.deviceStatus(there.deviceId), Buffer.alloc(70_000), { qos: 0 });
+    expect(await closed).toBe(true);
   });
 
   it('pins the client id of device logins created before the pin, at start', async () => {
