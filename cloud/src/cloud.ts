@@ -147,9 +147,9 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     });
     // Closed in reverse: the server stops accepting first, then the outbox drains.
     closers.push(() => dispatcher.stop());
-    let fetchApp: (req: Request) => Response | Promise<Response> = () =>
-      new Response('starting', { status: 503 });
-    const server = await listen((req) => fetchApp(req), config.host, config.port).catch(
+    let fetchApp: Fetch = () => new Response('starting', { status: 503 });
+    // The node-server bindings (`env.incoming`) travel along: getConnInfo reads the socket.
+    const server = await listen((req, env) => fetchApp(req, env), config.host, config.port).catch(
       (err: unknown) => {
         throw inUse(err, 'PORT', config.host, config.port, '');
       },
@@ -187,7 +187,13 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       notifyOutbox: () => dispatcher.notify(),
       brokerConnected: () => publisher.connected() && credentials.problem() === null,
       // The TCP peer: behind a proxy every caller shares its address (docs/security.md).
-      clientAddress: (c) => getConnInfo(c).remote.address,
+      clientAddress: (c) => {
+        try {
+          return getConnInfo(c).remote.address;
+        } catch {
+          return undefined; // not called through node-server (no socket)
+        }
+      },
       mqttCredentials: credentials,
     };
     const app = createApp(deps);
@@ -258,11 +264,10 @@ async function bootstrapAdmin(core: CloudCore): Promise<void> {
   core.log.info('created the bootstrap admin key from BOOTSTRAP_ADMIN_KEY');
 }
 
-function listen(
-  fetch: (req: Request) => Response | Promise<Response>,
-  hostname: string,
-  port: number,
-): Promise<ServerType> {
+/** A fetch handler as node-server calls it: the request and its bindings. */
+type Fetch = (req: Request, env?: unknown) => Response | Promise<Response>;
+
+function listen(fetch: Fetch, hostname: string, port: number): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname, port }, () => resolve(server));
     server.once('error', reject);

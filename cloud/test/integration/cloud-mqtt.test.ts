@@ -184,6 +184,14 @@ describe('lounge-cloud with the embedded broker', () => {
     await edge.endAsync();
   });
 
+  it("limits failed authentications by the caller's socket address", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++)
+      statuses.push((await api('GET', '/v1/devices', undefined, `bogus-${i}`)).status);
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+    expect(statuses.slice(20)).toEqual(Array(5).fill(429));
+  });
+
   it('stops cleanly: HTTP and broker ports closed', async () => {
     const mqttPort = Number(new URL(cloud.mqttUrl).port);
     await cloud.stop();
