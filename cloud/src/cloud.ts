@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { joinUrl, systemClock, type Clock } from '@lounge/shared';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.ts';
@@ -26,7 +27,7 @@ import { createMetrics } from './metrics.ts';
 import { createDispatcher, type Dispatcher } from './outbox/dispatcher.ts';
 import { renderQr } from './qr/index.ts';
 import { STUB_IBDP_PATH, stubIbdpRoutes } from './routes/stub-ibdp.ts';
-import { randomSecret, toBase64url } from './security/index.ts';
+import { createFailureLimiter, randomSecret, toBase64url } from './security/index.ts';
 import { loadKek } from './signing-keys/index.ts';
 import { createStore } from './store/index.ts';
 import type { CloudStore } from './store/port.ts';
@@ -109,11 +110,19 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     const internal = config.mqtt.url ? undefined : cloudLogin(config.mqtt);
     const login = internal ?? config.mqtt;
     const deviceAuth = internal && createDeviceAuth({ store, cloud: [internal], clock, log });
+    const oversized = createFailureLimiter({ burst: 5, perSecond: 0.1, now: () => clock.now() });
     if (deviceAuth) {
       broker = await startEmbeddedBroker({
         host: config.host,
         port: config.mqtt.port,
         hooks: deviceAuth.hooks,
+        onOversizedPacket: (address, err) => {
+          // A flood is logged as its first cut and the moment it becomes one, not per packet.
+          const outcome = oversized.fail(address);
+          if (outcome === 'counted') return;
+          const what = outcome === 'first' ? 'packet over 64 KiB' : 'repeated oversized packets';
+          log.warn({ address, bytes: err.declared }, `MQTT connection cut: ${what}`);
+        },
       }).catch((err: unknown) => {
         throw inUse(err, 'MQTT_PORT', config.host, config.mqtt.port, ' (or set MQTT_URL)');
       });
@@ -146,9 +155,9 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     });
     // Closed in reverse: the server stops accepting first, then the outbox drains.
     closers.push(() => dispatcher.stop());
-    let fetchApp: (req: Request) => Response | Promise<Response> = () =>
-      new Response('starting', { status: 503 });
-    const server = await listen((req) => fetchApp(req), config.host, config.port).catch(
+    let fetchApp: Fetch = () => new Response('starting', { status: 503 });
+    // The node-server bindings (`env.incoming`) travel along: getConnInfo reads the socket.
+    const server = await listen((req, env) => fetchApp(req, env), config.host, config.port).catch(
       (err: unknown) => {
         throw inUse(err, 'PORT', config.host, config.port, '');
       },
@@ -186,6 +195,14 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       renderQr,
       notifyOutbox: () => dispatcher.notify(),
       brokerConnected: () => publisher.connected() && credentials.problem() === null,
+      // The TCP peer: behind a proxy every caller shares its address (docs/security.md).
+      clientAddress: (c) => {
+        try {
+          return getConnInfo(c).remote.address;
+        } catch {
+          return undefined; // not called through node-server (no socket)
+        }
+      },
       mqttCredentials: credentials,
     };
     const app = createApp(deps);
@@ -257,11 +274,10 @@ async function bootstrapAdmin(core: CloudCore): Promise<void> {
   core.log.info('created the bootstrap admin key from BOOTSTRAP_ADMIN_KEY');
 }
 
-function listen(
-  fetch: (req: Request) => Response | Promise<Response>,
-  hostname: string,
-  port: number,
-): Promise<ServerType> {
+/** A fetch handler as node-server calls it: the request and its bindings. */
+type Fetch = (req: Request, env?: unknown) => Response | Promise<Response>;
+
+function listen(fetch: Fetch, hostname: string, port: number): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname, port }, () => resolve(server));
     server.once('error', reject);

@@ -1,4 +1,5 @@
 import type { Clock, RandomBytes } from '@lounge/shared';
+import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { MqttCredentialRegistry } from './broker/dynsec.ts';
 import type { KeyRing } from './domain/key-ring.ts';
@@ -34,6 +35,13 @@ export interface AppDeps {
   /** Broker connection state for `/readyz`. */
   brokerConnected: () => boolean;
   random?: RandomBytes;
+  /**
+   * The caller's network address (the node-server adapter reads the socket); failed
+   * authentications are limited per address. Absent (tests through `app.request()`): one bucket.
+   */
+  clientAddress?: (c: Context) => string | undefined;
+  /** Failed authentications allowed per address: `burst` in a row, `perSecond` earned back. */
+  authFailures?: { burst: number; perSecond: number };
   /** Device broker logins (dynsec with mosquitto); absent = nothing to register. */
   mqttCredentials?: MqttCredentialRegistry;
 }

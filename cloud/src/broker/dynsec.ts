@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { retry, TOPICS, type RetryOptions } from '@lounge/shared';
+import { DEVICE_ID_RE, retry, TOPICS, type RetryOptions } from '@lounge/shared';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { devicePublishTopics, deviceSubscribeTopics } from './acl.ts';
@@ -203,6 +203,23 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
     ensured.add(rolename);
   }
 
+  /** Device logins registered before client ids were pinned get theirs (once, at start). */
+  async function pinDeviceClientIds(): Promise<void> {
+    const [listed] = await runDynsec(control, [{ command: 'listClients', verbose: true }]);
+    const clients =
+      (listed?.data as { clients?: { username?: string; clientid?: string }[] } | undefined)
+        ?.clients ?? [];
+    const unpinned = clients
+      .map((c) => c.username ?? '')
+      .filter((u) => DEVICE_ID_RE.test(u) && !clients.some((c) => c.username === u && c.clientid));
+    if (unpinned.length === 0) return;
+    log.warn({ count: unpinned.length }, 'dynsec: pinning the client id of older device logins');
+    await runDynsec(
+      control,
+      unpinned.map((username) => ({ command: 'setClientId', username, clientid: username })),
+    );
+  }
+
   /** Background work: failures are kept and retried until they succeed. */
   async function background(key: string, what: string, run: () => Promise<void>) {
     try {
@@ -228,6 +245,7 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
         const [got] = await runDynsec(control, [
           { command: 'getClient', username: o.cloudUsername },
         ]);
+        await pinDeviceClientIds();
         if (hasRole(got?.data, CLOUD_ROLE)) return;
         log.warn('dynsec: granting the cloud login its role; the broker reconnects it once');
         await runDynsec(
@@ -243,7 +261,9 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
         ensured.delete(deviceRole(c.deviceId));
         await ensureRole(deviceRole(c.deviceId), deviceAcls(c));
         const roles = [{ rolename: loungeRole(c.loungeId) }, { rolename: deviceRole(c.deviceId) }];
-        const login = { username: c.deviceId, password: c.password, roles };
+        // The record pins the client id: a login with any other id is refused, so no box can
+        // take over another's session (SPEC.md section 6).
+        const login = { username: c.deviceId, clientid: c.deviceId, password: c.password, roles };
         const [created] = await runDynsec(
           control,
           [{ command: 'createClient', ...login }],

@@ -77,6 +77,8 @@ export async function makeCloud(
       dispatcher.notify();
     },
     brokerConnected: () => publisher.connected(),
+    // app.request() has no socket: a test names its caller's address in a header.
+    clientAddress: (c) => c.req.header('x-test-client-address') ?? '192.0.2.1',
   };
   const app = createApp(deps);
   const now = clock.now();

@@ -2,7 +2,8 @@ import { optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
 import type { Context } from '../context.ts';
 import { loadDevice, type Device } from '../device.ts';
 import { databaseCheck, diskCheck, scannerChecks } from '../doctor/local-checks.ts';
-import { cloudChecks, fail, ibdpCheck, mqttCheck } from '../doctor/network-checks.ts';
+import { mqttCheck } from '../doctor/mqtt-check.ts';
+import { cloudChecks, fail, ibdpCheck } from '../doctor/network-checks.ts';
 import { uploadsCheck } from '../doctor/upload-check.ts';
 import { CliError } from '../errors.ts';
 import { formatReport, type CheckResult } from '../output.ts';
@@ -42,7 +43,7 @@ export async function runChecks(
   // The network checks wait on timeouts; run them side by side.
   const [cloud, mqtt, ibdp, uploads] = await Promise.all([
     cloudChecks(device, ctx.clock),
-    mqttCheck(device),
+    mqttCheck(config, ctx.fetch),
     ibdpCheck(device, ctx.fetch),
     uploadsCheck(config, ctx.fetch, ctx.clock),
   ]);

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import mqtt from 'mqtt';
 import { joinUrl, type Clock } from '@lounge/shared';
 import { networkReason, readProblem, type Fetch, type FetchResponse } from '../cloud-client.ts';
 import type { Device } from '../device.ts';
@@ -96,55 +94,6 @@ async function credentialsCheck(device: Device): Promise<CheckResult> {
   return fail('credentials', `the cloud refused the device assertion (${why})`, hint);
 }
 
-/** Logs in to the broker with the device's credentials, then leaves. */
-export async function mqttCheck(device: Device): Promise<CheckResult> {
-  const { mqtt: m, deviceId } = device.config;
-  if (!m)
-    return fail(
-      'mqtt',
-      'no MQTT login in the config',
-      'enrol the device again: the enrolment writes it',
-    );
-  // Not the agent's client id: taking it over would kick the running agent off its session.
-  const clientId = `${deviceId}-doctor-${randomBytes(3).toString('hex')}`;
-  const login = (protocolVersion: 4 | 5) =>
-    withTimeout(
-      mqtt.connectAsync(
-        m.url,
-        {
-          username: m.username,
-          password: m.password,
-          clientId,
-          protocolVersion,
-          clean: true,
-          reconnectPeriod: 0,
-          connectTimeout: TIMEOUT_MS,
-        },
-        false,
-      ),
-      TIMEOUT_MS + 500,
-    );
-  try {
-    // MQTT 5 first (mosquitto); the embedded aedes broker speaks only 3.1.1.
-    const client = await login(5).catch((err: unknown) => {
-      if (/protocol version/i.test(String(err))) return login(4);
-      throw err;
-    });
-    await client.endAsync();
-    return { name: 'mqtt', ok: true, detail: `logged in to ${m.url} as ${m.username}` };
-  } catch (err) {
-    const reason = networkReason(err);
-    const refused = /auth|password|user name|bad user/i.test(reason);
-    return fail(
-      'mqtt',
-      `cannot log in to ${m.url} (${reason})`,
-      refused
-        ? 'the broker refused the device login; it may be decommissioned: enrol again'
-        : 'check that the broker port is open from this box (firewall, proxy)',
-    );
-  }
-}
-
 /** `GET {ibdp.url}/v1/health` answers 2xx when IBDP is up (SPEC.md section 5). */
 export async function ibdpCheck(device: Device, fetch: Fetch): Promise<CheckResult> {
   const { ibdp } = device.config;
@@ -183,14 +132,3 @@ export const fail = (name: string, detail: string, hint: string): CheckResult =>
   detail,
   hint,
 });
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' })),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
