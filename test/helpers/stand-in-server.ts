@@ -67,6 +67,11 @@ export class StandIn {
   readonly stored: StoredItem[] = [];
   /** Seconds sent in `Retry-After` with 429 and 503 answers. */
   retryAfterSeconds = 1;
+  /**
+   * A slow upstream: the request is handled (and stored) at once, the answer sent this many ms
+   * later, so a client that timed out retries what was in fact stored.
+   */
+  answerDelayMs = 0;
   private currentMode: StandInMode = 'ok';
   private failures: Array<{ status: number; headers: Record<string, string> }> = [];
   private port = 0;
@@ -131,6 +136,7 @@ export class StandIn {
     this.requests.length = 0;
     this.stored.length = 0;
     this.failures = [];
+    this.answerDelayMs = 0;
     await this.setMode('ok');
   }
 
@@ -172,6 +178,9 @@ export class StandIn {
     this.requests.push(recorded);
     const answer = this.decide(recorded, await readBody(req, recorded));
     if (answer) recorded.status = answer.status;
+    if (answer && this.answerDelayMs > 0) {
+      await new Promise((r) => setTimeout(r, this.answerDelayMs));
+    }
     return answer;
   }
 

@@ -69,13 +69,13 @@ export async function enrollmentToken(
   };
 }
 
-/** `signing-keys rotate` */
+/** `signing-keys rotate` (SPEC.md 4: the standby signs from now; a new standby is published) */
 export async function signingKeysRotate(core: CloudCore): Promise<CommandResult> {
-  const { kid, activatesAt } = await core.keys.rotate();
+  const { kid, activatesAt, standby } = await core.keys.rotate();
   const at = new Date(activatesAt).toISOString();
   return {
-    line: `new signing key ${kid}: published now, signs from ${at}`,
-    json: { kid, activatesAt: at },
+    line: `signing key ${kid} signs from ${at}; new standby key ${standby} published`,
+    json: { kid, activatesAt: at, standby },
   };
 }
 

@@ -8,22 +8,36 @@ import {
   type VerificationKey,
 } from '@lounge/shared';
 import { importJWK } from 'jose';
-import { newEventId } from '../outbox/events.ts';
+import { mqttRow } from '../outbox/events.ts';
 import {
   DEFAULT_PUBLISH_LEAD_MS,
+  STANDBY_AT,
   currentSigningKid,
   generateSigningKey,
   jwksOf,
   openPrivateKey,
   planRotation,
   publishedKeys,
+  retiredKids,
   sealPrivateKey,
+  standbyKid,
   type SigningKeyRecord,
 } from '../signing-keys/index.ts';
 import type { CloudStore, OutboxEventInput, SigningKeyRow } from '../store/port.ts';
 
-/** Rows are re-read after this long, so a rotation by another instance is seen. */
-const CACHE_MS = 30_000;
+/**
+ * How stale an instance's view of the key set may get: it compares the store's key-set version
+ * at most this often, so a rotation or retirement by any process (the CLI included) shows in
+ * every instance's JWKS, signing and validation within this time (SPEC.md 4).
+ */
+export const KEY_VERSION_CHECK_MS = 250;
+/**
+ * The retained `keys` message waits this long after the change, so that every instance serves
+ * the new set before edges refetch on it (comfortably more than KEY_VERSION_CHECK_MS).
+ */
+export const KEYS_MESSAGE_DELAY_MS = 1000;
+/** Rows are re-read this often anyway (picks up lastTokenExp raised by other instances). */
+const FULL_RELOAD_MS = 60_000;
 
 /** The cloud's signing keys: current key, JWKS, verification keys, rotation. */
 export interface KeyRing {
@@ -34,9 +48,15 @@ export interface KeyRing {
   verificationKey(kid: string | undefined): Promise<VerificationKey | undefined>;
   /** Records the exp of a signed token so the key stays published until then. */
   noteSigned(kid: string, expSeconds: number): Promise<void>;
-  /** Creates a key activating after the lead time; writes the retained `keys` outbox row. */
-  rotate(leadMs?: number): Promise<{ kid: string; activatesAt: number }>;
-  /** Creates an immediately active key when there is none; true when it made one. */
+  /**
+   * SPEC.md 4: the standby becomes the signing key now and a new standby is published (with
+   * no standby yet, the new key signs after `leadMs`); writes the retained `keys` outbox row.
+   */
+  rotate(leadMs?: number): Promise<{ kid: string; activatesAt: number; standby: string }>;
+  /**
+   * Creates an immediately active key when there is none, and a standby when there is none;
+   * true when it made the first key. Instances starting together agree on both.
+   */
   ensureKey(): Promise<boolean>;
 }
 
@@ -54,13 +74,40 @@ export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint
   const { store, clock, kek } = deps;
   let rows: SigningKeyRow[] = [];
   let loadedAt = -Infinity;
+  let version: number | undefined;
+  let checkedAt = -Infinity;
+  let checking: Promise<void> | undefined;
   const signers = new Map<string, SigningKey>();
   const verifiers = new Map<string, VerificationKey>();
 
+  async function reload(): Promise<void> {
+    // Version first: a change committed between the two reads triggers one more reload.
+    const v = await store.signingKeysVersion();
+    rows = await store.listSigningKeys();
+    version = v;
+    loadedAt = clock.now();
+    verifiers.clear(); // a retired key must stop validating at once
+  }
+
+  async function check(): Promise<void> {
+    const now = clock.now();
+    checkedAt = now;
+    try {
+      if (now - loadedAt > FULL_RELOAD_MS || (await store.signingKeysVersion()) !== version) {
+        await reload();
+      }
+    } catch (err) {
+      // The database away: nobody can change the keys meanwhile, so the cached set stays right.
+      if (loadedAt === -Infinity) throw err;
+    }
+  }
+
   async function load(force = false): Promise<SigningKeyRow[]> {
-    if (force || clock.now() - loadedAt > CACHE_MS) {
-      rows = await store.listSigningKeys();
-      loadedAt = clock.now();
+    if (force) await reload();
+    else if (clock.now() - checkedAt >= KEY_VERSION_CHECK_MS) {
+      // Concurrent requests share one check.
+      checking ??= check().finally(() => (checking = undefined));
+      await checking;
     }
     return rows;
   }
@@ -80,21 +127,46 @@ export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint
     };
   }
 
-  async function insertKey(row: SigningKeyRow): Promise<void> {
+  /** Inserts a key (promoting `activate`) with the retained `keys` message of the new set. */
+  async function insertKey(
+    row: SigningKeyRow,
+    activate?: { kid: string; at: number },
+  ): Promise<void> {
     const now = clock.now();
-    const records = [...(await load(true)).filter((r) => r.kid !== row.kid), row].map(toRecord);
-    const kids = publishedKeys(records, now).map((r) => r.kid);
-    const message = { kids, updatedAt: new Date(now).toISOString() };
+    const records = [...(await load(true)).filter((r) => r.kid !== row.kid), row]
+      .map((r) => (r.kid === activate?.kid ? { ...r, activatesAt: activate.at } : r))
+      .map(toRecord);
+    const message = {
+      kids: publishedKeys(records, now).map((r) => r.kid),
+      retired: retiredKids(records, now),
+      updatedAt: new Date(now).toISOString(),
+    };
     const outbox: OutboxEventInput[] = [
       {
-        id: newEventId(now),
-        kind: 'mqtt',
-        payload: JSON.stringify({ topic: TOPICS.keys, payload: message, retain: true }),
-        createdAt: now,
+        ...mqttRow(TOPICS.keys, message, true, now),
+        // One queue: two rotations in a row leave the newest set retained.
+        orderKey: 'keys',
+        notBefore: now + KEYS_MESSAGE_DELAY_MS,
       },
     ];
-    await store.insertSigningKey(row, outbox);
+    await store.insertSigningKey(row, outbox, activate);
     await load(true);
+  }
+
+  /**
+   * Inserts the key that instances racing on `name` agree on (the secrets table keeps the
+   * first writer's row); true when it was this instance's.
+   */
+  async function insertAgreed(name: string, activatesAt: number): Promise<boolean> {
+    const mine = await newKeyRow(activatesAt);
+    const text = await store.getOrCreateSecret(name, () => JSON.stringify(mine));
+    const winner = JSON.parse(text) as SigningKeyRow;
+    try {
+      await insertKey(winner);
+    } catch (err) {
+      if (!(await load(true)).some((r) => r.kid === winner.kid)) throw err;
+    }
+    return winner.kid === mine.kid;
   }
 
   return {
@@ -137,24 +209,29 @@ export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint
     },
     async rotate(leadMs = DEFAULT_PUBLISH_LEAD_MS) {
       const records = (await load(true)).map(toRecord);
-      const activatesAt = planRotation(clock.now(), leadMs, records);
-      const row = await newKeyRow(activatesAt);
-      await insertKey(row);
-      return { kid: row.kid, activatesAt };
+      const now = clock.now();
+      const standby = standbyKid(records, now);
+      const next = await newKeyRow(STANDBY_AT);
+      if (standby) {
+        await insertKey(next, { kid: standby, at: now });
+        return { kid: standby, activatesAt: now, standby: next.kid };
+      }
+      // No standby (a store from before standby keys): the new key signs after the lead.
+      const activatesAt = planRotation(now, leadMs, records);
+      await insertKey({ ...next, activatesAt });
+      return { kid: next.kid, activatesAt, standby: next.kid };
     },
     async ensureKey() {
-      if ((await load(true)).length > 0) return false;
-      // Instances starting together on an empty database must agree on one first key: the
-      // secrets table (first writer wins) picks it; everyone inserts that same row.
-      const mine = await newKeyRow(clock.now());
-      const text = await store.getOrCreateSecret('first-signing-key', () => JSON.stringify(mine));
-      const winner = JSON.parse(text) as SigningKeyRow;
-      try {
-        await insertKey(winner);
-      } catch (err) {
-        if (!(await load(true)).some((r) => r.kid === winner.kid)) throw err;
+      let first = false;
+      if ((await load(true)).length === 0) {
+        first = await insertAgreed('first-signing-key', clock.now());
       }
-      return winner.kid === mine.kid;
+      const records = rows.map(toRecord);
+      const current = currentSigningKid(records, clock.now());
+      if (current && !standbyKid(records, clock.now())) {
+        await insertAgreed(`standby-after-${current}`, STANDBY_AT);
+      }
+      return first;
     },
   };
 }

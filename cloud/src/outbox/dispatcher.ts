@@ -85,13 +85,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const due = retries.get(kind)!;
     for (const at of due) if (at <= claimAt) due.delete(at);
     if (rows.length === 0) return 0;
-    const result = await deliver(kind, rows, opts.to);
+    const result = await deliver(kind, rows, opts.to, (batchId, ids) =>
+      store.assignOutboxBatch(worker, batchId, ids),
+    );
     const now = clock.now();
     for (const id of result.delivered) await store.markOutboxDelivered(id, worker, now);
     opts.metrics?.outboxDelivered.inc({ kind }, result.delivered.length);
     if (result.failed.length > 0) {
-      // One retry time for the whole failed batch: it is retried together, so an IBDP batch
-      // keeps its members and its batch id (Idempotency-Key).
+      // One retry time for the whole failed batch, so it comes due together (an IBDP batch is
+      // claimed whole anyway: its members and batch id are stored, see ibdpBatches).
       const failed = new Set(result.failed.map((f) => f.id));
       const attempts = Math.max(...rows.filter((r) => failed.has(r.id)).map((r) => r.attempts));
       const at = now + backoffDelay(attempts, { ...backoff, jitter: 'full', random });

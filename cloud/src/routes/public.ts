@@ -6,6 +6,9 @@ import type { AuthEnv } from '../http/auth.ts';
 import { DatabaseUnavailableError, type UnavailableReason } from '../store/errors.ts';
 import { json, jwksSchema, problems } from './schemas.ts';
 
+/** `max-age` of the JWKS answer, seconds. */
+export const JWKS_MAX_AGE_S = 5;
+
 /** Public routes: JWKS, liveness, readiness, metrics. */
 export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
   const jwks = createRoute({
@@ -14,7 +17,9 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
     responses: { 200: json(jwksSchema, 'the published signing keys (SPEC.md section 4)') },
   });
   app.openapi(jwks, async (c) => {
-    c.header('Cache-Control', 'public, max-age=60');
+    // Short: a rotation shows on every instance within a second (KEY_VERSION_CHECK_MS) and
+    // edges refetch bypassing caches; a shared cache may lag by at most this (SPEC.md 4).
+    c.header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_S}`);
     return c.json(await deps.keys.jwks(), 200);
   });
 

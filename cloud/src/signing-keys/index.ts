@@ -5,7 +5,10 @@ export { KEK_FILE, loadKek } from './kek.ts';
 export type { LoadKekOptions, WarnLogger } from './kek.ts';
 export {
   DEFAULT_PUBLISH_LEAD_MS,
+  STANDBY_AT,
   currentSigningKid,
+  retiredKids,
+  standbyKid,
   jwksOf,
   planRotation,
   publishedKeys,

@@ -139,6 +139,13 @@ export interface OutboxEventInput {
    * back until the previous is delivered). Default: the payload's top-level `invitationId`.
    */
   orderKey?: string | null;
+  /**
+   * Position within the orderKey's queue, when that is not creation order (revocations: their
+   * seq). A queue whose rows carry it is a log: one claim may take a run of it, in this order.
+   */
+  orderSeq?: number | null;
+  /** Not delivered before this instant (ms); default `createdAt`. */
+  notBefore?: number;
 }
 
 /**
@@ -155,6 +162,8 @@ export interface OutboxEvent extends OutboxEventInput {
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;
+  /** The IBDP batch this row was first sent in; null until then. */
+  batchId: string | null;
 }
 
 export type LoungeEventKind = 'grant' | 'annul' | 'exit' | 'adjust';
@@ -223,8 +232,18 @@ export interface CloudStore {
   findLounge(id: string): Promise<LoungeRecord | null>;
 
   // Signing keys
-  insertSigningKey(key: SigningKeyRow, outbox: OutboxEventInput[]): Promise<void>;
+  /**
+   * Inserts a key and its outbox rows in one transaction; `activate` also sets another key's
+   * activation time (a rotation promoting the standby). Bumps the key set's version.
+   */
+  insertSigningKey(
+    key: SigningKeyRow,
+    outbox: OutboxEventInput[],
+    activate?: { kid: string; at: number },
+  ): Promise<void>;
   listSigningKeys(): Promise<SigningKeyRow[]>;
+  /** Changes with every change to the key set (not with noteTokenSigned): a cheap freshness check. */
+  signingKeysVersion(): Promise<number>;
   /** Raises lastTokenExp to at least `expSeconds`. */
   noteTokenSigned(kid: string, expSeconds: number): Promise<void>;
 
@@ -315,7 +334,10 @@ export interface CloudStore {
   // Outbox: at least once, never handed to two instances at the same time.
   /**
    * Leases up to `limit` due events (nextAttemptAt <= now, not delivered, lease expired) for
-   * `leaseMs`; PostgreSQL uses FOR UPDATE SKIP LOCKED so instances share the work.
+   * `leaseMs`; PostgreSQL uses FOR UPDATE SKIP LOCKED so instances share the work. Of an
+   * ordered queue only its head is due, except in a sequenced queue (rows with `orderSeq`),
+   * where a claim takes the head and the due rows right behind it, in queue order. A row of a
+   * batch comes with every undelivered row of that batch, or not at all (possibly past `limit`).
    */
   claimOutbox(
     worker: string,
@@ -330,6 +352,8 @@ export interface CloudStore {
    * soon. Returns how many leases it extended.
    */
   renewOutboxLeases(worker: string, now: number, leaseMs: number): Promise<number>;
+  /** Fixes the batch of rows `worker` holds that have none yet (before the batch is first sent). */
+  assignOutboxBatch(worker: string, batchId: string, ids: readonly string[]): Promise<void>;
   markOutboxDelivered(id: string, worker: string, now: number): Promise<void>;
   markOutboxFailed(id: string, worker: string, error: string, nextAttemptAt: number): Promise<void>;
   outboxBacklog(): Promise<Record<OutboxKind, number>>;

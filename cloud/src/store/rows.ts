@@ -161,11 +161,21 @@ export const outboxFromRow = (r: Row): OutboxEvent => ({
   attempts: num(r.attempts),
   nextAttemptAt: num(r.next_attempt_at),
   lastError: strOrNull(r.last_error),
+  orderSeq: numOrNull(r.order_seq),
+  batchId: strOrNull(r.batch_id),
 });
 
-/** Values for `INSERT INTO outbox (id, kind, order_key, payload, created_at, next_attempt_at)`. */
+/** Values for `INSERT_OUTBOX` (sql.ts). */
 export function outboxValues(e: OutboxEventInput): SqlValue[] {
-  return [e.id, e.kind, orderKeyOf(e), e.payload, e.createdAt, e.createdAt];
+  return [
+    e.id,
+    e.kind,
+    orderKeyOf(e),
+    e.orderSeq ?? null,
+    e.payload,
+    e.createdAt,
+    e.notBefore ?? e.createdAt,
+  ];
 }
 
 function orderKeyOf(e: OutboxEventInput): string | null {

@@ -83,17 +83,47 @@ export const UNUSE_INVITATION = `UPDATE invitations SET status = 'issued', used_
         AND o.flight_date = invitations.flight_date AND o.lounge_id = invitations.lounge_id
         AND o.status = 'issued' AND o.superseded_at IS NULL)`;
 
+/** A rotation promoting the standby: it signs from `at`. */
+export const ACTIVATE_SIGNING_KEY = `UPDATE signing_keys SET activates_at = ? WHERE kid = ?`;
+export const BUMP_SIGNING_KEY_VERSION = `UPDATE signing_key_version SET version = version + 1
+  WHERE id = 1`;
+export const SIGNING_KEY_VERSION = `SELECT version FROM signing_key_version WHERE id = 1`;
+
+export const INSERT_OUTBOX = `INSERT INTO outbox
+  (id, kind, order_key, order_seq, payload, created_at, next_attempt_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?)`;
+
+// Queue order within one (kind, order_key): order_seq first (a sequenced queue), then creation.
+const before = (
+  p: string,
+  o: string,
+): string => `(COALESCE(${p}.order_seq, 0) < COALESCE(${o}.order_seq, 0)
+  OR (COALESCE(${p}.order_seq, 0) = COALESCE(${o}.order_seq, 0) AND (${p}.created_at < ${o}.created_at
+    OR (${p}.created_at = ${o}.created_at AND ${p}.id < ${o}.id))))`;
+
 /** Due, unleased, undelivered events that are the head of their (kind, order_key) queue. */
 export function dueOutbox(kinds: number): string {
   const kindFilter = kinds > 0 ? `AND o.kind IN (${Array(kinds).fill('?').join(', ')})` : '';
-  return `SELECT o.id FROM outbox o
+  return `SELECT o.id, o.kind, o.order_key, o.order_seq, o.batch_id FROM outbox o
     WHERE o.delivered_at IS NULL AND o.next_attempt_at <= ?
       AND (o.locked_until IS NULL OR o.locked_until <= ?) ${kindFilter}
       AND (o.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p
         WHERE p.kind = o.kind AND p.order_key = o.order_key AND p.delivered_at IS NULL
-          AND (p.created_at < o.created_at OR (p.created_at = o.created_at AND p.id < o.id))))
+          AND ${before('p', 'o')}))
     ORDER BY o.created_at, o.id LIMIT ?`;
 }
+
+/** The undelivered rows of one queue, in queue order (to extend a claim along a sequenced queue). */
+export const OUTBOX_QUEUE = `SELECT id, next_attempt_at, locked_until FROM outbox
+  WHERE kind = ? AND order_key = ? AND delivered_at IS NULL
+  ORDER BY COALESCE(order_seq, 0), created_at, id LIMIT ?`;
+
+/** The undelivered members of a batch. */
+export const OUTBOX_BATCH_MEMBERS = `SELECT id, locked_until FROM outbox
+  WHERE batch_id = ? AND delivered_at IS NULL`;
+
+export const ASSIGN_OUTBOX_BATCH = `UPDATE outbox SET batch_id = ?
+  WHERE id = ? AND locked_by = ? AND batch_id IS NULL AND delivered_at IS NULL`;
 
 export const RENEW_OUTBOX_LEASES = `UPDATE outbox SET locked_until = ?
   WHERE locked_by = ? AND delivered_at IS NULL`;

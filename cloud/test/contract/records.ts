@@ -65,6 +65,37 @@ export function recordsContract(get: () => ContractContext): void {
       expect((await store.outboxBacklog()).mqtt).toBe(1);
     });
 
+    it('versions the signing-key set and promotes a standby with the next key', async () => {
+      const { store } = get();
+      const key = (kid: string, activatesAt: number) => ({
+        kid,
+        publicJwk: '{}',
+        sealedPrivateKey: 'sealed',
+        createdAt: T0,
+        activatesAt,
+        lastTokenExp: null,
+        retiredAt: null,
+      });
+      const v0 = await store.signingKeysVersion();
+      await store.insertSigningKey(key('k1', T0), []);
+      await store.insertSigningKey(key('k2', Number.MAX_SAFE_INTEGER), []);
+      const v1 = await store.signingKeysVersion();
+      expect(v1).toBeGreaterThan(v0);
+      await store.noteTokenSigned('k1', 2000); // not a change to the set
+      expect(await store.signingKeysVersion()).toBe(v1);
+      await store.insertSigningKey(key('k3', Number.MAX_SAFE_INTEGER), [], {
+        kid: 'k2',
+        at: T0 + 5,
+      });
+      expect(await store.signingKeysVersion()).toBeGreaterThan(v1);
+      const byKid = new Map((await store.listSigningKeys()).map((k) => [k.kid, k.activatesAt]));
+      expect(Object.fromEntries(byKid)).toEqual({
+        k1: T0,
+        k2: T0 + 5,
+        k3: Number.MAX_SAFE_INTEGER,
+      });
+    });
+
     it('claims, completes and releases idempotency keys', async () => {
       const { store } = get();
       expect(await store.claimIdempotencyKey('s', 'k', 'h1', T0)).toEqual({ state: 'claimed' });

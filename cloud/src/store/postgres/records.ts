@@ -14,6 +14,7 @@ import {
   outboxValues,
   signingKeyFromRow,
 } from '../rows.ts';
+import * as q from '../sql.ts';
 import type { PgConn, PgDb } from './connection.ts';
 
 type Records = Pick<
@@ -26,19 +27,16 @@ type Records = Pick<
   | 'findLounge'
   | 'insertSigningKey'
   | 'listSigningKeys'
+  | 'signingKeysVersion'
   | 'noteTokenSigned'
   | 'claimIdempotencyKey'
   | 'completeIdempotencyKey'
   | 'releaseIdempotencyKey'
 >;
 
-const INSERT_OUTBOX =
-  'INSERT INTO outbox (id, kind, order_key, payload, created_at, next_attempt_at) ' +
-  'VALUES (?, ?, ?, ?, ?, ?)';
-
 /** Writes outbox rows; call with the transaction that makes the change. */
 export async function insertOutbox(c: PgConn, events: OutboxEventInput[]): Promise<void> {
-  for (const e of events) await c.run(INSERT_OUTBOX, ...outboxValues(e));
+  for (const e of events) await c.run(q.INSERT_OUTBOX, ...outboxValues(e));
 }
 
 /** Secrets, API keys, lounges, signing keys and idempotency keys on PostgreSQL. */
@@ -102,8 +100,10 @@ export function postgresRecords(db: PgDb, clock: Clock): Records {
       return row ? loungeFromRow(row) : null;
     },
 
-    async insertSigningKey(k, outbox) {
+    async insertSigningKey(k, outbox, activate) {
       await db.tx(async (c) => {
+        if (activate) await c.run(q.ACTIVATE_SIGNING_KEY, activate.at, activate.kid);
+        await c.run(q.BUMP_SIGNING_KEY_VERSION);
         await c.run(
           `INSERT INTO signing_keys (kid, public_jwk, sealed_private_key, created_at, activates_at,
              last_token_exp_s, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -121,6 +121,9 @@ export function postgresRecords(db: PgDb, clock: Clock): Records {
     async listSigningKeys() {
       const rows = await db.all('SELECT * FROM signing_keys ORDER BY activates_at, kid');
       return rows.map(signingKeyFromRow);
+    },
+    async signingKeysVersion() {
+      return Number((await db.get(q.SIGNING_KEY_VERSION))!.version);
     },
     async noteTokenSigned(kid, expSeconds) {
       await db.run(

@@ -14,6 +14,7 @@ import {
   outboxValues,
   signingKeyFromRow,
 } from '../rows.ts';
+import * as q from '../sql.ts';
 import type { SqliteDb } from './connection.ts';
 
 type Records = Pick<
@@ -26,19 +27,16 @@ type Records = Pick<
   | 'findLounge'
   | 'insertSigningKey'
   | 'listSigningKeys'
+  | 'signingKeysVersion'
   | 'noteTokenSigned'
   | 'claimIdempotencyKey'
   | 'completeIdempotencyKey'
   | 'releaseIdempotencyKey'
 >;
 
-const INSERT_OUTBOX =
-  'INSERT INTO outbox (id, kind, order_key, payload, created_at, next_attempt_at) ' +
-  'VALUES (?, ?, ?, ?, ?, ?)';
-
 /** Writes outbox rows; call inside the transaction that makes the change. */
 export function insertOutbox(db: SqliteDb, events: OutboxEventInput[]): void {
-  for (const e of events) db.run(INSERT_OUTBOX, ...outboxValues(e));
+  for (const e of events) db.run(q.INSERT_OUTBOX, ...outboxValues(e));
 }
 
 /** Secrets, API keys, lounges, signing keys and idempotency keys on SQLite. */
@@ -98,8 +96,10 @@ export function sqliteRecords(db: SqliteDb, clock: Clock): Records {
       return row ? loungeFromRow(row) : null;
     },
 
-    async insertSigningKey(k, outbox) {
+    async insertSigningKey(k, outbox, activate) {
       db.tx(() => {
+        if (activate) db.run(q.ACTIVATE_SIGNING_KEY, activate.at, activate.kid);
+        db.run(q.BUMP_SIGNING_KEY_VERSION);
         db.run(
           `INSERT INTO signing_keys (kid, public_jwk, sealed_private_key, created_at, activates_at,
              last_token_exp_s, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -116,6 +116,9 @@ export function sqliteRecords(db: SqliteDb, clock: Clock): Records {
     },
     async listSigningKeys() {
       return db.all('SELECT * FROM signing_keys ORDER BY activates_at, kid').map(signingKeyFromRow);
+    },
+    async signingKeysVersion() {
+      return Number(db.get(q.SIGNING_KEY_VERSION)!.version);
     },
     async noteTokenSigned(kid, expSeconds) {
       db.run(
