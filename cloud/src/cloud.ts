@@ -17,7 +17,7 @@ import type { Publisher } from './broker/publisher.ts';
 import type { MqttClient } from 'mqtt';
 import type { CloudConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
-import { createApiKey, keyIdOf } from './domain/admin.ts';
+import { ensureBootstrapAdminKey } from './domain/api-keys.ts';
 import { createKeyRing, type KeyRing } from './domain/key-ring.ts';
 import { recordLoungeEvents } from './domain/record-lounge-events.ts';
 import { createHttpIntegrations, createStubIntegrations } from './integrations/index.ts';
@@ -240,17 +240,9 @@ function credentialRegistry(
 
 async function bootstrapAdmin(core: CloudCore): Promise<void> {
   const secret = core.config.bootstrapAdminKey;
-  if (!secret || (await core.store.countApiKeys('admin')) > 0) return;
-  const id = keyIdOf(secret);
-  if (await core.store.findApiKey(id)) return;
-  try {
-    await createApiKey(core.store, 'admin', 'bootstrap', core.clock.now(), secret);
-  } catch (err) {
-    // Instances starting together on an empty database: another one inserted it first.
-    if (await core.store.findApiKey(id)) return;
-    throw err;
+  if (secret && (await ensureBootstrapAdminKey(core.store, secret, core.clock.now()))) {
+    core.log.info('created the bootstrap admin key from BOOTSTRAP_ADMIN_KEY');
   }
-  core.log.info('created the bootstrap admin key from BOOTSTRAP_ADMIN_KEY');
 }
 
 function listen(
