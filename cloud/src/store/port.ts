@@ -210,6 +210,8 @@ export interface CloudStore {
 
   // Server secrets (link HMAC, subject HMAC): created once, shared by all instances.
   getOrCreateSecret(name: string, create: () => string): Promise<string>;
+  /** Replaces a secret's stored form if it still is `expected` (compare-and-set). */
+  replaceSecret(name: string, expected: string, value: string): Promise<boolean>;
 
   // API keys
   insertApiKey(key: ApiKeyRecord): Promise<void>;

@@ -19,6 +19,15 @@ export function recordsContract(get: () => ContractContext): void {
       expect(await other.getOrCreateSecret('link-hmac', () => 'second')).toBe('first');
     });
 
+    it('replaces a secret only while it still holds the expected value', async () => {
+      const { store, twin } = get();
+      const other = await twin();
+      await store.getOrCreateSecret('link-hmac', () => 'plain');
+      expect(await store.replaceSecret('link-hmac', 'plain', 'sealed-a')).toBe(true);
+      expect(await other.replaceSecret('link-hmac', 'plain', 'sealed-b')).toBe(false);
+      expect(await other.getOrCreateSecret('link-hmac', () => 'new')).toBe('sealed-a');
+    });
+
     it('stores API keys and counts the live ones by role', async () => {
       const { store } = get();
       const base = { name: 'n', hash: 'h'.repeat(64), createdAt: T0, revokedAt: null };

@@ -13,6 +13,7 @@ import type { PgConn, PgDb } from './connection.ts';
 type Records = Pick<
   CloudStore,
   | 'getOrCreateSecret'
+  | 'replaceSecret'
   | 'upsertLounge'
   | 'findLounge'
   | 'insertSigningKey'
@@ -47,6 +48,16 @@ export function postgresRecords(db: PgDb, clock: Clock): Records {
         clock.now(),
       );
       return String((await db.get('SELECT value FROM secrets WHERE name = ?', name))!.value);
+    },
+
+    async replaceSecret(name, expected, value) {
+      const changed = await db.run(
+        'UPDATE secrets SET value = ? WHERE name = ? AND value = ?',
+        value,
+        name,
+        expected,
+      );
+      return changed === 1;
     },
 
     async upsertLounge(l) {

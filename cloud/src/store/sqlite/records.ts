@@ -13,6 +13,7 @@ import type { SqliteDb } from './connection.ts';
 type Records = Pick<
   CloudStore,
   | 'getOrCreateSecret'
+  | 'replaceSecret'
   | 'upsertLounge'
   | 'findLounge'
   | 'insertSigningKey'
@@ -46,6 +47,16 @@ export function sqliteRecords(db: SqliteDb, clock: Clock): Records {
         clock.now(),
       );
       return String(db.get('SELECT value FROM secrets WHERE name = ?', name)!.value);
+    },
+
+    async replaceSecret(name, expected, value) {
+      const changed = db.run(
+        'UPDATE secrets SET value = ? WHERE name = ? AND value = ?',
+        value,
+        name,
+        expected,
+      );
+      return changed === 1;
     },
 
     async upsertLounge(l) {
