@@ -9,6 +9,7 @@ import { requireJsonBody } from './http/content-type.ts';
 import { createErrorHandler, notFound } from './http/errors.ts';
 import { validationHook } from './http/validation.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { publicRoutes } from './routes/public.ts';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AuthEnv> {
   revocationRoutes(app, deps, auth);
   validateRoutes(app, deps, auth);
   adminRoutes(app, deps, auth);
+  apiKeyRoutes(app, deps, auth);
   deviceRoutes(app, deps, auth);
   app.doc('/openapi.json', {
     openapi: '3.0.3',

@@ -18,8 +18,9 @@ import type { Publisher } from './broker/publisher.ts';
 import type { MqttClient } from 'mqtt';
 import type { CloudConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
-import { createApiKey, keyIdOf } from './domain/admin.ts';
+import { ensureBootstrapAdminKey } from './domain/api-keys.ts';
 import { createKeyRing, type KeyRing } from './domain/key-ring.ts';
+import { loadServerSecrets, type ServerSecrets } from './domain/server-secrets.ts';
 import { recordLoungeEvents } from './domain/record-lounge-events.ts';
 import { createHttpIntegrations, createStubIntegrations } from './integrations/index.ts';
 import type { Integrations } from './integrations/ports.ts';
@@ -41,6 +42,8 @@ export interface CloudCore {
   log: Logger;
   store: CloudStore;
   keys: KeyRing;
+  /** Link and pseudonym HMAC keys, unsealed (sealed at rest under the KEK). */
+  secrets: ServerSecrets;
   clock: Clock;
   close(): Promise<void>;
 }
@@ -61,7 +64,8 @@ export async function openCore(
     await store.migrate();
     const { kek } = loadKek({ env: config.keyEncryptionKey, dataDir: config.dataDir, log });
     const keys = createKeyRing({ store, clock, kek });
-    return { config, log, store, keys, clock, close: () => store.close() };
+    const secrets = await loadServerSecrets(store, kek);
+    return { config, log, store, keys, secrets, clock, close: () => store.close() };
   } catch (err) {
     await store.close();
     throw err;
@@ -74,11 +78,6 @@ export interface RunningCloud {
   mqttUrl: string;
   /** Stops accepting, drains the outbox in flight, closes broker and database. */
   stop(): Promise<void>;
-}
-
-async function secretOf(store: CloudStore, name: string): Promise<Uint8Array> {
-  const text = await store.getOrCreateSecret(name, () => toBase64url(randomSecret(32)));
-  return new Uint8Array(Buffer.from(text, 'base64url'));
 }
 
 /** The composition root of `lounge-cloud serve` (SPEC.md sections 3-6). */
@@ -187,10 +186,7 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       clock,
       log,
       keys,
-      secrets: {
-        link: await secretOf(store, 'link-hmac'),
-        subject: await secretOf(store, 'subject-hmac'),
-      },
+      secrets: core.secrets,
       metrics,
       renderQr,
       notifyOutbox: () => dispatcher.notify(),
@@ -261,17 +257,9 @@ function credentialRegistry(
 
 async function bootstrapAdmin(core: CloudCore): Promise<void> {
   const secret = core.config.bootstrapAdminKey;
-  if (!secret || (await core.store.countApiKeys('admin')) > 0) return;
-  const id = keyIdOf(secret);
-  if (await core.store.findApiKey(id)) return;
-  try {
-    await createApiKey(core.store, 'admin', 'bootstrap', core.clock.now(), secret);
-  } catch (err) {
-    // Instances starting together on an empty database: another one inserted it first.
-    if (await core.store.findApiKey(id)) return;
-    throw err;
+  if (secret && (await ensureBootstrapAdminKey(core.store, secret, core.clock.now()))) {
+    core.log.info('created the bootstrap admin key from BOOTSTRAP_ADMIN_KEY');
   }
-  core.log.info('created the bootstrap admin key from BOOTSTRAP_ADMIN_KEY');
 }
 
 /** A fetch handler as node-server calls it: the request and its bindings. */

@@ -4,6 +4,8 @@ import { pino } from 'pino';
 import {
   UsageError,
   apiKeysCreate,
+  apiKeysList,
+  apiKeysRevoke,
   enrollmentToken,
   loungesAdd,
   migrate,
@@ -14,18 +16,25 @@ import type { CloudCore } from './cloud.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
 const USAGE =
-  'usage: lounge-cloud [serve] | migrate | api-keys create --role R --name N | ' +
+  'usage: lounge-cloud [serve] | migrate | api-keys create --role R --name N | api-keys list | ' +
+  'api-keys revoke ID | ' +
   'lounges add --id ID --airport IATA --tz TZ --name N | enrollment-token --lounge ID [--ttl 1h] | ' +
   'signing-keys rotate   (add --json for JSON output)';
 
 type Command = (
   core: CloudCore,
   flags: Record<string, string | undefined>,
+  args: string[],
 ) => Promise<CommandResult>;
+
+/** The commands that take positional arguments (the rest refuse any). */
+const TAKES_ARGS = new Set(['api-keys revoke']);
 
 const COMMANDS: Record<string, Command> = {
   migrate: (core) => migrate(core),
   'api-keys create': apiKeysCreate,
+  'api-keys list': (core) => apiKeysList(core),
+  'api-keys revoke': apiKeysRevoke,
   'lounges add': loungesAdd,
   'enrollment-token': enrollmentToken,
   'signing-keys rotate': (core) => signingKeysRotate(core),
@@ -63,7 +72,7 @@ async function serve(): Promise<void> {
 }
 
 async function admin(name: string, args: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args,
     options: {
       role: { type: 'string' },
@@ -76,8 +85,11 @@ async function admin(name: string, args: string[]): Promise<void> {
       json: { type: 'boolean' },
     },
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
   });
+  if (positionals.length > 0 && !TAKES_ARGS.has(name)) {
+    throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  }
   const { json, ...flags } = values;
   const command = COMMANDS[name]!;
   const config = loadConfig(process.env, { integrations: false });
@@ -87,7 +99,7 @@ async function admin(name: string, args: string[]): Promise<void> {
     log: pino({ level: 'warn' }, pino.destination(2)),
   });
   try {
-    const result = await command(core, flags as Record<string, string | undefined>);
+    const result = await command(core, flags as Record<string, string | undefined>, positionals);
     process.stdout.write((json ? JSON.stringify(result.json) : result.line) + '\n');
   } finally {
     await core.close();

@@ -1,5 +1,6 @@
 import { parseDuration } from '@lounge/shared';
 import { createApiKey, upsertLounge } from '../domain/admin.ts';
+import { listApiKeys, revokeApiKey } from '../domain/api-keys.ts';
 import { createEnrollmentToken } from '../domain/enroll-device.ts';
 import type { CloudCore } from '../cloud.ts';
 
@@ -32,6 +33,30 @@ export async function apiKeysCreate(
   if (role !== 'app' && role !== 'admin') throw new UsageError('--role must be app or admin');
   const key = await createApiKey(core.store, role, need(flags, 'name'), core.clock.now());
   return { line: `created ${role} key ${key.id}: ${key.key}`, json: key };
+}
+
+/** `api-keys list`: one line per key (id, role, name, created, revoked), never a secret. */
+export async function apiKeysList(core: CloudCore): Promise<CommandResult> {
+  const keys = await listApiKeys(core.store);
+  const lines = keys.map(
+    (k) =>
+      `${k.id}  ${k.role.padEnd(5)}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ` +
+      `created ${k.createdAt}  ${k.name}`,
+  );
+  return { line: lines.length ? lines.join('\n') : 'no API keys', json: { items: keys } };
+}
+
+/** `api-keys revoke ID`: refused at once by every instance (they read the key per request). */
+export async function apiKeysRevoke(
+  core: CloudCore,
+  _flags: Record<string, string | undefined>,
+  args: string[] = [],
+): Promise<CommandResult> {
+  const [id, extra] = args;
+  if (!id) throw new UsageError('api-keys revoke needs the key id (see api-keys list)');
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+  const key = await revokeApiKey(core.store, id, core.clock.now());
+  return { line: `revoked ${key.role} key ${key.id} (${key.name}) at ${key.revokedAt}`, json: key };
 }
 
 /** `lounges add --id ID --airport IATA --tz TZ --name N` */

@@ -17,6 +17,14 @@ export interface ApiKeyRecord {
   revokedAt: number | null;
 }
 
+/**
+ * Outcome of revoking an API key. `last-admin`: it is the only live admin key, so revoking it
+ * would lock every administrator out (docs/decisions.md); nothing changed.
+ */
+export type ApiKeyRevocation =
+  | { outcome: 'revoked' | 'already-revoked' | 'last-admin'; key: ApiKeyRecord }
+  | { outcome: 'not-found' };
+
 export interface LoungeRecord {
   id: string;
   airport: string;
@@ -221,11 +229,20 @@ export interface CloudStore {
 
   // Server secrets (link HMAC, subject HMAC): created once, shared by all instances.
   getOrCreateSecret(name: string, create: () => string): Promise<string>;
+  /** Replaces a secret's stored form if it still is `expected` (compare-and-set). */
+  replaceSecret(name: string, expected: string, value: string): Promise<boolean>;
 
   // API keys
   insertApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKey(id: string): Promise<ApiKeyRecord | null>;
   countApiKeys(role?: Role): Promise<number>;
+  /** Every key, revoked ones included, oldest first. */
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /**
+   * Revokes a key at `now` (idempotent). Refuses the last live admin key, atomically: two
+   * instances revoking the last two admin keys at once leave one of them live.
+   */
+  revokeApiKey(id: string, now: number): Promise<ApiKeyRevocation>;
 
   // Lounges
   upsertLounge(lounge: LoungeRecord): Promise<LoungeRecord>;

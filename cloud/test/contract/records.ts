@@ -19,6 +19,15 @@ export function recordsContract(get: () => ContractContext): void {
       expect(await other.getOrCreateSecret('link-hmac', () => 'second')).toBe('first');
     });
 
+    it('replaces a secret only while it still holds the expected value', async () => {
+      const { store, twin } = get();
+      const other = await twin();
+      await store.getOrCreateSecret('link-hmac', () => 'plain');
+      expect(await store.replaceSecret('link-hmac', 'plain', 'sealed-a')).toBe(true);
+      expect(await other.replaceSecret('link-hmac', 'plain', 'sealed-b')).toBe(false);
+      expect(await other.getOrCreateSecret('link-hmac', () => 'new')).toBe('sealed-a');
+    });
+
     it('stores API keys and counts the live ones by role', async () => {
       const { store } = get();
       const base = { name: 'n', hash: 'h'.repeat(64), createdAt: T0, revokedAt: null };
@@ -29,6 +38,30 @@ export function recordsContract(get: () => ContractContext): void {
       expect(await store.findApiKey('nope')).toBeNull();
       expect(await store.countApiKeys('admin')).toBe(1);
       expect(await store.countApiKeys()).toBe(2);
+    });
+
+    it('lists API keys and revokes them, never the last live admin key', async () => {
+      const { store, twin } = get();
+      const other = await twin();
+      const base = { name: 'n', hash: 'h'.repeat(64), revokedAt: null };
+      await store.insertApiKey({ ...base, id: 'key_a1', role: 'admin', createdAt: T0 });
+      await store.insertApiKey({ ...base, id: 'key_a2', role: 'admin', createdAt: T0 + 1 });
+      await store.insertApiKey({ ...base, id: 'key_app', role: 'app', createdAt: T0 + 2 });
+      expect(await store.revokeApiKey('key_app', T0 + 10)).toMatchObject({ outcome: 'revoked' });
+      expect(await other.findApiKey('key_app')).toMatchObject({ revokedAt: T0 + 10 });
+      expect(await other.revokeApiKey('key_app', T0 + 20)).toMatchObject({
+        outcome: 'already-revoked',
+        key: { revokedAt: T0 + 10 },
+      });
+      expect(await store.revokeApiKey('key_a1', T0 + 30)).toMatchObject({ outcome: 'revoked' });
+      expect(await other.revokeApiKey('key_a2', T0 + 40)).toMatchObject({ outcome: 'last-admin' });
+      expect(await store.findApiKey('key_a2')).toMatchObject({ revokedAt: null });
+      expect(await store.revokeApiKey('nope', T0)).toEqual({ outcome: 'not-found' });
+      expect((await other.listApiKeys()).map((k) => [k.id, k.revokedAt])).toEqual([
+        ['key_a1', T0 + 30],
+        ['key_a2', null],
+        ['key_app', T0 + 10],
+      ]);
     });
 
     it('upserts lounges', async () => {

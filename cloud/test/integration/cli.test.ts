@@ -67,6 +67,35 @@ describe('lounge-cloud admin commands', { timeout: 120_000 }, () => {
     expect(JSON.parse(rotate.stdout)).toMatchObject({ kid: expect.any(String) });
   });
 
+  it('lists API keys without secrets and revokes one, never the last admin key', async () => {
+    const first = await run(['api-keys', 'create', '--role', 'admin', '--name', 'ops', '--json']);
+    const { id, key } = JSON.parse(first.stdout) as { id: string; key: string };
+    const last = await run(['api-keys', 'revoke', id]);
+    expect(last.code).toBe(1);
+    expect(last.stderr).toMatch(/^lounge-cloud: .*last live admin key.*\n$/);
+    await run(['api-keys', 'create', '--role', 'admin', '--name', 'ops-2']);
+    const revoked = await run(['api-keys', 'revoke', id]);
+    expect(revoked).toMatchObject({ code: 0, stderr: '' });
+    expect(revoked.stdout).toMatch(new RegExp(`^revoked admin key ${id} \\(ops\\) at \\S+Z\n$`));
+    const list = await run(['api-keys', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(
+      new RegExp(`^${id}  admin  revoked \\S+Z  created \\S+  ops$`, 'm'),
+    );
+    expect(list.stdout).toMatch(/ {2}admin {2}active {2}created \S+ {2}ops-2$/m);
+    expect(list.stdout).not.toContain(key.slice(-43));
+    const json = JSON.parse((await run(['api-keys', 'list', '--json'])).stdout) as {
+      items: Record<string, unknown>[];
+    };
+    expect(json.items.find((k) => k.id === id)).toMatchObject({ revokedAt: expect.any(String) });
+    expect(JSON.stringify(json)).not.toMatch(/"(key|hash)"/);
+    const noId = await run(['api-keys', 'revoke']);
+    expect([noId.code, noId.stderr]).toEqual([
+      1,
+      'lounge-cloud: api-keys revoke needs the key id (see api-keys list)\n',
+    ]);
+  });
+
   it('says what is wrong in one sentence and exits 1', async () => {
     const bad = await run(['serve'], { RATE_LIMIT: 'lots' });
     expect(bad.code).toBe(1);

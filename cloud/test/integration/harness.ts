@@ -33,7 +33,8 @@ export async function makeCloud(
   const dir = mkdtempSync(join(tmpdir(), 'cloud-api-'));
   const clock = new ManualClock(Date.now());
   const log = pino({ level: 'silent' });
-  const store = await createStore(`sqlite:${join(dir, 'cloud.db')}`, { log, clock });
+  const databaseUrl = `sqlite:${join(dir, 'cloud.db')}`;
+  const store = await createStore(databaseUrl, { log, clock });
   await store.migrate();
   const keys = createKeyRing({ store, clock, kek: new Uint8Array(randomBytes(32)) });
   await keys.ensureKey();
@@ -131,6 +132,8 @@ export async function makeCloud(
     app,
     deps,
     store,
+    /** The store's SQLite file, for a second instance on the same database. */
+    databaseUrl,
     clock,
     stub,
     publisher,

@@ -6,6 +6,7 @@ import { postgresDevices } from './devices.ts';
 import { postgresInvitations } from './invitations.ts';
 import { postgresLoungeEvents } from './lounge-events.ts';
 import { postgresOutbox } from './outbox.ts';
+import { postgresApiKeys } from './api-keys.ts';
 import { postgresRecords } from './records.ts';
 
 /** The PostgreSQL adapter: a pg Pool; any number of cloud instances may share the database. */
@@ -26,6 +27,7 @@ export function createPostgresStore(url: string, deps: StoreDeps): CloudStore {
       await db.pool.end();
     },
     ...postgresRecords(db, clock),
+    ...postgresApiKeys(db),
     ...postgresInvitations(db),
     ...postgresLoungeEvents(db, clock),
     ...postgresDevices(db, clock),

@@ -7,22 +7,14 @@ import {
   idempotencyReclaimable,
   throttle,
 } from '../common.ts';
-import {
-  apiKeyFromRow,
-  idempotencyFromRow,
-  loungeFromRow,
-  outboxValues,
-  signingKeyFromRow,
-} from '../rows.ts';
+import { idempotencyFromRow, loungeFromRow, outboxValues, signingKeyFromRow } from '../rows.ts';
 import * as q from '../sql.ts';
 import type { PgConn, PgDb } from './connection.ts';
 
 type Records = Pick<
   CloudStore,
   | 'getOrCreateSecret'
-  | 'insertApiKey'
-  | 'findApiKey'
-  | 'countApiKeys'
+  | 'replaceSecret'
   | 'upsertLounge'
   | 'findLounge'
   | 'insertSigningKey'
@@ -39,7 +31,7 @@ export async function insertOutbox(c: PgConn, events: OutboxEventInput[]): Promi
   for (const e of events) await c.run(q.INSERT_OUTBOX, ...outboxValues(e));
 }
 
-/** Secrets, API keys, lounges, signing keys and idempotency keys on PostgreSQL. */
+/** Secrets, lounges, signing keys and idempotency keys on PostgreSQL. */
 export function postgresRecords(db: PgDb, clock: Clock): Records {
   const pruneDue = throttle(PRUNE_EVERY_MS);
   return {
@@ -56,29 +48,14 @@ export function postgresRecords(db: PgDb, clock: Clock): Records {
       return String((await db.get('SELECT value FROM secrets WHERE name = ?', name))!.value);
     },
 
-    async insertApiKey(k) {
-      await db.run(
-        'INSERT INTO api_keys (id, role, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
-        k.id,
-        k.role,
-        k.name,
-        k.hash,
-        k.createdAt,
-        k.revokedAt,
+    async replaceSecret(name, expected, value) {
+      const changed = await db.run(
+        'UPDATE secrets SET value = ? WHERE name = ? AND value = ?',
+        value,
+        name,
+        expected,
       );
-    },
-    async findApiKey(id) {
-      const row = await db.get('SELECT * FROM api_keys WHERE id = ?', id);
-      return row ? apiKeyFromRow(row) : null;
-    },
-    async countApiKeys(role) {
-      const row = role
-        ? await db.get(
-            'SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL AND role = ?',
-            role,
-          )
-        : await db.get('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL');
-      return Number(row!.n);
+      return changed === 1;
     },
 
     async upsertLounge(l) {

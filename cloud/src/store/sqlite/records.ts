@@ -7,22 +7,14 @@ import {
   idempotencyReclaimable,
   throttle,
 } from '../common.ts';
-import {
-  apiKeyFromRow,
-  idempotencyFromRow,
-  loungeFromRow,
-  outboxValues,
-  signingKeyFromRow,
-} from '../rows.ts';
+import { idempotencyFromRow, loungeFromRow, outboxValues, signingKeyFromRow } from '../rows.ts';
 import * as q from '../sql.ts';
 import type { SqliteDb } from './connection.ts';
 
 type Records = Pick<
   CloudStore,
   | 'getOrCreateSecret'
-  | 'insertApiKey'
-  | 'findApiKey'
-  | 'countApiKeys'
+  | 'replaceSecret'
   | 'upsertLounge'
   | 'findLounge'
   | 'insertSigningKey'
@@ -39,7 +31,7 @@ export function insertOutbox(db: SqliteDb, events: OutboxEventInput[]): void {
   for (const e of events) db.run(q.INSERT_OUTBOX, ...outboxValues(e));
 }
 
-/** Secrets, API keys, lounges, signing keys and idempotency keys on SQLite. */
+/** Secrets, lounges, signing keys and idempotency keys on SQLite. */
 export function sqliteRecords(db: SqliteDb, clock: Clock): Records {
   const pruneDue = throttle(PRUNE_EVERY_MS);
   return {
@@ -55,26 +47,14 @@ export function sqliteRecords(db: SqliteDb, clock: Clock): Records {
       return String(db.get('SELECT value FROM secrets WHERE name = ?', name)!.value);
     },
 
-    async insertApiKey(k) {
-      db.run(
-        'INSERT INTO api_keys (id, role, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
-        k.id,
-        k.role,
-        k.name,
-        k.hash,
-        k.createdAt,
-        k.revokedAt,
+    async replaceSecret(name, expected, value) {
+      const changed = db.run(
+        'UPDATE secrets SET value = ? WHERE name = ? AND value = ?',
+        value,
+        name,
+        expected,
       );
-    },
-    async findApiKey(id) {
-      const row = db.get('SELECT * FROM api_keys WHERE id = ?', id);
-      return row ? apiKeyFromRow(row) : null;
-    },
-    async countApiKeys(role) {
-      const row = role
-        ? db.get('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL AND role = ?', role)
-        : db.get('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL');
-      return Number(row!.n);
+      return changed === 1;
     },
 
     async upsertLounge(l) {

@@ -6,6 +6,7 @@ import { sqliteDevices } from './devices.ts';
 import { sqliteInvitations } from './invitations.ts';
 import { sqliteLoungeEvents } from './lounge-events.ts';
 import { sqliteOutbox } from './outbox.ts';
+import { sqliteApiKeys } from './api-keys.ts';
 import { sqliteRecords } from './records.ts';
 
 /** The SQLite adapter: one process, one file (WAL). `path` may be `:memory:`. */
@@ -23,6 +24,7 @@ export function createSqliteStore(path: string, deps: StoreDeps): CloudStore {
       if (db.raw.open) db.raw.close();
     },
     ...sqliteRecords(db, clock),
+    ...sqliteApiKeys(db),
     ...sqliteInvitations(db),
     ...sqliteLoungeEvents(db, clock),
     ...sqliteDevices(db, clock),
