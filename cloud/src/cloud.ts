@@ -157,12 +157,12 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     void credentials.start();
     const dispatcher: Dispatcher = createDispatcher({
       store,
-      to: { crm: integrations.crm, ibdp: integrations.ibdp, publisher },
+      to: { crm: integrations.crm, ibdp: integrations.ibdp, publisher, credentials },
       clock,
       log,
       metrics,
       worker,
-      canDeliver: { mqtt: () => publisher.connected() },
+      canDeliver: { mqtt: () => publisher.connected(), broker: () => publisher.connected() },
     });
     // Closed in reverse: the server stops accepting first, then the outbox drains.
     closers.push(() => dispatcher.stop());

@@ -113,7 +113,8 @@ export interface IdempotencyRecord {
   createdAt: number;
 }
 
-export type OutboxKind = 'crm' | 'ibdp' | 'mqtt';
+/** `broker`: a change of device logins the broker must be told (dynsec), e.g. a decommission. */
+export type OutboxKind = 'crm' | 'ibdp' | 'mqtt' | 'broker';
 
 export interface OutboxEventInput {
   id: string;
@@ -281,7 +282,15 @@ export interface CloudStore {
     deviceId: string,
     patch: { online?: boolean; lastSeenAt?: number; revocationSeq?: number },
   ): Promise<void>;
-  decommissionDevice(deviceId: string, now: number): Promise<DeviceRecord | null>;
+  /**
+   * Stamps decommissionedAt (the first time only) and writes `outbox` in the same transaction,
+   * so the broker is told by whichever instance's dispatcher gets to it.
+   */
+  decommissionDevice(
+    deviceId: string,
+    now: number,
+    outbox?: OutboxEventInput[],
+  ): Promise<DeviceRecord | null>;
   replaceDeviceKey(deviceId: string, publicJwk: string): Promise<void>;
   /** Replay protection for device assertions: false when (deviceId, jti) was seen already. */
   rememberAssertionJti(deviceId: string, jti: string, expiresAt: number): Promise<boolean>;

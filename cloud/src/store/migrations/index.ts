@@ -1,12 +1,13 @@
 import { SchemaTooNewError } from '../errors.ts';
 import { initial } from './001-initial.ts';
 import { loungeEvents } from './002-lounge-events.ts';
+import { outboxIndexes } from './003-outbox-indexes.ts';
 import type { Migration } from './types.ts';
 
 export type { Dialect, Migration } from './types.ts';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [initial, loungeEvents];
+export const MIGRATIONS: readonly Migration[] = [initial, loungeEvents, outboxIndexes];
 
 /** The schema version this release knows: the id of its last migration. */
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));
