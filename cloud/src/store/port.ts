@@ -170,10 +170,22 @@ export interface StoredLoungeEvent {
 }
 
 /**
- * What storing an event did: `applied`; `duplicate` (its eventId was stored already); or
- * `conflict` (an annul whose grant another annul gave back first: nothing written).
+ * What storing an event did: `applied`; `overused` (applied, and the grant took the
+ * invitation past its `entries`: a double consumption, SPEC.md 8); `duplicate` (its eventId
+ * was stored already); or `conflict` (an annul whose grant another annul gave back first).
  */
-export type LoungeEventOutcome = 'applied' | 'duplicate' | 'conflict';
+export type LoungeEventOutcome = 'applied' | 'overused' | 'duplicate' | 'conflict';
+
+/**
+ * Builds the outbox rows of an event that moved an invitation's entries. `overusedWith`: on a
+ * grant that took the invitation past its entries, the other grants (not annulled) holding
+ * its entries; otherwise empty.
+ */
+export type LoungeEventOutbox = (
+  event: LoungeEventInput,
+  invitation: InvitationRecord,
+  overusedWith: StoredLoungeEvent[],
+) => OutboxEventInput[];
 
 /** Outcome of claiming an idempotency key. */
 export type IdempotencyClaim =
@@ -259,7 +271,7 @@ export interface CloudStore {
    */
   recordLoungeEvents(
     events: LoungeEventInput[],
-    outbox: (event: LoungeEventInput, invitation: InvitationRecord) => OutboxEventInput[],
+    outbox: LoungeEventOutbox,
   ): Promise<LoungeEventOutcome[]>;
   /** The stored events among `eventIds`. */
   findLoungeEvents(eventIds: string[]): Promise<StoredLoungeEvent[]>;
