@@ -85,6 +85,14 @@ describe('outbox plans at 20k and 100k undelivered rows', () => {
       const renew = await explain(numbered(RENEW_OUTBOX_LEASES), [now + 10_000, 'w1']);
       expect(renew.all.filter((p) => p['Node Type'] === 'Seq Scan')).toEqual([]);
       expect(renew.all.some((p) => p['Index Name'] === 'outbox_locked_by')).toBe(true);
+      const shape = (all: PlanNode[]) =>
+        all.map((p) => p['Node Type'] + (p['Index Name'] ? ` using ${p['Index Name']}` : ''));
+      console.log(
+        `plans at ${n}:`,
+        shape(claim.all).join(' > '),
+        '|',
+        shape(renew.all).join(' > '),
+      );
       figures[`claim ${n}`] = claim.ms;
       figures[`renew ${n}`] = renew.ms;
     }
