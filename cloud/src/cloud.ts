@@ -12,7 +12,8 @@ import {
   createNoopRegistry,
   type MqttCredentialRegistry,
 } from './broker/dynsec.ts';
-import { startSubscriber } from './broker/subscriber.ts';
+import { cloudClientId } from './broker/client-id.ts';
+import { startSubscriber, type RecordEvents } from './broker/subscriber.ts';
 import { connectMqtt, createMqttPublisher } from './broker/mqtt-publisher.ts';
 import type { Publisher } from './broker/publisher.ts';
 import type { MqttClient } from 'mqtt';
@@ -135,22 +136,45 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       username: login.username,
       password: login.password,
       protocolVersion: broker ? 4 : 5,
-      clientId: `lounge-cloud-${worker.replace(/[^A-Za-z0-9-]/g, '-')}`,
+      clientId: cloudClientId({
+        configured: config.mqtt.clientId,
+        hostname: hostname(),
+        port: config.port,
+        pid: process.pid,
+        random: toBase64url(randomSecret(4)),
+      }),
       log,
     });
     const publisher: Publisher = createMqttPublisher(mqttClient);
     closers.push(() => publisher.close());
+    // Taken over before the first CONNACK: what the session held comes back at once, and is
+    // held unacknowledged until the use case is wired (below). Shared on mosquitto (several
+    // instances); aedes has none.
+    const recorder = lateBound<RecordEvents>();
+    const subscriber = startSubscriber({
+      client: mqttClient,
+      store,
+      recordEvents: async (...args) => (await recorder.value)(...args),
+      clock,
+      log,
+      shared: !broker,
+    });
+    closers.push(() => {
+      const stopping = subscriber.stop();
+      recorder.reject(new Error('lounge-cloud is stopping'));
+      return stopping;
+    });
     const credentials = credentialRegistry(config, { broker, deviceAuth, mqttClient, log });
     closers.push(() => credentials.stop());
     void credentials.start();
     const dispatcher: Dispatcher = createDispatcher({
       store,
-      to: { crm: integrations.crm, ibdp: integrations.ibdp, publisher },
+      to: { crm: integrations.crm, ibdp: integrations.ibdp, publisher, credentials },
       clock,
       log,
       metrics,
       worker,
-      canDeliver: { mqtt: () => publisher.connected() },
+      canDeliver: { mqtt: () => publisher.connected(), broker: () => publisher.connected() },
     });
     // Closed in reverse: the server stops accepting first, then the outbox drains.
     closers.push(() => dispatcher.stop());
@@ -204,17 +228,9 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     const app = createApp(deps);
     if (stub) stubIbdpRoutes(app, integrations.ibdp, STUB_IBDP_TOKEN);
     fetchApp = app.fetch;
-    // Shared subscription on mosquitto (several instances); aedes has none.
-    const subscriber = startSubscriber({
-      client: mqttClient,
-      store,
-      recordEvents: (loungeId, events, mayAuthor) =>
-        recordLoungeEvents(deps, events, { channel: 'mqtt', loungeId, mayAuthor }),
-      clock,
-      log,
-      shared: !broker,
-    });
-    closers.push(() => subscriber.stop());
+    recorder.resolve((loungeId, events, mayAuthor) =>
+      recordLoungeEvents(deps, events, { channel: 'mqtt', loungeId, mayAuthor }),
+    );
     dispatcher.start();
     log.info({ port, publicUrl, mqttUrl }, 'lounge-cloud listening');
     return { port, mqttUrl, stop: closeAll } satisfies RunningCloud;
@@ -222,6 +238,15 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
     await closeAll();
     throw err;
   }
+}
+
+/** A value known later in start-up; a rejection (stopping first) is not unhandled. */
+function lateBound<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (err: unknown) => void;
+  const value = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  value.catch(() => {});
+  return { value, resolve, reject };
 }
 
 /** A port already taken becomes one sentence naming the variable to change. */

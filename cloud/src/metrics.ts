@@ -16,6 +16,8 @@ export interface CloudMetrics {
   loungeEvents: Counter<'channel' | 'type'>;
   /** Lounge events refused (never applied), by channel and refusal code (SPEC.md 5). */
   loungeEventsRefused: Counter<'channel' | 'code'>;
+  /** Grants that took an invitation past its entries (boxes granting within the window). */
+  doubleConsumptions: Counter;
 }
 
 /** Creates the metrics; `backlog` is read on each scrape. */
@@ -78,6 +80,11 @@ export function createMetrics(
     labelNames: ['channel', 'code'] as const,
     registers: [registry],
   });
+  const doubleConsumptions = new Counter({
+    name: 'lounge_double_consumptions_total',
+    help: 'Grants that took an invitation past its entries (two boxes within the propagation window)',
+    registers: [registry],
+  });
   new Gauge({
     name: 'lounge_outbox_backlog',
     help: 'Undelivered outbox events by kind',
@@ -124,5 +131,6 @@ export function createMetrics(
     outboxFailed,
     loungeEvents,
     loungeEventsRefused,
+    doubleConsumptions,
   };
 }

@@ -22,7 +22,10 @@ export interface MqttCredentialRegistry {
   registerDevice(credential: DeviceCredential): Promise<void>;
   /** Replaces a device's password (re-credential). */
   setDevicePassword(deviceId: string, password: string): Promise<void>;
-  /** Refuses the login from now on and disconnects it; retried in the background on failure. */
+  /**
+   * Refuses the login from now on and disconnects it; idempotent. Throws when the broker
+   * cannot be told: decommissions go through the outbox (`broker` lane), which retries.
+   */
   decommissionDevice(deviceId: string): Promise<void>;
   /** Why the broker's logins may be out of date (for `/readyz`), or null when all is applied. */
   problem(): string | null;
@@ -161,7 +164,7 @@ export interface DynsecRegistryOptions {
   cloudUsername: string;
   log: Logger;
   retry?: Partial<RetryOptions>;
-  /** How often failed background work (start, decommission) is tried again. */
+  /** How often failed background work (the cloud's role at start) is tried again. */
   reconcileEveryMs?: number;
   schedule?: (fn: () => void, ms: number) => () => void;
 }
@@ -284,9 +287,10 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
       );
     },
     async decommissionDevice(deviceId) {
-      // disableClient also kicks a connected session; then the login and its role go.
-      await background(`decommission:${deviceId}`, `decommissioning ${deviceId}`, async () => {
-        await runDynsec(
+      // disableClient also kicks a connected session; then the login and its role go. What
+      // still fails throws: the outbox `broker` lane keeps the row and any instance retries.
+      await attempt(`decommissioning ${deviceId}`, () =>
+        runDynsec(
           control,
           [
             { command: 'disableClient', username: deviceId },
@@ -294,8 +298,9 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
             { command: 'deleteRole', rolename: deviceRole(deviceId) },
           ],
           /not found/i,
-        );
-      });
+        ),
+      );
+      log.info({ deviceId }, 'dynsec: device login removed');
     },
     problem() {
       if (failures.size === 0) return null;

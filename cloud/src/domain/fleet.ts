@@ -1,5 +1,6 @@
 import { ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import { brokerRow } from '../outbox/events.ts';
 import { checkPublicKey } from './enroll-device.ts';
 import { deviceView, type DeviceView } from './views.ts';
 
@@ -15,10 +16,13 @@ export async function listDevices(
 
 /** Decommissions a device: its assertions and broker login are refused from now on. */
 export async function decommissionDevice(deps: AppDeps, deviceId: string): Promise<DeviceView> {
-  const device = await deps.store.decommissionDevice(deviceId, deps.clock.now());
+  const now = deps.clock.now();
+  // The broker is told through the outbox (`broker` lane): durable, retried by any instance,
+  // so a crash of this one right after the commit still gets the login removed.
+  const outbox = [brokerRow({ action: 'decommission', deviceId }, now)];
+  const device = await deps.store.decommissionDevice(deviceId, now, outbox);
   if (!device) throw new ProblemError('NOT_FOUND', `no device ${deviceId}`);
-  // Never throws: a broker that cannot be told yet is retried and shown in /readyz.
-  await deps.mqttCredentials?.decommissionDevice(deviceId);
+  deps.notifyOutbox();
   deps.log.info({ deviceId }, 'device decommissioned');
   return deviceView(device);
 }

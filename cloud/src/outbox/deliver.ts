@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { MqttCredentialRegistry } from '../broker/dynsec.ts';
 import type { Publisher } from '../broker/publisher.ts';
 import type { CrmEvent, IbdpDataset, Integrations } from '../integrations/ports.ts';
 import type { OutboxEvent, OutboxKind } from '../store/port.ts';
-import type { IbdpOutboxPayload, MqttOutboxPayload } from './events.ts';
+import type { BrokerOutboxPayload, IbdpOutboxPayload, MqttOutboxPayload } from './events.ts';
 
 /** The outcome of delivering a claimed batch: which rows went out, which failed and why. */
 export interface DeliveryResult {
@@ -14,6 +15,8 @@ export interface Deliverers {
   crm: Integrations['crm'];
   ibdp: Integrations['ibdp'];
   publisher: Publisher;
+  /** Device logins on the broker (`broker` rows); throws until the broker has the change. */
+  credentials?: Pick<MqttCredentialRegistry, 'decommissionDevice'>;
 }
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -105,6 +108,9 @@ export async function deliver(
     try {
       if (kind === 'crm') {
         await to.crm.send(JSON.parse(row.payload) as CrmEvent);
+      } else if (kind === 'broker') {
+        const p = JSON.parse(row.payload) as BrokerOutboxPayload;
+        await to.credentials?.decommissionDevice(p.deviceId);
       } else if (!superseded(rows, i)) {
         const p = JSON.parse(row.payload) as MqttOutboxPayload;
         await to.publisher.publish(p.topic, JSON.stringify(p.payload), {

@@ -33,7 +33,7 @@ export interface Dispatcher {
   stop(): Promise<void>;
 }
 
-const KINDS: readonly OutboxKind[] = ['mqtt', 'crm', 'ibdp'];
+const KINDS: readonly OutboxKind[] = ['mqtt', 'crm', 'ibdp', 'broker'];
 
 /** How long a claim holds without renewal by default (docs/operations.md quotes it). */
 export const DEFAULT_LEASE_MS = 10_000;

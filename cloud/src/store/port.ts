@@ -134,7 +134,8 @@ export interface IdempotencyRecord {
   createdAt: number;
 }
 
-export type OutboxKind = 'crm' | 'ibdp' | 'mqtt';
+/** `broker`: a change of device logins the broker must be told (dynsec), e.g. a decommission. */
+export type OutboxKind = 'crm' | 'ibdp' | 'mqtt' | 'broker';
 
 export interface OutboxEventInput {
   id: string;
@@ -209,10 +210,22 @@ export interface StoredLoungeEvent {
 }
 
 /**
- * What storing an event did: `applied`; `duplicate` (its eventId was stored already); or
- * `conflict` (an annul whose grant another annul gave back first: nothing written).
+ * What storing an event did: `applied`; `overused` (applied, and the grant took the
+ * invitation past its `entries`: a double consumption, SPEC.md 8); `duplicate` (its eventId
+ * was stored already); or `conflict` (an annul whose grant another annul gave back first).
  */
-export type LoungeEventOutcome = 'applied' | 'duplicate' | 'conflict';
+export type LoungeEventOutcome = 'applied' | 'overused' | 'duplicate' | 'conflict';
+
+/**
+ * Builds the outbox rows of an event that moved an invitation's entries. `overusedWith`: on a
+ * grant that took the invitation past its entries, the other grants (not annulled) holding
+ * its entries; otherwise empty.
+ */
+export type LoungeEventOutbox = (
+  event: LoungeEventInput,
+  invitation: InvitationRecord,
+  overusedWith: StoredLoungeEvent[],
+) => OutboxEventInput[];
 
 /** Outcome of claiming an idempotency key. */
 export type IdempotencyClaim =
@@ -320,7 +333,7 @@ export interface CloudStore {
    */
   recordLoungeEvents(
     events: LoungeEventInput[],
-    outbox: (event: LoungeEventInput, invitation: InvitationRecord) => OutboxEventInput[],
+    outbox: LoungeEventOutbox,
   ): Promise<LoungeEventOutcome[]>;
   /** The stored events among `eventIds`. */
   findLoungeEvents(eventIds: string[]): Promise<StoredLoungeEvent[]>;
@@ -343,7 +356,15 @@ export interface CloudStore {
     deviceId: string,
     patch: { online?: boolean; lastSeenAt?: number; revocationSeq?: number },
   ): Promise<void>;
-  decommissionDevice(deviceId: string, now: number): Promise<DeviceRecord | null>;
+  /**
+   * Stamps decommissionedAt (the first time only) and writes `outbox` in the same transaction,
+   * so the broker is told by whichever instance's dispatcher gets to it.
+   */
+  decommissionDevice(
+    deviceId: string,
+    now: number,
+    outbox?: OutboxEventInput[],
+  ): Promise<DeviceRecord | null>;
   replaceDeviceKey(deviceId: string, publicJwk: string): Promise<void>;
   /** Replay protection for device assertions: false when (deviceId, jti) was seen already. */
   rememberAssertionJti(deviceId: string, jti: string, expiresAt: number): Promise<boolean>;

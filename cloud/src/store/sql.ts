@@ -72,6 +72,11 @@ export const ANNUL_GRANT = `UPDATE lounge_events SET annulled_by = ?
     AND (annulled_by IS NULL OR annulled_by = ?)
   RETURNING invitation_id, admit`;
 
+/** The other grants holding an invitation's entries (a grant took it past `entries`). */
+export const LIVE_GRANTS = `SELECT * FROM lounge_events
+  WHERE invitation_id = ? AND type = 'grant' AND annulled_by IS NULL AND event_id <> ?
+  ORDER BY at, event_id`;
+
 /** `?, ?, …` for an IN list of `n` values. */
 export const inList = (n: number): string => Array(n).fill('?').join(', ');
 

@@ -170,7 +170,7 @@ export function concurrencyContract(get: () => ContractContext): void {
       const ids = [...a, ...b, ...c].map((e) => e.id);
       expect(ids).toHaveLength(60);
       expect(new Set(ids).size).toBe(60);
-      expect(await store.outboxBacklog()).toEqual({ crm: 0, ibdp: 0, mqtt: 0 });
+      expect(await store.outboxBacklog()).toEqual({ crm: 0, ibdp: 0, mqtt: 0, broker: 0 });
     });
   });
 }

@@ -83,9 +83,9 @@ export function outboxContract(get: () => ContractContext): void {
         lastError: 'HTTP 503',
         nextAttemptAt: T0 + 5000,
       });
-      expect(await store.outboxBacklog()).toEqual({ crm: 1, ibdp: 0, mqtt: 0 });
+      expect(await store.outboxBacklog()).toEqual({ crm: 1, ibdp: 0, mqtt: 0, broker: 0 });
       await store.markOutboxDelivered(a.id, 'w2', T0 + 5001);
-      expect(await store.outboxBacklog()).toEqual({ crm: 0, ibdp: 0, mqtt: 0 });
+      expect(await store.outboxBacklog()).toEqual({ crm: 0, ibdp: 0, mqtt: 0, broker: 0 });
       expect(await store.claimOutbox('w3', T0 + 999_999, 10, 60_000)).toEqual([]);
     });
 

@@ -184,8 +184,14 @@ export function recordsContract(get: () => ContractContext): void {
       expect(await store.listDevices()).toEqual([
         { ...d, online: true, lastSeenAt: T0 + 9, revocationSeq: 4, publicJwk: '{"new":true}' },
       ]);
-      const gone = await store.decommissionDevice(d.deviceId, T0 + 10);
+      // The broker change rides in the same transaction (outbox `broker` lane).
+      const tell = outboxEvent('broker', 'none', T0 + 10, { orderKey: null });
+      const gone = await store.decommissionDevice(d.deviceId, T0 + 10, [tell]);
       expect(gone).toMatchObject({ decommissionedAt: T0 + 10, online: false });
+      const claimed = await store.claimOutbox('w', T0 + 10, 10, 1000, ['broker']);
+      expect(claimed.map((r) => r.id)).toEqual([tell.id]);
+      expect(await store.decommissionDevice('dev_unknown', T0, [tell])).toBeNull();
+      expect(await store.outboxBacklog()).toMatchObject({ broker: 1 });
       expect((await store.decommissionDevice(d.deviceId, T0 + 20))?.decommissionedAt).toBe(T0 + 10);
       expect(await store.decommissionDevice('dev_unknown', T0)).toBeNull();
     });

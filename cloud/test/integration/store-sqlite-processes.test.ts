@@ -60,6 +60,6 @@ it('two processes revoking and draining one SQLite file: gap-free seqs, no doubl
   expect(new Set(claimed).size).toBe(claimed.length);
   expect(claimed).toHaveLength(150);
   expect((await store.listRevocations(0, 1000)).map((r) => r.seq)).toEqual(seqs);
-  expect(await store.outboxBacklog()).toEqual({ crm: 0, ibdp: 0, mqtt: 0 });
+  expect(await store.outboxBacklog()).toEqual({ crm: 0, ibdp: 0, mqtt: 0, broker: 0 });
   await store.close();
 });

@@ -3,6 +3,7 @@ import { initial } from './001-initial.ts';
 import { loungeEvents } from './002-lounge-events.ts';
 import { outboxBatchesAndKeyVersion } from './003-outbox-batches-and-key-version.ts';
 import { sealedSecrets } from './004-sealed-secrets.ts';
+import { outboxIndexes } from './005-outbox-indexes.ts';
 import type { Migration } from './types.ts';
 
 export type { Dialect, Migration } from './types.ts';
@@ -13,6 +14,7 @@ export const MIGRATIONS: readonly Migration[] = [
   loungeEvents,
   outboxBatchesAndKeyVersion,
   sealedSecrets,
+  outboxIndexes,
 ];
 
 /** The schema version this release knows: the id of its last migration. */

@@ -81,7 +81,7 @@ export function postgresOutbox(db: PgDb): Outbox {
       await db.run(q.MARK_OUTBOX_FAILED, error, nextAttemptAt, id, worker);
     },
     async outboxBacklog() {
-      const backlog: Record<OutboxKind, number> = { crm: 0, ibdp: 0, mqtt: 0 };
+      const backlog: Record<OutboxKind, number> = { crm: 0, ibdp: 0, mqtt: 0, broker: 0 };
       for (const r of await db.all(q.OUTBOX_BACKLOG))
         backlog[String(r.kind) as OutboxKind] = Number(r.n);
       return backlog;
