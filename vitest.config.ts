@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 // broker; no system service) and `system` (mosquitto, PostgreSQL, socat, zbarimg).
 // `npm test` runs the first two, `npm run test:system` the third.
 export default defineConfig({
+  // The @lounge/* packages export their TypeScript source under the `source` condition; their
+  // default export is the compiled dist/ that production runs (docs/decisions.md).
+  resolve: { conditions: ['source', 'module', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
     projects: [
       {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ProblemError } from '@lounge/shared';
+import { ProblemError, watchParent } from '@lounge/shared';
 import { pino } from 'pino';
 import {
   UsageError,
@@ -20,6 +20,9 @@ const USAGE =
   'api-keys revoke ID | ' +
   'lounges add --id ID --airport IATA --tz TZ --name N | enrollment-token --lounge ID [--ttl 1h] | ' +
   'signing-keys rotate   (add --json for JSON output)';
+
+/** A stop that takes longer is cut short: the unit (and the spec) allow 5 s. */
+const STOP_DEADLINE_MS = 4_000;
 
 type Command = (
   core: CloudCore,
@@ -62,6 +65,11 @@ async function serve(): Promise<void> {
     if (stopping) process.exit(1); // a second Ctrl-C: give up waiting
     stopping = true;
     process.stderr.write(`lounge-cloud: ${signal}, stopping\n`);
+    // Writes are transactions and the outbox resumes at the next start: a cut stop loses nothing.
+    setTimeout(() => {
+      process.stderr.write(`lounge-cloud: stop took over ${STOP_DEADLINE_MS} ms; exiting\n`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     cloud.stop().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -69,6 +77,17 @@ async function serve(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Under `npx`/`npm start`, SIGTERM to npm dies with its shell: stop when that parent is gone.
+  if (process.env.npm_execpath) {
+    watchParent({
+      ppid: () => process.ppid,
+      onGone: () => stop('parent exited'),
+      every: (tick, ms) => {
+        const timer = setInterval(tick, ms).unref();
+        return () => clearInterval(timer);
+      },
+    });
+  }
 }
 
 async function admin(name: string, args: string[]): Promise<void> {

@@ -1,6 +1,10 @@
+import { watchParent } from '@lounge/shared';
 import { loadConfigFile } from './config.ts';
 import { loadDeviceKey } from './device-key.ts';
 import { EdgeError } from './errors.ts';
+
+/** A stop that takes longer is cut short: the unit (and the spec) allow 5 s. */
+const STOP_DEADLINE_MS = 4_000;
 
 const USAGE = 'usage: lounge-edge --config FILE   (or set LOUNGE_EDGE_CONFIG)';
 
@@ -77,6 +81,11 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     if (++signals > 1) process.exit(1);
     log.info({ signal }, 'stopping');
+    // Every record is committed before it is answered, so cutting a slow stop loses nothing.
+    setTimeout(() => {
+      log.error({ ms: STOP_DEADLINE_MS }, 'stop took too long; exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     agent.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -87,6 +96,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Under `npx`/`npm start`, SIGTERM to npm dies with its shell: stop when that parent is gone.
+  if (process.env.npm_execpath) {
+    watchParent({
+      ppid: () => process.ppid,
+      onGone: () => shutdown('parent exited'),
+      every: (tick, ms) => {
+        const timer = setInterval(tick, ms).unref();
+        return () => clearInterval(timer);
+      },
+    });
+  }
 }
 
 await main();

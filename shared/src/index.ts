@@ -89,12 +89,14 @@ export {
   retry,
   retryAfterOf,
   sleep,
+  watchParent,
 } from './lib/index.ts';
 export type {
   BackoffOptions,
   CircuitBreakerOptions,
   CircuitState,
   Jitter,
+  ParentWatchOptions,
   QueryParams,
   RetryOptions,
   Sleep,

@@ -19,7 +19,11 @@ afterEach(() => {
 
 /** Starts a worker process; resolves its output lines one by one. */
 function startWorker(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { stdio: 'pipe' });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', WORKER, ...args],
+    { stdio: 'pipe' },
+  );
   children.push(child);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
