@@ -11,6 +11,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // Inline projects inherit nothing from the root unless told: `resolve` above must apply.
+        extends: true,
         test: {
           name: 'unit',
           include: ['*/src/**/*.test.ts'],
@@ -18,6 +20,8 @@ export default defineConfig({
         },
       },
       {
+        // Inline projects inherit nothing from the root unless told: `resolve` above must apply.
+        extends: true,
         test: {
           name: 'integration',
           include: ['*/test/integration/**/*.test.ts', 'test/integration/**/*.test.ts'],
@@ -27,6 +31,8 @@ export default defineConfig({
         },
       },
       {
+        // Inline projects inherit nothing from the root unless told: `resolve` above must apply.
+        extends: true,
         test: {
           name: 'system',
           include: ['*/test/system/**/*.test.ts', 'test/system/**/*.test.ts'],
