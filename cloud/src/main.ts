@@ -9,6 +9,7 @@ import {
   enrollmentToken,
   loungesAdd,
   migrate,
+  signingKeysRetire,
   signingKeysRotate,
   type CommandResult,
 } from './cli/admin-commands.ts';
@@ -19,7 +20,7 @@ const USAGE =
   'usage: lounge-cloud [serve] | migrate | api-keys create --role R --name N | api-keys list | ' +
   'api-keys revoke ID | ' +
   'lounges add --id ID --airport IATA --tz TZ --name N | enrollment-token --lounge ID [--ttl 1h] | ' +
-  'signing-keys rotate   (add --json for JSON output)';
+  'signing-keys rotate | signing-keys retire KID --reason R   (add --json for JSON output)';
 
 type Command = (
   core: CloudCore,
@@ -28,7 +29,7 @@ type Command = (
 ) => Promise<CommandResult>;
 
 /** The commands that take positional arguments (the rest refuse any). */
-const TAKES_ARGS = new Set(['api-keys revoke']);
+const TAKES_ARGS = new Set(['api-keys revoke', 'signing-keys retire']);
 
 const COMMANDS: Record<string, Command> = {
   migrate: (core) => migrate(core),
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
   'lounges add': loungesAdd,
   'enrollment-token': enrollmentToken,
   'signing-keys rotate': (core) => signingKeysRotate(core),
+  'signing-keys retire': signingKeysRetire,
 };
 
 /** One sentence for the operator; never a stack trace. */
@@ -82,6 +84,7 @@ async function admin(name: string, args: string[]): Promise<void> {
       tz: { type: 'string' },
       lounge: { type: 'string' },
       ttl: { type: 'string' },
+      reason: { type: 'string' },
       json: { type: 'boolean' },
     },
     strict: true,
