@@ -15,6 +15,7 @@ import { invitationRoutes } from './routes/invitations.ts';
 import { publicRoutes } from './routes/public.ts';
 import { qrRoutes } from './routes/qr.ts';
 import { revocationRoutes } from './routes/revocations.ts';
+import { signingKeyRoutes } from './routes/signing-keys.ts';
 import { STUB_IBDP_PATH } from './routes/stub-ibdp.ts';
 import { validateRoutes } from './routes/validate.ts';
 
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AuthEnv> {
   validateRoutes(app, deps, auth);
   adminRoutes(app, deps, auth);
   apiKeyRoutes(app, deps, auth);
+  signingKeyRoutes(app, deps, auth);
   deviceRoutes(app, deps, auth);
   app.doc('/openapi.json', {
     openapi: '3.0.3',

@@ -213,7 +213,7 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       secrets: core.secrets,
       metrics,
       renderQr,
-      notifyOutbox: () => dispatcher.notify(),
+      notifyOutbox: (dueAt) => dispatcher.notify(dueAt),
       brokerConnected: () => publisher.connected() && credentials.problem() === null,
       // The TCP peer: behind a proxy every caller shares its address (docs/security.md).
       clientAddress: (c) => {

@@ -30,8 +30,11 @@ export interface AppDeps {
   secrets: { link: Uint8Array; subject: Uint8Array };
   metrics: CloudMetrics;
   renderQr: (token: string) => Promise<{ png: Uint8Array; svg: string }>;
-  /** Wakes the outbox dispatcher after a transaction that wrote outbox rows. */
-  notifyOutbox: () => void;
+  /**
+   * Wakes the outbox dispatcher after a transaction that wrote outbox rows (and again at
+   * `dueAt`, for rows held back until then).
+   */
+  notifyOutbox: (dueAt?: number) => void;
   /** Broker connection state for `/readyz`. */
   brokerConnected: () => boolean;
   random?: RandomBytes;

@@ -9,6 +9,7 @@ import {
   enrollmentToken,
   loungesAdd,
   migrate,
+  signingKeysRetire,
   signingKeysRotate,
   type CommandResult,
 } from './cli/admin-commands.ts';
@@ -19,7 +20,7 @@ const USAGE =
   'usage: lounge-cloud [serve] | migrate | api-keys create --role R --name N | api-keys list | ' +
   'api-keys revoke ID | ' +
   'lounges add --id ID --airport IATA --tz TZ --name N | enrollment-token --lounge ID [--ttl 1h] | ' +
-  'signing-keys rotate   (add --json for JSON output)';
+  'signing-keys rotate | signing-keys retire KID --reason R   (add --json for JSON output)';
 
 /** A stop that takes longer is cut short: the unit (and the spec) allow 5 s. */
 const STOP_DEADLINE_MS = 4_000;
@@ -31,7 +32,7 @@ type Command = (
 ) => Promise<CommandResult>;
 
 /** The commands that take positional arguments (the rest refuse any). */
-const TAKES_ARGS = new Set(['api-keys revoke']);
+const TAKES_ARGS = new Set(['api-keys revoke', 'signing-keys retire']);
 
 const COMMANDS: Record<string, Command> = {
   migrate: (core) => migrate(core),
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, Command> = {
   'lounges add': loungesAdd,
   'enrollment-token': enrollmentToken,
   'signing-keys rotate': (core) => signingKeysRotate(core),
+  'signing-keys retire': signingKeysRetire,
 };
 
 /** One sentence for the operator; never a stack trace. */
@@ -101,6 +103,7 @@ async function admin(name: string, args: string[]): Promise<void> {
       tz: { type: 'string' },
       lounge: { type: 'string' },
       ttl: { type: 'string' },
+      reason: { type: 'string' },
       json: { type: 'boolean' },
     },
     strict: true,

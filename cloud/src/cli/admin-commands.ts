@@ -2,6 +2,8 @@ import { parseDuration } from '@lounge/shared';
 import { createApiKey, upsertLounge } from '../domain/admin.ts';
 import { listApiKeys, revokeApiKey } from '../domain/api-keys.ts';
 import { createEnrollmentToken } from '../domain/enroll-device.ts';
+import { retireSigningKey } from '../domain/retire-signing-key.ts';
+import { renderQr } from '../qr/index.ts';
 import type { CloudCore } from '../cloud.ts';
 
 /** A command's result: the one line a human reads, and the JSON `--json` prints. */
@@ -101,6 +103,42 @@ export async function signingKeysRotate(core: CloudCore): Promise<CommandResult>
   return {
     line: `signing key ${kid} signs from ${at}; new standby key ${standby} published`,
     json: { kid, activatesAt: at, standby },
+  };
+}
+
+/**
+ * `signing-keys retire KID --reason R` (SPEC.md 5, emergency): out of the JWKS at once, the
+ * invitations it signed re-signed here. The running instances see the change within 250 ms
+ * and deliver the `keys` message and CRM events (their outbox polls every 2 s).
+ */
+export async function signingKeysRetire(
+  core: CloudCore,
+  flags: Record<string, string | undefined>,
+  args: string[] = [],
+): Promise<CommandResult> {
+  const [kid, extra] = args;
+  if (!kid) throw new UsageError('signing-keys retire needs the key id (see the JWKS)');
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+  const reason = need(flags, 'reason');
+  const result = await retireSigningKey(
+    {
+      ...core,
+      renderQr,
+      notifyOutbox: () => undefined,
+      settings: { publicUrl: core.config.publicUrl },
+    },
+    kid,
+    reason,
+  );
+  const stale = result.staleDevices.map((d) => d.deviceId);
+  return {
+    line:
+      `signing key ${kid} retired at ${result.retiredAt}; ${result.reissued} invitation(s) ` +
+      `re-signed` +
+      (stale.length
+        ? `; offline boxes still trusting it until they reconnect: ${stale.join(', ')}`
+        : ''),
+    json: result,
   };
 }
 

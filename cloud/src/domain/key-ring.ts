@@ -58,7 +58,22 @@ export interface KeyRing {
    * true when it made the first key. Instances starting together agree on both.
    */
   ensureKey(): Promise<boolean>;
+  /**
+   * SPEC.md 5, emergency: retires `kid` now, out of the JWKS at once. The signing key's
+   * standby takes over (a key signing at once if there is none), and a retired standby is
+   * replaced, so there is always a published standby; writes the retained `keys` message
+   * (`retired:[kid]`) due at `keysMessageAt`. Idempotent: a retired key stays as it was.
+   */
+  retire(kid: string, reason: string): Promise<KeyRetirement>;
 }
+
+/** What `retire` did; `keysMessageAt` is when the `keys` message becomes due. */
+export type KeyRetirement =
+  | { outcome: 'not-found' }
+  | { outcome: 'retired' | 'already-retired'; retiredAt: number; keysMessageAt: number };
+
+/** Attempts at a retirement when other changes to the key set keep landing first. */
+const RETIRE_ATTEMPTS = 5;
 
 const toRecord = (row: SigningKeyRow): SigningKeyRecord => ({
   kid: row.kid,
@@ -68,6 +83,26 @@ const toRecord = (row: SigningKeyRow): SigningKeyRecord => ({
   lastTokenExp: row.lastTokenExp,
   retiredAt: row.retiredAt,
 });
+
+/**
+ * The retained `keys` message of a key set (SPEC.md 6), due after KEYS_MESSAGE_DELAY_MS so
+ * every instance serves the new JWKS before edges refetch on it.
+ */
+function keysOutbox(records: SigningKeyRecord[], now: number): OutboxEventInput[] {
+  const message = {
+    kids: publishedKeys(records, now).map((r) => r.kid),
+    retired: retiredKids(records, now),
+    updatedAt: new Date(now).toISOString(),
+  };
+  return [
+    {
+      ...mqttRow(TOPICS.keys, message, true, now),
+      // One queue: two changes in a row leave the newest set retained.
+      orderKey: 'keys',
+      notBefore: now + KEYS_MESSAGE_DELAY_MS,
+    },
+  ];
+}
 
 /** Builds the key ring over the store; `kek` opens the sealed private keys. */
 export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint8Array }): KeyRing {
@@ -136,21 +171,54 @@ export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint
     const records = [...(await load(true)).filter((r) => r.kid !== row.kid), row]
       .map((r) => (r.kid === activate?.kid ? { ...r, activatesAt: activate.at } : r))
       .map(toRecord);
-    const message = {
-      kids: publishedKeys(records, now).map((r) => r.kid),
-      retired: retiredKids(records, now),
-      updatedAt: new Date(now).toISOString(),
-    };
-    const outbox: OutboxEventInput[] = [
-      {
-        ...mqttRow(TOPICS.keys, message, true, now),
-        // One queue: two rotations in a row leave the newest set retained.
-        orderKey: 'keys',
-        notBefore: now + KEYS_MESSAGE_DELAY_MS,
-      },
-    ];
-    await store.insertSigningKey(row, outbox, activate);
+    await store.insertSigningKey(row, keysOutbox(records, now), activate);
     await load(true);
+  }
+
+  /** One planned retirement on the set at `version`; `stale` when another change came first. */
+  async function retireOnce(
+    kid: string,
+    reason: string,
+    version: number,
+  ): Promise<KeyRetirement | 'stale'> {
+    const now = clock.now();
+    const target = rows.find((r) => r.kid === kid);
+    if (!target) return { outcome: 'not-found' };
+    if (target.retiredAt !== null) {
+      return { outcome: 'already-retired', retiredAt: target.retiredAt, keysMessageAt: now };
+    }
+    const records = rows.map(toRecord);
+    const current = currentSigningKid(records, now);
+    const standby = standbyKid(records, now);
+    let insert: SigningKeyRow | undefined;
+    let activate: { kid: string; at: number } | undefined;
+    if (kid === current && standby) {
+      activate = { kid: standby, at: now };
+      insert = await newKeyRow(STANDBY_AT);
+    } else if (kid === current) {
+      insert = await newKeyRow(now); // no standby (an old store): a new key signs at once
+    } else if (kid === standby) {
+      insert = await newKeyRow(STANDBY_AT);
+    }
+    const after = [...rows, ...(insert ? [insert] : [])]
+      .map((r) => (r.kid === kid ? { ...r, retiredAt: now } : r))
+      .map((r) => (r.kid === activate?.kid ? { ...r, activatesAt: activate.at } : r))
+      .map(toRecord);
+    const outcome = await store.retireSigningKey(
+      kid,
+      { at: now, reason },
+      {
+        expectVersion: version,
+        ...(insert && { insert }),
+        ...(activate && { activate }),
+        outbox: keysOutbox(after, now),
+      },
+    );
+    if (outcome === 'stale') return 'stale';
+    if (outcome === 'retired') {
+      return { outcome, retiredAt: now, keysMessageAt: now + KEYS_MESSAGE_DELAY_MS };
+    }
+    return { outcome: 'not-found' }; // raced with nothing that deletes keys: kept for the type
   }
 
   /**
@@ -220,6 +288,22 @@ export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint
       const activatesAt = planRotation(now, leadMs, records);
       await insertKey({ ...next, activatesAt });
       return { kid: next.kid, activatesAt, standby: next.kid };
+    },
+    async retire(kid, reason) {
+      for (let attempt = 1; ; attempt++) {
+        // Version first, as in reload: the plan is made on rows at least as new as it.
+        const version = await store.signingKeysVersion();
+        await load(true);
+        const result = await retireOnce(kid, reason, version);
+        if (result !== 'stale') {
+          await load(true);
+          if (result.outcome !== 'already-retired') return result;
+          // Already retired (by this call's twin, or earlier): its stored instant, not ours.
+          const stored = await store.findSigningKeyRetirement(kid);
+          return { ...result, retiredAt: stored?.retiredAt ?? result.retiredAt };
+        }
+        if (attempt >= RETIRE_ATTEMPTS) throw new Error('the key set kept changing; retry');
+      }
     },
     async ensureKey() {
       let first = false;

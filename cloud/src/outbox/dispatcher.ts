@@ -27,8 +27,11 @@ export interface DispatcherOptions {
 /** Delivers outbox rows: one lane per kind, so a slow CRM never delays an MQTT revocation. */
 export interface Dispatcher {
   start(): void;
-  /** Called after a commit that wrote outbox rows: delivery starts now, not at the next poll. */
-  notify(): void;
+  /**
+   * Called after a commit that wrote outbox rows: delivery starts now, not at the next poll;
+   * with `dueAt` (rows held back by `notBefore`), it wakes again at that instant.
+   */
+  notify(dueAt?: number): void;
   /** Finishes the batches in flight and stops. */
   stop(): Promise<void>;
 }
@@ -48,8 +51,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let running = false;
   const wakers = new Set<() => void>();
   const dirty = new Set<OutboxKind>();
-  // Per lane: when the batches this worker failed come due again, so a retry does not wait
-  // for the poll. A time leaves the set at the first claim after it (whether that claim took
+  // Per lane: when the batches this worker failed come due again (or rows written with a
+  // `notBefore`, see notify), so they do not wait for the poll. A time leaves the set at the first claim after it (whether that claim took
   // the rows or another instance had them already).
   const retries = new Map<OutboxKind, Set<number>>(KINDS.map((k) => [k, new Set()]));
   const loops: Promise<void>[] = [];
@@ -153,8 +156,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       running = true;
       for (const kind of KINDS) loops.push(lane(kind));
     },
-    notify() {
-      for (const kind of KINDS) dirty.add(kind);
+    notify(dueAt) {
+      for (const kind of KINDS) {
+        dirty.add(kind);
+        if (dueAt !== undefined && dueAt > clock.now()) retries.get(kind)!.add(dueAt);
+      }
       for (const wake of [...wakers]) wake();
     },
     async stop() {

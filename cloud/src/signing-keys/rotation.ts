@@ -60,7 +60,8 @@ export function retiredKids(records: readonly SigningKeyRecord[], nowMs: number)
 /**
  * The keys the JWKS must carry now (SPEC.md section 4), newest first: every key not yet
  * activated (pre-published), the current key, and every older key whose last token has not
- * expired yet.
+ * expired yet; never a retired key (an emergency retirement takes it out at once, whatever
+ * it signed: those invitations are re-signed).
  */
 export function publishedKeys(
   records: readonly SigningKeyRecord[],
@@ -72,9 +73,10 @@ export function publishedKeys(
     .sort(newestFirst)
     .filter(
       (r) =>
-        (r.activatesAt > nowMs && !isRetired(r, nowMs)) ||
-        r.kid === current ||
-        (r.lastTokenExp !== null && r.lastTokenExp > nowSeconds),
+        !isRetired(r, nowMs) &&
+        (r.activatesAt > nowMs ||
+          r.kid === current ||
+          (r.lastTokenExp !== null && r.lastTokenExp > nowSeconds)),
     );
 }
 

@@ -98,6 +98,38 @@ export interface SigningKeyRow {
   retiredAt: number | null;
 }
 
+/** A retired signing key (SPEC.md 5, emergency retirement). */
+export interface SigningKeyRetirement {
+  kid: string;
+  retiredAt: number;
+  reason: string;
+  /** Invitations re-signed off this key so far. */
+  reissued: number;
+}
+
+/**
+ * What a retirement changes besides the key itself, planned on the key set at `expectVersion`
+ * (compare-and-set: another change since then makes the retirement `stale`, to plan again).
+ */
+export interface KeySetChange {
+  expectVersion: number;
+  /** A new key (the new standby, or a key signing at once when there was no standby). */
+  insert?: SigningKeyRow;
+  /** Another key's new activation time (the standby taking over). */
+  activate?: { kid: string; at: number };
+  outbox: OutboxEventInput[];
+}
+
+export type SigningKeyRetireOutcome = 'retired' | 'already-retired' | 'not-found' | 'stale';
+
+/** A re-signed invitation's new token and images (same claims and `jti`). */
+export interface ReissuedToken {
+  kid: string;
+  token: string;
+  qrPng: Uint8Array;
+  qrSvg: string;
+}
+
 export interface EnrollmentTokenRecord {
   id: string;
   hash: string;
@@ -276,6 +308,18 @@ export interface CloudStore {
   signingKeysVersion(): Promise<number>;
   /** Raises lastTokenExp to at least `expSeconds`. */
   noteTokenSigned(kid: string, expSeconds: number): Promise<void>;
+  /**
+   * Retires a key at `retirement.at` with the change planned for it, in one transaction that
+   * bumps the version: `already-retired` (nothing written) when it was; `stale` (nothing
+   * written) when the key set's version is no longer `change.expectVersion`.
+   */
+  retireSigningKey(
+    kid: string,
+    retirement: { at: number; reason: string },
+    change: KeySetChange,
+  ): Promise<SigningKeyRetireOutcome>;
+  /** The retirement of a key; null when there is no such key or it is not retired. */
+  findSigningKeyRetirement(kid: string): Promise<SigningKeyRetirement | null>;
 
   // Idempotency (scope = api key id + route)
   claimIdempotencyKey(
@@ -319,6 +363,28 @@ export interface CloudStore {
     now: number,
     outbox: (revocation: RevocationRecord, invitation: InvitationRecord) => OutboxEventInput[],
   ): Promise<{ revocation: RevocationRecord; created: boolean } | null>;
+  /**
+   * Active invitations whose token `kid` signed, by id after `afterId`: issued, or used with
+   * entries left; not revoked; validUntil after `nowMs` (what a retirement re-signs).
+   */
+  listInvitationsSignedBy(
+    kid: string,
+    nowMs: number,
+    limit: number,
+    afterId: string | null,
+  ): Promise<InvitationRecord[]>;
+  /**
+   * Replaces the token and images of an invitation still signed by `fromKid` and still active
+   * at `now`, counts it on `fromKid`'s retirement and writes the outbox rows, in one
+   * transaction; false (nothing written) when it was re-signed, revoked or used up meanwhile.
+   */
+  reissueInvitation(
+    id: string,
+    fromKid: string,
+    signed: ReissuedToken,
+    now: number,
+    outbox: OutboxEventInput[],
+  ): Promise<boolean>;
   /** Ascending by seq, seq > after. */
   listRevocations(after: number, limit: number): Promise<RevocationRecord[]>;
   lastRevocationSeq(): Promise<number>;

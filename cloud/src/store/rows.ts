@@ -11,6 +11,7 @@ import type {
   OutboxKind,
   RevocationRecord,
   Role,
+  SigningKeyRetirement,
   SigningKeyRow,
   StoredLoungeEvent,
 } from './port.ts';
@@ -56,6 +57,24 @@ export const signingKeyFromRow = (r: Row): SigningKeyRow => ({
   lastTokenExp: numOrNull(r.last_token_exp_s),
   retiredAt: numOrNull(r.retired_at),
 });
+
+export const retirementFromRow = (r: Row): SigningKeyRetirement => ({
+  kid: str(r.kid),
+  retiredAt: num(r.retired_at),
+  reason: str(r.retire_reason ?? ''),
+  reissued: num(r.reissued),
+});
+
+/** The parameters of INSERT_SIGNING_KEY. */
+export const signingKeyValues = (k: SigningKeyRow): SqlValue[] => [
+  k.kid,
+  k.publicJwk,
+  k.sealedPrivateKey,
+  k.createdAt,
+  k.activatesAt,
+  k.lastTokenExp,
+  k.retiredAt,
+];
 
 export const idempotencyFromRow = (r: Row): IdempotencyRecord => ({
   scope: str(r.scope),

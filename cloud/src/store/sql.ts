@@ -93,6 +93,22 @@ export const ACTIVATE_SIGNING_KEY = `UPDATE signing_keys SET activates_at = ? WH
 export const BUMP_SIGNING_KEY_VERSION = `UPDATE signing_key_version SET version = version + 1
   WHERE id = 1`;
 export const SIGNING_KEY_VERSION = `SELECT version FROM signing_key_version WHERE id = 1`;
+export const INSERT_SIGNING_KEY = `INSERT INTO signing_keys (kid, public_jwk, sealed_private_key,
+  created_at, activates_at, last_token_exp_s, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?)`;
+export const RETIRE_SIGNING_KEY = `UPDATE signing_keys SET retired_at = ?, retire_reason = ?
+  WHERE kid = ? AND retired_at IS NULL`;
+export const FIND_SIGNING_KEY_RETIREMENT = `SELECT kid, retired_at, retire_reason, reissued
+  FROM signing_keys WHERE kid = ? AND retired_at IS NOT NULL`;
+
+// An active invitation (SPEC.md 5, retirement): issued or used with entries left, not revoked,
+// not expired. `?` order: kid, now.
+const ACTIVE_SIGNED_BY = `kid = ? AND status IN ('issued', 'used') AND entries_used < entries
+  AND valid_until > ?`;
+export const LIST_SIGNED_BY = `SELECT * FROM invitations WHERE ${ACTIVE_SIGNED_BY} AND id > ?
+  ORDER BY id LIMIT ?`;
+export const REISSUE_INVITATION = `UPDATE invitations SET kid = ?, token = ?, qr_png = ?, qr_svg = ?
+  WHERE id = ? AND ${ACTIVE_SIGNED_BY}`;
+export const COUNT_REISSUED = `UPDATE signing_keys SET reissued = reissued + 1 WHERE kid = ?`;
 
 export const INSERT_OUTBOX = `INSERT INTO outbox
   (id, kind, order_key, order_seq, payload, created_at, next_attempt_at)

@@ -96,6 +96,32 @@ describe('lounge-cloud admin commands', { timeout: 120_000 }, () => {
     ]);
   });
 
+  it('retires a signing key in an emergency, idempotently', async () => {
+    const { kid } = JSON.parse((await run(['signing-keys', 'rotate', '--json'])).stdout) as {
+      kid: string;
+    };
+    const args = ['signing-keys', 'retire', kid, '--reason', 'private key leaked'];
+    const first = await run([...args, '--json']);
+    expect(first.code).toBe(0);
+    // One audit line (a warning) on stderr: which key, and why.
+    expect(first.stderr.trim().split('\n')).toEqual([expect.stringContaining('"kid":"' + kid)]);
+    const result = JSON.parse(first.stdout) as Record<string, unknown>;
+    expect(result).toEqual({
+      kid,
+      retiredAt: expect.stringMatching(/Z$/),
+      reissued: 0,
+      staleDevices: [],
+    });
+    const again = await run(args);
+    expect(again.stdout).toBe(
+      `signing key ${kid} retired at ${String(result.retiredAt)}; 0 invitation(s) re-signed\n`,
+    );
+    const noReason = await run(['signing-keys', 'retire', kid]);
+    expect([noReason.code, noReason.stderr]).toEqual([1, 'lounge-cloud: --reason is required\n']);
+    const unknown = await run(['signing-keys', 'retire', 'nokey123', '--reason', 'x']);
+    expect([unknown.code, unknown.stderr]).toEqual([1, 'lounge-cloud: no signing key nokey123\n']);
+  });
+
   it('says what is wrong in one sentence and exits 1', async () => {
     const bad = await run(['serve'], { RATE_LIMIT: 'lots' });
     expect(bad.code).toBe(1);

@@ -73,9 +73,9 @@ export async function makeCloud(
     secrets: { link: new Uint8Array(randomBytes(32)), subject: new Uint8Array(randomBytes(32)) },
     metrics,
     renderQr,
-    notifyOutbox: () => {
+    notifyOutbox: (dueAt) => {
       notified++;
-      dispatcher.notify();
+      dispatcher.notify(dueAt);
     },
     brokerConnected: () => publisher.connected(),
     // app.request() has no socket: a test names its caller's address in a header.

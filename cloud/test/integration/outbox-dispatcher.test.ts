@@ -98,6 +98,20 @@ describe('outbox dispatcher', () => {
     expect(publisher.messages[0]!.retain).toBe(true);
   });
 
+  it('wakes when a row held back by notBefore comes due, not at the next poll', async () => {
+    // The `keys` message of a retirement waits 1 s for every instance to serve the new JWKS;
+    // edges must drop the key within 2 s, so the 60 s poll may not be what delivers it.
+    const publisher = createMemoryPublisher();
+    const d = start({ crm: noCrm, ibdp: noIbdp, publisher });
+    const now = Date.now();
+    const dueAt = now + 300;
+    await commit([{ ...mqttRow('lounge/v1/keys', { kids: [] }, true, now), notBefore: dueAt }]);
+    d.notify(dueAt);
+    await until(() => publisher.messages.length === 1);
+    expect(Date.now()).toBeGreaterThanOrEqual(dueAt);
+    expect(Date.now() - dueAt).toBeLessThan(1000);
+  });
+
   it('sends IBDP records in one batch per dataset with a batch id stable across retries', async () => {
     const calls: { dataset: IbdpDataset; batchId: string; count: number }[] = [];
     let fail = true;

@@ -135,6 +135,8 @@ export async function startSyncCloud(opts: {
     url: `http://127.0.0.1:${port}${PREFIX}`,
     state,
     revocations,
+    /** The keys its JWKS serves (change it in place). */
+    jwks: opts.jwks,
     /** Publishes through this broker from now on (null: revocations are only in the feed). */
     async connectBroker(url: string | null) {
       await publisher?.endAsync();
@@ -201,9 +203,13 @@ export function syncFor(
 }
 
 /** Polls `predicate` every 10 ms until true; throws after `timeoutMs`. */
-export async function until(predicate: () => boolean, timeoutMs = 10_000, what = 'condition') {
+export async function until(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+) {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }

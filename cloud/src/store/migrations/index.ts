@@ -4,6 +4,7 @@ import { loungeEvents } from './002-lounge-events.ts';
 import { outboxBatchesAndKeyVersion } from './003-outbox-batches-and-key-version.ts';
 import { sealedSecrets } from './004-sealed-secrets.ts';
 import { outboxIndexes } from './005-outbox-indexes.ts';
+import { signingKeyRetirement } from './006-signing-key-retirement.ts';
 import type { Migration } from './types.ts';
 
 export type { Dialect, Migration } from './types.ts';
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   outboxBatchesAndKeyVersion,
   sealedSecrets,
   outboxIndexes,
+  signingKeyRetirement,
 ];
 
 /** The schema version this release knows: the id of its last migration. */

@@ -8,6 +8,7 @@ import { postgresLoungeEvents } from './lounge-events.ts';
 import { postgresOutbox } from './outbox.ts';
 import { postgresApiKeys } from './api-keys.ts';
 import { postgresRecords } from './records.ts';
+import { postgresRetirement } from './retirement.ts';
 
 /** The PostgreSQL adapter: a pg Pool; any number of cloud instances may share the database. */
 export function createPostgresStore(url: string, deps: StoreDeps): CloudStore {
@@ -32,5 +33,6 @@ export function createPostgresStore(url: string, deps: StoreDeps): CloudStore {
     ...postgresLoungeEvents(db, clock),
     ...postgresDevices(db, clock),
     ...postgresOutbox(db),
+    ...postgresRetirement(db),
   };
 }

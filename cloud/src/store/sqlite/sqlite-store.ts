@@ -8,6 +8,7 @@ import { sqliteLoungeEvents } from './lounge-events.ts';
 import { sqliteOutbox } from './outbox.ts';
 import { sqliteApiKeys } from './api-keys.ts';
 import { sqliteRecords } from './records.ts';
+import { sqliteRetirement } from './retirement.ts';
 
 /** The SQLite adapter: one process, one file (WAL). `path` may be `:memory:`. */
 export function createSqliteStore(path: string, deps: StoreDeps): CloudStore {
@@ -29,5 +30,6 @@ export function createSqliteStore(path: string, deps: StoreDeps): CloudStore {
     ...sqliteLoungeEvents(db, clock),
     ...sqliteDevices(db, clock),
     ...sqliteOutbox(db),
+    ...sqliteRetirement(db),
   };
 }
