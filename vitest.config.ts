@@ -4,9 +4,15 @@ import { defineConfig } from 'vitest/config';
 // broker; no system service) and `system` (mosquitto, PostgreSQL, socat, zbarimg).
 // `npm test` runs the first two, `npm run test:system` the third.
 export default defineConfig({
+  // The @lounge/* packages export their TypeScript source under the `source` condition; their
+  // default export is the compiled dist/ that production runs (docs/decisions.md).
+  resolve: { conditions: ['source', 'module', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
     projects: [
       {
+        // Inline projects inherit nothing from the root unless told: `resolve` above must apply.
+        extends: true,
         test: {
           name: 'unit',
           include: ['*/src/**/*.test.ts'],
@@ -14,6 +20,8 @@ export default defineConfig({
         },
       },
       {
+        // Inline projects inherit nothing from the root unless told: `resolve` above must apply.
+        extends: true,
         test: {
           name: 'integration',
           include: ['*/test/integration/**/*.test.ts', 'test/integration/**/*.test.ts'],
@@ -23,6 +31,8 @@ export default defineConfig({
         },
       },
       {
+        // Inline projects inherit nothing from the root unless told: `resolve` above must apply.
+        extends: true,
         test: {
           name: 'system',
           include: ['*/test/system/**/*.test.ts', 'test/system/**/*.test.ts'],

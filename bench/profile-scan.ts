@@ -1,7 +1,7 @@
 // Profiling aid (not a figure): drives the edge's POST /v1/scan and the floor route with the
 // bench load generator in alternating rounds and prints throughput and process CPU time per
 // request (all threads; steadier than req/s on a shared machine). Under a profiler:
-// `node --cpu-prof --import tsx bench/profile-scan.ts [rounds] [perRound] [connections]`.
+// `node --cpu-prof --import tsx --conditions=source bench/profile-scan.ts [rounds] [perRound] [connections]`.
 import { API_TOKEN, startBenchEdge } from './lib/edge.ts';
 import { startFloorServer } from './lib/floor-server.ts';
 import { runLoad } from './lib/load.ts';

@@ -29,7 +29,7 @@ function seed(dir: string, n: number): void {
 
 /** Starts the child on `dir`, reads its VmRSS once ready, stops it; returns MB. */
 async function rssOf(dir: string): Promise<{ mb: number; seq: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', CHILD, dir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {

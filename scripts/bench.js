@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: the benchmarks of SPEC.md section 10 (bench/main.ts), run through tsx's
-// loader like the package bins: no build step.
-import { register } from 'tsx/esm/api';
+// loader (scripts/source-loader.js): no build step.
+import './source-loader.js';
 
-register();
 await import('../bench/main.ts');

@@ -9,11 +9,13 @@ import { requireJsonBody } from './http/content-type.ts';
 import { createErrorHandler, notFound } from './http/errors.ts';
 import { validationHook } from './http/validation.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { publicRoutes } from './routes/public.ts';
 import { qrRoutes } from './routes/qr.ts';
 import { revocationRoutes } from './routes/revocations.ts';
+import { signingKeyRoutes } from './routes/signing-keys.ts';
 import { STUB_IBDP_PATH } from './routes/stub-ibdp.ts';
 import { validateRoutes } from './routes/validate.ts';
 
@@ -70,6 +72,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AuthEnv> {
   revocationRoutes(app, deps, auth);
   validateRoutes(app, deps, auth);
   adminRoutes(app, deps, auth);
+  apiKeyRoutes(app, deps, auth);
+  signingKeyRoutes(app, deps, auth);
   deviceRoutes(app, deps, auth);
   app.doc('/openapi.json', {
     openapi: '3.0.3',

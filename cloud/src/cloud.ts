@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
-import { systemClock, type Clock } from '@lounge/shared';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { joinUrl, systemClock, type Clock } from '@lounge/shared';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
@@ -11,14 +12,16 @@ import {
   createNoopRegistry,
   type MqttCredentialRegistry,
 } from './broker/dynsec.ts';
-import { startSubscriber } from './broker/subscriber.ts';
+import { cloudClientId } from './broker/client-id.ts';
+import { startSubscriber, type RecordEvents } from './broker/subscriber.ts';
 import { connectMqtt, createMqttPublisher } from './broker/mqtt-publisher.ts';
 import type { Publisher } from './broker/publisher.ts';
 import type { MqttClient } from 'mqtt';
 import type { CloudConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
-import { createApiKey, keyIdOf } from './domain/admin.ts';
+import { ensureBootstrapAdminKey } from './domain/api-keys.ts';
 import { createKeyRing, type KeyRing } from './domain/key-ring.ts';
+import { loadServerSecrets, type ServerSecrets } from './domain/server-secrets.ts';
 import { recordLoungeEvents } from './domain/record-lounge-events.ts';
 import { createHttpIntegrations, createStubIntegrations } from './integrations/index.ts';
 import type { Integrations } from './integrations/ports.ts';
@@ -28,7 +31,7 @@ import { createDispatcher, type Dispatcher } from './outbox/dispatcher.ts';
 import { renderQr } from './qr/index.ts';
 import { STUB_IBDP_PATH, stubIbdpRoutes } from './routes/stub-ibdp.ts';
 import { startupSummary, withoutPassword } from './startup-summary.ts';
-import { randomSecret, toBase64url } from './security/index.ts';
+import { createFailureLimiter, randomSecret, toBase64url } from './security/index.ts';
 import { loadKek } from './signing-keys/index.ts';
 import { createStore } from './store/index.ts';
 import type { CloudStore } from './store/port.ts';
@@ -42,6 +45,8 @@ export interface CloudCore {
   log: Logger;
   store: CloudStore;
   keys: KeyRing;
+  /** Link and pseudonym HMAC keys, unsealed (sealed at rest under the KEK). */
+  secrets: ServerSecrets;
   clock: Clock;
   close(): Promise<void>;
 }
@@ -62,7 +67,8 @@ export async function openCore(
     await store.migrate();
     const { kek } = loadKek({ env: config.keyEncryptionKey, dataDir: config.dataDir, log });
     const keys = createKeyRing({ store, clock, kek });
-    return { config, log, store, keys, clock, close: () => store.close() };
+    const secrets = await loadServerSecrets(store, kek);
+    return { config, log, store, keys, secrets, clock, close: () => store.close() };
   } catch (err) {
     await store.close();
     throw err;
@@ -75,11 +81,6 @@ export interface RunningCloud {
   mqttUrl: string;
   /** Stops accepting, drains the outbox in flight, closes broker and database. */
   stop(): Promise<void>;
-}
-
-async function secretOf(store: CloudStore, name: string): Promise<Uint8Array> {
-  const text = await store.getOrCreateSecret(name, () => toBase64url(randomSecret(32)));
-  return new Uint8Array(Buffer.from(text, 'base64url'));
 }
 
 /** The composition root of `lounge-cloud serve` (SPEC.md sections 3-6). */
@@ -104,7 +105,11 @@ export async function startCloud(
   try {
     if (await keys.ensureKey()) log.info('created the first signing key');
     await bootstrapAdmin(core);
-    const metrics = createMetrics(() => store.outboxBacklog(), { defaults: true });
+    const metrics = createMetrics(() => store.outboxBacklog(), {
+      defaults: true,
+      lanes: () => store.outboxLanes(),
+      now: () => clock.now(),
+    });
     const integrations: Integrations = config.integrations
       ? createHttpIntegrations(config.integrations, { clock, log, registry: metrics.registry })
       : createStubIntegrations({ clock });
@@ -116,11 +121,19 @@ export async function startCloud(
     const internal = config.mqtt.url ? undefined : cloudLogin(config.mqtt);
     const login = internal ?? config.mqtt;
     const deviceAuth = internal && createDeviceAuth({ store, cloud: [internal], clock, log });
+    const oversized = createFailureLimiter({ burst: 5, perSecond: 0.1, now: () => clock.now() });
     if (deviceAuth) {
       broker = await startEmbeddedBroker({
         host: config.host,
         port: config.mqtt.port,
         hooks: deviceAuth.hooks,
+        onOversizedPacket: (address, err) => {
+          // A flood is logged as its first cut and the moment it becomes one, not per packet.
+          const outcome = oversized.fail(address);
+          if (outcome === 'counted') return;
+          const what = outcome === 'first' ? 'packet over 64 KiB' : 'repeated oversized packets';
+          log.warn({ address, bytes: err.declared }, `MQTT connection cut: ${what}`);
+        },
       }).catch((err: unknown) => {
         throw inUse(err, 'MQTT_PORT', config.host, config.mqtt.port, ' (or set MQTT_URL)');
       });
@@ -134,28 +147,51 @@ export async function startCloud(
       username: login.username,
       password: login.password,
       protocolVersion: broker ? 4 : 5,
-      clientId: `lounge-cloud-${worker.replace(/[^A-Za-z0-9-]/g, '-')}`,
+      clientId: cloudClientId({
+        configured: config.mqtt.clientId,
+        hostname: hostname(),
+        port: config.port,
+        pid: process.pid,
+        random: toBase64url(randomSecret(4)),
+      }),
       log,
     });
     const publisher: Publisher = createMqttPublisher(mqttClient);
     closers.push(() => publisher.close());
+    // Taken over before the first CONNACK: what the session held comes back at once, and is
+    // held unacknowledged until the use case is wired (below). Shared on mosquitto (several
+    // instances); aedes has none.
+    const recorder = lateBound<RecordEvents>();
+    const subscriber = startSubscriber({
+      client: mqttClient,
+      store,
+      recordEvents: async (...args) => (await recorder.value)(...args),
+      clock,
+      log,
+      shared: !broker,
+    });
+    closers.push(() => {
+      const stopping = subscriber.stop();
+      recorder.reject(new Error('lounge-cloud is stopping'));
+      return stopping;
+    });
     const credentials = credentialRegistry(config, { broker, deviceAuth, mqttClient, log });
     closers.push(() => credentials.stop());
     void credentials.start();
     const dispatcher: Dispatcher = createDispatcher({
       store,
-      to: { crm: integrations.crm, ibdp: integrations.ibdp, publisher },
+      to: { crm: integrations.crm, ibdp: integrations.ibdp, publisher, credentials },
       clock,
       log,
       metrics,
       worker,
-      canDeliver: { mqtt: () => publisher.connected() },
+      canDeliver: { mqtt: () => publisher.connected(), broker: () => publisher.connected() },
     });
     // Closed in reverse: the server stops accepting first, then the outbox drains.
     closers.push(() => dispatcher.stop());
-    let fetchApp: (req: Request) => Response | Promise<Response> = () =>
-      new Response('starting', { status: 503 });
-    const server = await listen((req) => fetchApp(req), config.host, config.port).catch(
+    let fetchApp: Fetch = () => new Response('starting', { status: 503 });
+    // The node-server bindings (`env.incoming`) travel along: getConnInfo reads the socket.
+    const server = await listen((req, env) => fetchApp(req, env), config.host, config.port).catch(
       (err: unknown) => {
         throw inUse(err, 'PORT', config.host, config.port, '');
       },
@@ -177,7 +213,7 @@ export async function startCloud(
           config.mqtt.url ??
           `mqtt://${new URL(publicUrl).hostname}:${broker!.port}`,
         ibdp: stub
-          ? { url: publicUrl + STUB_IBDP_PATH, token: STUB_IBDP_TOKEN }
+          ? { url: joinUrl(publicUrl, STUB_IBDP_PATH), token: STUB_IBDP_TOKEN }
           : { url: config.integrations!.ibdp.url, token: config.integrations!.ibdp.token ?? '' },
       },
       store,
@@ -185,30 +221,27 @@ export async function startCloud(
       clock,
       log,
       keys,
-      secrets: {
-        link: await secretOf(store, 'link-hmac'),
-        subject: await secretOf(store, 'subject-hmac'),
-      },
+      secrets: core.secrets,
       metrics,
       renderQr,
-      notifyOutbox: () => dispatcher.notify(),
+      notifyOutbox: (dueAt) => dispatcher.notify(dueAt),
       brokerConnected: () => publisher.connected() && credentials.problem() === null,
+      // The TCP peer: behind a proxy every caller shares its address (docs/security.md).
+      clientAddress: (c) => {
+        try {
+          return getConnInfo(c).remote.address;
+        } catch {
+          return undefined; // not called through node-server (no socket)
+        }
+      },
       mqttCredentials: credentials,
     };
     const app = createApp(deps);
     if (stub) stubIbdpRoutes(app, integrations.ibdp, STUB_IBDP_TOKEN);
     fetchApp = app.fetch;
-    // Shared subscription on mosquitto (several instances); aedes has none.
-    const subscriber = startSubscriber({
-      client: mqttClient,
-      store,
-      recordEvents: (loungeId, events, mayAuthor) =>
-        recordLoungeEvents(deps, events, { channel: 'mqtt', loungeId, mayAuthor }),
-      clock,
-      log,
-      shared: !broker,
-    });
-    closers.push(() => subscriber.stop());
+    recorder.resolve((loungeId, events, mayAuthor) =>
+      recordLoungeEvents(deps, events, { channel: 'mqtt', loungeId, mayAuthor }),
+    );
     dispatcher.start();
     const where = config.host.includes(':') ? `[${config.host}]` : config.host;
     log.info(
@@ -220,6 +253,15 @@ export async function startCloud(
     await closeAll();
     throw err;
   }
+}
+
+/** A value known later in start-up; a rejection (stopping first) is not unhandled. */
+function lateBound<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (err: unknown) => void;
+  const value = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  value.catch(() => {});
+  return { value, resolve, reject };
 }
 
 /** A port already taken becomes one sentence naming the variable to change. */
@@ -255,24 +297,15 @@ function credentialRegistry(
 
 async function bootstrapAdmin(core: CloudCore): Promise<void> {
   const secret = core.config.bootstrapAdminKey;
-  if (!secret || (await core.store.countApiKeys('admin')) > 0) return;
-  const id = keyIdOf(secret);
-  if (await core.store.findApiKey(id)) return;
-  try {
-    await createApiKey(core.store, 'admin', 'bootstrap', core.clock.now(), secret);
-  } catch (err) {
-    // Instances starting together on an empty database: another one inserted it first.
-    if (await core.store.findApiKey(id)) return;
-    throw err;
+  if (secret && (await ensureBootstrapAdminKey(core.store, secret, core.clock.now()))) {
+    core.log.info('created the bootstrap admin key from BOOTSTRAP_ADMIN_KEY');
   }
-  core.log.info('created the bootstrap admin key from BOOTSTRAP_ADMIN_KEY');
 }
 
-function listen(
-  fetch: (req: Request) => Response | Promise<Response>,
-  hostname: string,
-  port: number,
-): Promise<ServerType> {
+/** A fetch handler as node-server calls it: the request and its bindings. */
+type Fetch = (req: Request, env?: unknown) => Response | Promise<Response>;
+
+function listen(fetch: Fetch, hostname: string, port: number): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname, port }, () => resolve(server));
     server.once('error', reject);

@@ -36,6 +36,10 @@ const envSchema = z.object({
   MQTT_USERNAME: optional,
   MQTT_PASSWORD: optional,
   MQTT_DYNSEC: z.enum(['0', '1']).optional(),
+  MQTT_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 of A-Za-z0-9_.:-')
+    .optional(),
   LOYALTY_URL: optionalUrl,
   LOYALTY_TOKEN: optional,
   ENRICHMENT_URL: optionalUrl,
@@ -83,6 +87,12 @@ export interface CloudConfig {
     username: string | undefined;
     password: string | undefined;
     dynsec: boolean;
+    /**
+     * This instance's broker client id: the key of its persistent session (SPEC.md 6), so it
+     * must be the same after a restart of the same instance and differ between instances.
+     * Undefined: derived from the host name and PORT (cloud.ts `cloudClientId`).
+     */
+    clientId: string | undefined;
   };
   /** null = `INTEGRATIONS=stub`. */
   integrations: { loyalty: Upstream; enrichment: Upstream; crm: Upstream; ibdp: Upstream } | null;
@@ -145,6 +155,7 @@ export function loadConfig(
       username: e.MQTT_USERNAME,
       password: e.MQTT_PASSWORD,
       dynsec: e.MQTT_DYNSEC === '1',
+      clientId: e.MQTT_CLIENT_ID,
     },
     integrations: e.INTEGRATIONS === 'stub' || opts.integrations === false ? null : upstreams(e),
     bootstrapAdminKey: e.BOOTSTRAP_ADMIN_KEY,

@@ -1,4 +1,5 @@
 import type { Clock, RandomBytes } from '@lounge/shared';
+import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { MqttCredentialRegistry } from './broker/dynsec.ts';
 import type { KeyRing } from './domain/key-ring.ts';
@@ -29,11 +30,21 @@ export interface AppDeps {
   secrets: { link: Uint8Array; subject: Uint8Array };
   metrics: CloudMetrics;
   renderQr: (token: string) => Promise<{ png: Uint8Array; svg: string }>;
-  /** Wakes the outbox dispatcher after a transaction that wrote outbox rows. */
-  notifyOutbox: () => void;
+  /**
+   * Wakes the outbox dispatcher after a transaction that wrote outbox rows (and again at
+   * `dueAt`, for rows held back until then).
+   */
+  notifyOutbox: (dueAt?: number) => void;
   /** Broker connection state for `/readyz`. */
   brokerConnected: () => boolean;
   random?: RandomBytes;
+  /**
+   * The caller's network address (the node-server adapter reads the socket); failed
+   * authentications are limited per address. Absent (tests through `app.request()`): one bucket.
+   */
+  clientAddress?: (c: Context) => string | undefined;
+  /** Failed authentications allowed per address: `burst` in a row, `perSecond` earned back. */
+  authFailures?: { burst: number; perSecond: number };
   /** Device broker logins (dynsec with mosquitto); absent = nothing to register. */
   mqttCredentials?: MqttCredentialRegistry;
 }

@@ -30,10 +30,17 @@ export function createAdminLogger(err: NodeJS.WritableStream = process.stderr): 
     { level: 'warn', base: null, timestamp: false },
     {
       write(chunk: string) {
-        const event = JSON.parse(chunk) as { level: number; msg?: string; path?: unknown };
-        const kind = event.level >= 50 ? 'error' : 'warning';
-        const where = typeof event.path === 'string' ? ` (${event.path})` : '';
-        err.write(`lounge-cloud: ${kind}: ${event.msg ?? ''}${where}\n`);
+        const { level, msg, path, ...fields } = JSON.parse(chunk) as Record<string, unknown>;
+        const kind = (level as number) >= 50 ? 'error' : 'warning';
+        const where = typeof path === 'string' ? ` (${path})` : '';
+        // The fields say which thing (a kid, a key id): an audit line must name it.
+        const extra = Object.entries(fields)
+          .filter(([, v]) => v !== undefined && typeof v !== 'object')
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(' ');
+        err.write(
+          `lounge-cloud: ${kind}: ${String(msg ?? '')}${where}${extra ? ` ${extra}` : ''}\n`,
+        );
       },
     },
   );

@@ -1,4 +1,4 @@
-import { ProblemError } from '@lounge/shared';
+import { ProblemError, watchParent } from '@lounge/shared';
 import { UsageError } from './cli/admin-commands.ts';
 import { mainHelp, verbHelp } from './cli/help.ts';
 import { parseCommandLine } from './cli/parse.ts';
@@ -6,6 +6,9 @@ import { VERBS } from './cli/verbs.ts';
 import { cloudVersion } from './cli/version.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createAdminLogger, createLogger } from './log.ts';
+
+/** A stop that takes longer is cut short: the unit (and the spec) allow 5 s. */
+const STOP_DEADLINE_MS = 4_000;
 
 /** One sentence for the operator, never a stack trace; a wrong command line exits 2. */
 function fail(err: unknown): never {
@@ -30,6 +33,11 @@ async function serve(): Promise<void> {
     if (stopping) process.exit(1); // a second Ctrl-C: give up waiting
     stopping = true;
     log.info({ signal }, 'stopping');
+    // Writes are transactions and the outbox resumes at the next start: a cut stop loses nothing.
+    setTimeout(() => {
+      log.warn({ deadlineMs: STOP_DEADLINE_MS }, 'stop took too long; exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     cloud.stop().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -37,6 +45,17 @@ async function serve(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Under `npx`/`npm start`, SIGTERM to npm dies with its shell: stop when that parent is gone.
+  if (process.env.npm_execpath) {
+    watchParent({
+      ppid: () => process.ppid,
+      onGone: () => stop('parent exited'),
+      every: (tick, ms) => {
+        const timer = setInterval(tick, ms).unref();
+        return () => clearInterval(timer);
+      },
+    });
+  }
 }
 
 async function admin(

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { OutboxKind } from './store/port.ts';
+import { laneAgeSeconds } from './outbox/lanes.ts';
+import type { OutboxKind, OutboxLane } from './store/port.ts';
 
 /** The cloud's Prometheus metrics, on a registry of their own (no global state). */
 export interface CloudMetrics {
@@ -15,12 +16,19 @@ export interface CloudMetrics {
   loungeEvents: Counter<'channel' | 'type'>;
   /** Lounge events refused (never applied), by channel and refusal code (SPEC.md 5). */
   loungeEventsRefused: Counter<'channel' | 'code'>;
+  /** Grants that took an invitation past its entries (boxes granting within the window). */
+  doubleConsumptions: Counter;
 }
 
 /** Creates the metrics; `backlog` is read on each scrape. */
 export function createMetrics(
   backlog: () => Promise<Record<OutboxKind, number>>,
-  opts: { defaults?: boolean } = {},
+  opts: {
+    defaults?: boolean;
+    /** Each outbox lane (`store.outboxLanes()`), for the age and error gauges; read on scrape. */
+    lanes?: () => Promise<Record<OutboxKind, OutboxLane>>;
+    now?: () => number;
+  } = {},
 ): CloudMetrics {
   const registry = new Registry();
   if (opts.defaults) collectDefaultMetrics({ register: registry });
@@ -72,6 +80,11 @@ export function createMetrics(
     labelNames: ['channel', 'code'] as const,
     registers: [registry],
   });
+  const doubleConsumptions = new Counter({
+    name: 'lounge_double_consumptions_total',
+    help: 'Grants that took an invitation past its entries (two boxes within the propagation window)',
+    registers: [registry],
+  });
   new Gauge({
     name: 'lounge_outbox_backlog',
     help: 'Undelivered outbox events by kind',
@@ -82,6 +95,32 @@ export function createMetrics(
       for (const [kind, n] of Object.entries(counts)) this.set({ kind }, n);
     },
   });
+  const { lanes } = opts;
+  if (lanes) {
+    const now = opts.now ?? Date.now;
+    new Gauge({
+      name: 'lounge_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest undelivered outbox event by kind (0 when none)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+      async collect() {
+        for (const [kind, lane] of Object.entries(await lanes())) {
+          this.set({ kind }, laneAgeSeconds(lane, now()));
+        }
+      },
+    });
+    new Gauge({
+      name: 'lounge_outbox_failing_attempts',
+      help: 'Failed attempts of the oldest undelivered event that failed, by kind (0 = none failing)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+      async collect() {
+        for (const [kind, lane] of Object.entries(await lanes())) {
+          this.set({ kind }, lane.lastError?.attempts ?? 0);
+        }
+      },
+    });
+  }
   return {
     registry,
     requests,
@@ -92,5 +131,6 @@ export function createMetrics(
     outboxFailed,
     loungeEvents,
     loungeEventsRefused,
+    doubleConsumptions,
   };
 }

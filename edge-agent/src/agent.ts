@@ -25,6 +25,8 @@ import { StorageGuard } from './storage-guard.ts';
 import { createSyncHooks, type SyncHooks } from './sync-hooks.ts';
 
 export type { SyncHooks } from './sync-hooks.ts';
+import { registerUploadHealthMetrics } from './upload/metrics.ts';
+import { readUploadHealth } from './upload/upload-health.ts';
 import { TurnstileWebhook } from './webhook.ts';
 
 /** Everything with a side effect, injectable (tests pass fakes). */
@@ -79,6 +81,10 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
   const fetch = deps.fetch ?? (undiciFetch as unknown as Fetch);
   const state = openEdgeState({ dataDir: config.dataDir });
   const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics });
+  registerUploadHealthMetrics(metrics.registry, () => ({
+    health: readUploadHealth(state.db),
+    nowMs: clock.now(),
+  }));
   const storage = new StorageGuard({ db: state.db, dataDir: config.dataDir, log });
   let storageTimer: NodeJS.Timeout | undefined;
   const link = new LinkStatus(state.meta, clock);
@@ -183,10 +189,10 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       lastSyncAt: state.meta.get(META.lastSyncAt) ?? null,
       mqtt: link.mqtt,
       scanners: scanners.map((s) => s.health()),
-      pendingUploads: state.accessLog.pendingCount(),
-      lastUploadAt: state.accessLog.lastUploadAt(),
+      uploads: readUploadHealth(state.db),
       clock: clockGuard.status(),
       storage: storage.status(),
+      nowMs: clock.now(),
     });
   };
 

@@ -1,6 +1,7 @@
 import type { ClockStatus } from './clock-guard.ts';
 import type { MqttState } from './link-status.ts';
 import type { ScannerHealth } from './scanners/port.ts';
+import { uploadProblem, type UploadHealth } from './upload/upload-health.ts';
 
 /** `GET /healthz` (SPEC.md 8); `reasons` is added only when degraded. */
 export interface Health {
@@ -15,7 +16,7 @@ export interface Health {
     mqtt: MqttState;
   };
   scanners: ScannerHealth[];
-  uploads: { pending: number; lastUploadAt: string | null };
+  uploads: UploadHealth;
   clock: { suspect: boolean; skewSeconds: number };
   reasons?: string[];
 }
@@ -28,17 +29,20 @@ export interface HealthInput {
   lastSyncAt: string | null;
   mqtt: MqttState;
   scanners: ScannerHealth[];
-  pendingUploads: number;
-  lastUploadAt: string | null;
+  uploads: UploadHealth;
   clock: ClockStatus;
   /** Why decisions cannot be recorded (disk full or failing), or null. */
   storage: string | null;
+  /** The agent's clock reading, for the age of the oldest pending upload. */
+  nowMs: number;
 }
 
 /**
- * Degraded when decisions cannot be recorded (disk full), the clock is suspect (SPEC.md 8) or a
- * configured scanner is not connected (a gate cannot read codes). A missing MQTT link alone is not degraded: the edge is built to
- * decide offline, and `sync.mqtt` shows it.
+ * Degraded when decisions cannot be recorded (disk full), the clock is suspect (SPEC.md 8), a
+ * configured scanner is not connected (a gate cannot read codes), or the uploads are stuck (the
+ * oldest pending record is over 5 min old, or IBDP refused the last attempt with a 4xx other
+ * than 409/429: a wrong URL or token never heals by itself). A missing MQTT link alone is not
+ * degraded: the edge is built to decide offline, and `sync.mqtt` shows it.
  */
 export function buildHealth(h: HealthInput): Health {
   const reasons: string[] = [];
@@ -49,6 +53,8 @@ export function buildHealth(h: HealthInput): Health {
       reasons.push(`scanner ${s.id}: ${s.status}${s.detail ? ` (${s.detail})` : ''}`);
     }
   }
+  const uploads = uploadProblem(h.uploads, h.nowMs);
+  if (uploads) reasons.push(`uploads: ${uploads}`);
   return {
     status: reasons.length ? 'degraded' : 'ok',
     deviceId: h.deviceId,
@@ -60,7 +66,7 @@ export function buildHealth(h: HealthInput): Health {
       mqtt: h.mqtt,
     },
     scanners: h.scanners,
-    uploads: { pending: h.pendingUploads, lastUploadAt: h.lastUploadAt },
+    uploads: h.uploads,
     clock: { suspect: h.clock.suspect, skewSeconds: h.clock.skewSeconds },
     ...(reasons.length && { reasons }),
   };

@@ -10,6 +10,8 @@ export { DecisionService } from './decision-service.ts';
 export type { DecisionEvent, DecisionSource, ScanInput } from './decision-service.ts';
 export type { Annulment } from './annul.ts';
 export type { Health } from './health.ts';
+export { STUCK_AFTER_MS, readUploadHealth, uploadProblem } from './upload/index.ts';
+export type { UploadError, UploadHealth } from './upload/index.ts';
 export type { Fetch } from './jwks-cache.ts';
 export type { MqttState } from './link-status.ts';
 export { openEdgeState, createEdgeState, META } from './state/index.ts';

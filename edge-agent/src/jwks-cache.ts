@@ -1,5 +1,5 @@
 import type { Clock, KeyResolver, VerificationKey } from '@lounge/shared';
-import { isEd25519PublicJwk, TOKEN_ALG, type Ed25519PublicJwk } from '@lounge/shared';
+import { isEd25519PublicJwk, joinUrl, TOKEN_ALG, type Ed25519PublicJwk } from '@lounge/shared';
 import { importJWK } from 'jose';
 import type { Logger } from 'pino';
 import type { KeyStore } from './state/keys.ts';
@@ -28,6 +28,8 @@ export interface JwksCacheOptions {
  */
 export class JwksCache {
   private readonly imported = new Map<string, VerificationKey>();
+  /** Kids the cloud retired (SPEC.md 6): never installed again, whatever a JWKS still lists. */
+  private readonly retired = new Set<string>();
   private lastOnDemandAt = -Infinity;
   private inFlight: Promise<boolean> | undefined;
 
@@ -41,6 +43,23 @@ export class JwksCache {
 
   kids(): string[] {
     return [...this.imported.keys()];
+  }
+
+  /**
+   * SPEC.md 6: drops retired kids at once, from memory and SQLite, so their tokens are
+   * UNKNOWN_KEY from the next scan on, without waiting for a JWKS fetch (which may fail, or
+   * reach an instance that has not seen the retirement yet: a kid dropped here is never
+   * installed again). Returns the kids it held.
+   */
+  dropRetired(kids: readonly string[]): string[] {
+    const dropped = kids.filter((kid) => this.imported.has(kid));
+    for (const kid of kids) {
+      this.retired.add(kid);
+      this.imported.delete(kid);
+    }
+    if (kids.length > 0) this.opts.keys.remove(kids);
+    if (dropped.length > 0) this.opts.log.warn({ kids: dropped }, 'retired signing keys dropped');
+    return dropped;
   }
 
   /** Fetches the JWKS now; false (logged) when the cloud is unreachable or answers nonsense. */
@@ -65,7 +84,7 @@ export class JwksCache {
 
   private async fetchJwks(): Promise<boolean> {
     const { clock, log } = this.opts;
-    const url = new URL('/.well-known/jwks.json', this.opts.cloudUrl).toString();
+    const url = joinUrl(this.opts.cloudUrl, '/.well-known/jwks.json');
     try {
       const res = await this.opts.fetch(url, {
         headers: { accept: 'application/json' },
@@ -82,14 +101,18 @@ export class JwksCache {
       const body = (await res.json()) as { keys?: unknown };
       const keys = Array.isArray(body.keys) ? body.keys : [];
       const valid = keys.filter(
-        (k): k is Ed25519PublicJwk => isEd25519PublicJwk(k) && typeof k.kid === 'string',
+        (k): k is Ed25519PublicJwk =>
+          isEd25519PublicJwk(k) && typeof k.kid === 'string' && !this.retired.has(k.kid),
       );
       if (valid.length === 0) {
         log.warn({ url }, 'JWKS has no Ed25519 key with a kid; keeping the cache');
         return false;
       }
       await this.install(valid);
-      this.opts.keys.replaceAll(valid, localMs);
+      this.opts.keys.replaceAll(
+        valid.filter((k) => !this.retired.has(k.kid!)),
+        localMs,
+      );
       this.opts.onCloudContact?.(localMs);
       log.info({ kids: valid.map((k) => k.kid) }, 'JWKS refreshed');
       return true;
@@ -102,7 +125,8 @@ export class JwksCache {
   private async install(jwks: Ed25519PublicJwk[]): Promise<void> {
     const next = new Map<string, VerificationKey>();
     for (const jwk of jwks) {
-      if (!jwk.kid) continue;
+      // A fetch in flight when a kid was retired must not bring it back.
+      if (!jwk.kid || this.retired.has(jwk.kid)) continue;
       const key = await importJWK({ ...jwk, alg: TOKEN_ALG }, TOKEN_ALG);
       if (!(key instanceof Uint8Array)) next.set(jwk.kid, key);
     }

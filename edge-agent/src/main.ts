@@ -1,7 +1,11 @@
+import { watchParent } from '@lounge/shared';
 import { edgeVersion, HELP, parseEdgeArgs } from './cli/args.ts';
 import { loadConfigFile } from './config.ts';
 import { loadDeviceKey } from './device-key.ts';
 import { EdgeError } from './errors.ts';
+
+/** A stop that takes longer is cut short: the unit (and the spec) allow 5 s. */
+const STOP_DEADLINE_MS = 4_000;
 
 /** Prints operator errors as plain lines (never a stack trace); exit 2 for a wrong command line. */
 function fail(err: unknown): never {
@@ -46,6 +50,11 @@ async function main(): Promise<void> {
     if (++signals > 1) process.exit(1);
     log.info({ signal }, 'stopping');
     if (!agent) process.exit(0);
+    // Every record is committed before it is answered, so cutting a slow stop loses nothing.
+    setTimeout(() => {
+      log.error({ ms: STOP_DEADLINE_MS }, 'stop took too long; exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     agent.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -71,6 +80,17 @@ async function main(): Promise<void> {
       fail(new Error(`api.port ${config.api.port} on ${config.api.host} is already in use`));
     }
     fail(err);
+  }
+  // Under `npx`/`npm start`, SIGTERM to npm dies with its shell: stop when that parent is gone.
+  if (process.env.npm_execpath) {
+    watchParent({
+      ppid: () => process.ppid,
+      onGone: () => shutdown('parent exited'),
+      every: (tick, ms) => {
+        const timer = setInterval(tick, ms).unref();
+        return () => clearInterval(timer);
+      },
+    });
   }
 }
 

@@ -24,6 +24,8 @@ export interface SyncHooks {
   markEntryPublished(id: number): void;
   /** Refetches the JWKS now (the `lounge/v1/keys` message). */
   refreshKeys(): Promise<boolean>;
+  /** Drops retired kids at once (the `retired` list of the `lounge/v1/keys` message). */
+  dropRetiredKeys(kids: readonly string[]): void;
   setMqtt(state: MqttState): void;
   /** The revocation feed was caught up at this time. */
   markSynced(atMs?: number): void;
@@ -51,6 +53,7 @@ export function createSyncHooks(d: {
     pendingEntries: (limit) => state.outbox.pending(limit),
     markEntryPublished: (id) => state.outbox.markPublished(id, clock.now()),
     refreshKeys: () => jwks.refresh(),
+    dropRetiredKeys: (kids) => void jwks.dropRetired(kids),
     setMqtt: (s) => link.setMqtt(s),
     markSynced: (atMs = clock.now()) => {
       state.meta.set(META.lastSyncAt, new Date(atMs).toISOString());

@@ -67,6 +67,13 @@ export const VERBS: Record<string, Verb> = {
       return { spec: m.spec, run: m.run };
     },
   },
+  install: {
+    summary: 'system user, data dir, udev rules and the systemd unit (as root)',
+    load: async () => {
+      const m = await import('./commands/install.ts');
+      return { spec: m.spec, run: m.run };
+    },
+  },
   'rotate-key': {
     summary: 'replace the device key, registered with the old one',
     load: async () => {

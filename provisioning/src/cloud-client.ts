@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import type { Clock, Ed25519PublicJwk } from '@lounge/shared';
-import { createDeviceAssertion } from '@lounge/shared';
+import { createDeviceAssertion, joinUrl } from '@lounge/shared';
 import { CliError } from './errors.ts';
 
 /** The fetch the CLI uses (undici's), injected so tests can swap it. */
@@ -57,7 +57,7 @@ export class CloudClient {
     path: string,
     opts: { auth?: string; body?: unknown; timeoutMs?: number } = {},
   ): Promise<FetchResponse> {
-    const url = new URL(path, this.baseUrl).toString();
+    const url = joinUrl(this.baseUrl, path);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (opts.auth) headers.authorization = `Bearer ${opts.auth}`;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';

@@ -70,6 +70,9 @@ export async function writeTemp(path: string, text: string, mode = SECRET_MODE):
     try {
       await handle.writeFile(text, 'utf8');
       await handle.chmod(mode);
+      // Keep the owner: after `install` the agent's user owns its config and key (root may chown).
+      const current = await stat(path).catch(() => undefined);
+      if (current) await handle.chown(current.uid, current.gid).catch(() => undefined);
       await handle.sync();
     } finally {
       await handle.close();

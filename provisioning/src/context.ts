@@ -1,5 +1,6 @@
 import type { Clock } from '@lounge/shared';
 import type { Fetch } from './cloud-client.ts';
+import type { Host } from './host.ts';
 import type { Output } from './output.ts';
 import type { ScannerToolkit } from './scanner-toolkit.ts';
 
@@ -11,6 +12,16 @@ export interface Context extends Output {
   /** Loads the scanner drivers lazily: node-hid needs libusb, only some verbs need it. */
   scanners: () => Promise<ScannerToolkit>;
   hostname: string;
+  /** The machine `install` changes; the real one when left out. */
+  host?: Host;
+  /** What the systemd unit runs; this node and checkout when left out. */
+  runtime?: Runtime;
+}
+
+/** Absolute paths of the node binary and the lounge-edge bin that a unit starts. */
+export interface Runtime {
+  node: string;
+  edgeBin: string;
 }
 
 /** A verb's body: returns the exit code, or throws CliError. */

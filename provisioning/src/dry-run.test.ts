@@ -8,7 +8,7 @@ import type { EdgeConfig } from './edge-config.ts';
 const clock = new ManualClock(Date.UTC(2026, 10, 25, 12));
 const config = {
   loungeId: 'MAD-T4S-VELAZQUEZ',
-  cloudUrl: 'http://cloud.test',
+  cloudUrl: 'http://gw.test/cloud/', // behind a gateway prefix (SPEC.md 8)
   api: { host: '127.0.0.1', port: 8081, token: 'local-api-token-0123456789' },
   clockSkewSeconds: 120,
 } as EdgeConfig;
@@ -60,7 +60,7 @@ describe('dryRun', () => {
     const { token, jwks } = await signedToken();
     const fetch = (async (url: string) => {
       if (url.endsWith('/v1/verify')) throw new TypeError('fetch failed');
-      if (url === 'http://cloud.test/.well-known/jwks.json') return json(200, jwks);
+      if (url === 'http://gw.test/cloud/.well-known/jwks.json') return json(200, jwks);
       return json(404, {});
     }) as unknown as Fetch;
     const d = await dryRun(token, config, fetch, clock);

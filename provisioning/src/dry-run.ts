@@ -1,6 +1,13 @@
 import { createPublicKey } from 'node:crypto';
-import { decide, isEd25519PublicJwk, verifyToken, type VerificationKey } from '@lounge/shared';
+import {
+  decide,
+  isEd25519PublicJwk,
+  joinUrl,
+  verifyToken,
+  type VerificationKey,
+} from '@lounge/shared';
 import type { Clock } from '@lounge/shared';
+import { agentUrl } from './agent-url.ts';
 import type { Fetch } from './cloud-client.ts';
 import type { EdgeConfig } from './edge-config.ts';
 
@@ -34,21 +41,16 @@ async function askAgent(
   config: EdgeConfig,
   fetch: Fetch,
 ): Promise<DryRun | undefined> {
-  const host =
-    config.api.host === '0.0.0.0' || config.api.host === '::' ? '127.0.0.1' : config.api.host;
   try {
-    const res = await fetch(
-      `http://${host.includes(':') ? `[${host}]` : host}:${config.api.port}/v1/verify`,
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${config.api.token}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ code }),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+    const res = await fetch(`${agentUrl(config.api)}/v1/verify`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${config.api.token}`,
+        'content-type': 'application/json',
       },
-    );
+      body: JSON.stringify({ code }),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     if (!res.ok) return undefined;
     const d = (await res.json()) as Omit<DryRun, 'source'>;
     return {
@@ -72,7 +74,7 @@ async function decideOffline(
 ): Promise<DryRun | undefined> {
   const keys = new Map<string, VerificationKey>();
   try {
-    const res = await fetch(new URL('/.well-known/jwks.json', config.cloudUrl).toString(), {
+    const res = await fetch(joinUrl(config.cloudUrl, '/.well-known/jwks.json'), {
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     if (!res.ok) return undefined;

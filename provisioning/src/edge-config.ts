@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
-import { isDecommissioned, parseConfig, type EdgeConfig } from '../../edge-agent/src/config.ts';
-import { EdgeError } from '../../edge-agent/src/errors.ts';
-import { scannerConfigSchema, type ScannerConfig } from '../../edge-agent/src/scanners/config.ts';
+import { isDecommissioned, parseConfig, type EdgeConfig } from '@lounge/edge-agent/config';
+import { EdgeError } from '@lounge/edge-agent/errors';
+import { scannerConfigSchema, type ScannerConfig } from '@lounge/edge-agent/scanner-config';
 
 export { isDecommissioned, scannerConfigSchema, type EdgeConfig, type ScannerConfig };
 

@@ -4,8 +4,8 @@ import type {
   ScannerConfig,
   ScannerDeps,
   SerialPortSummary,
-} from '../../edge-agent/src/scanners/index.ts';
-import type * as ScannersModule from '../../edge-agent/src/scanners/index.ts';
+} from '@lounge/edge-agent/scanners';
+import type * as ScannersModule from '@lounge/edge-agent/scanners';
 import { CliError } from './errors.ts';
 
 export type { HidDeviceSummary, SerialPortSummary };
@@ -25,7 +25,7 @@ export interface ScannerToolkit {
 export async function loadScannerToolkit(): Promise<ScannerToolkit> {
   let mod: typeof ScannersModule;
   try {
-    mod = await import('../../edge-agent/src/scanners/index.ts');
+    mod = await import('@lounge/edge-agent/scanners');
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new CliError(`Cannot load the scanner drivers (${why}).`, { code: 'NO_DRIVERS' });

@@ -14,7 +14,8 @@ import {
   tryNextBlock,
 } from './print.ts';
 import { enrolEdge, loadAdminKey } from './provision.ts';
-import { cloudApi, edgeApiToken, LOUNGE, waitForOk } from './setup.ts';
+import { cloudApi, edgeApiToken, edgeIbdpUrl, LOUNGE, waitForOk } from './setup.ts';
+import { watchUploads } from './uploads.ts';
 
 /**
  * `npm start` (SPEC.md section 9): the cloud with stub integrations and its embedded broker,
@@ -157,6 +158,9 @@ async function main(): Promise<void> {
     gone: edge.exited,
   });
   const edgeToken = await edgeApiToken(edgeConfig);
+  // The IBDP stand-in sits under a path prefix (/stub/ibdp), as an airline gateway puts it.
+  const ibdpUrl = await edgeIbdpUrl(edgeConfig);
+  watchUploads(`${edgeUrl}/healthz`, out, { fetch, signal: sse.signal, ibdpUrl });
   await subscribeDecisions(
     `${edgeUrl}/v1/events`,
     edgeToken,
@@ -181,6 +185,7 @@ async function main(): Promise<void> {
         log: cloud.logFile,
       },
       { name: `edge ${deviceId}`, url: edgeUrl, pid: edge.pid, log: edge.logFile },
+      { name: 'ibdp (stand-in)', url: ibdpUrl, pid: cloud.pid, log: cloud.logFile },
     ]),
   );
   out('');

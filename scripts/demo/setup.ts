@@ -142,3 +142,10 @@ export async function edgeApiToken(configPath: string): Promise<string> {
   if (!config.api?.token) throw new Error(`${configPath} has no api.token`);
   return config.api.token;
 }
+
+/** Where the edge uploads its access logs: `ibdp.url` from the config enrolment wrote. */
+export async function edgeIbdpUrl(configPath: string): Promise<string> {
+  const config = JSON.parse(await readFile(configPath, 'utf8')) as { ibdp?: { url?: string } };
+  if (!config.ibdp?.url) throw new Error(`${configPath} has no ibdp.url`);
+  return config.ibdp.url;
+}

@@ -84,16 +84,20 @@ export {
   CircuitBreaker,
   CircuitOpenError,
   backoffDelay,
+  joinUrl,
   parseRetryAfter,
   retry,
   retryAfterOf,
   sleep,
+  watchParent,
 } from './lib/index.ts';
 export type {
   BackoffOptions,
   CircuitBreakerOptions,
   CircuitState,
   Jitter,
+  ParentWatchOptions,
+  QueryParams,
   RetryOptions,
   Sleep,
 } from './lib/index.ts';

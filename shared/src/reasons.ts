@@ -36,6 +36,8 @@ export const PROBLEM_CODES = {
   NOT_FOUND: 404,
   INVITATION_NOT_FOUND: 404,
   DECISION_NOT_FOUND: 404,
+  API_KEY_NOT_FOUND: 404,
+  SIGNING_KEY_NOT_FOUND: 404,
   /** `POST /v1/scanners/:id/test`: nothing was read before the timeout (edge, SPEC.md 8). */
   NO_SCAN: 408,
   ALREADY_INVITED: 409,
@@ -44,6 +46,7 @@ export const PROBLEM_CODES = {
   ALREADY_ANNULLED: 409,
   IDEMPOTENCY_IN_PROGRESS: 409,
   SCAN_ID_REUSED: 409,
+  LAST_ADMIN_KEY: 409,
   /** A test read is already waiting on that scanner. */
   SCANNER_TEST_BUSY: 409,
   INVITATION_REVOKED: 410,
@@ -63,6 +66,7 @@ export const PROBLEM_CODES = {
   ENRICHMENT_UNAVAILABLE: 503,
   NOT_READY: 503,
   DATABASE_UNAVAILABLE: 503,
+  TOO_MANY_SUBSCRIBERS: 503,
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

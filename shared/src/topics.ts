@@ -26,9 +26,13 @@ export type RevocationMessage = z.infer<typeof revocationMessageSchema>;
 export const revocationHeadSchema = z.object({ seq: z.number().int().min(0) });
 export type RevocationHead = z.infer<typeof revocationHeadSchema>;
 
-/** `lounge/v1/keys`, QoS 1, retained: the edge refetches the JWKS. */
+/**
+ * `lounge/v1/keys`, QoS 1, retained: the edge drops the `retired` kids at once and refetches
+ * the JWKS (SPEC.md 6). `retired` may be absent in a message from an older cloud.
+ */
 export const keysMessageSchema = z.object({
   kids: z.array(z.string()),
+  retired: z.array(z.string()).default([]),
   updatedAt: z.string(),
 });
 export type KeysMessage = z.infer<typeof keysMessageSchema>;

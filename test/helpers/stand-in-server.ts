@@ -11,6 +11,10 @@ import type { Upstream } from '../../cloud/src/integrations/index.ts';
 /**
  * One HTTP stand-in server for an airline system: records every request (bodies gunzipped and
  * parsed), answers through a route handler, and fails on demand. See `stand-ins.ts`.
+ *
+ * Like a real airline gateway, it serves its system under a path prefix (`/gw/loyalty`…) and
+ * answers 404 anywhere else, so a client that drops the configured base's path (SPEC.md 8)
+ * fails every test that talks to it.
  */
 
 /** `hang` never answers (timeouts); `down` closes the port until another mode reopens it. */
@@ -18,7 +22,10 @@ export type StandInMode = 'ok' | 'error500' | 'error429' | 'hang' | 'down';
 
 export interface RecordedRequest {
   method: string;
+  /** The path under the stand-in's prefix (`/v1/events`), or the whole path outside it. */
   path: string;
+  /** False when the request missed the prefix (answered 404 as a gateway would). */
+  routed: boolean;
   query: Record<string, string>;
   headers: IncomingHttpHeaders;
   /** Parsed JSON body, the NDJSON records for `application/x-ndjson`, or the text. */
@@ -60,6 +67,11 @@ export class StandIn {
   readonly stored: StoredItem[] = [];
   /** Seconds sent in `Retry-After` with 429 and 503 answers. */
   retryAfterSeconds = 1;
+  /**
+   * A slow upstream: the request is handled (and stored) at once, the answer sent this many ms
+   * later, so a client that timed out retries what was in fact stored.
+   */
+  answerDelayMs = 0;
   private currentMode: StandInMode = 'ok';
   private failures: Array<{ status: number; headers: Record<string, string> }> = [];
   private port = 0;
@@ -70,6 +82,7 @@ export class StandIn {
     readonly name: Upstream,
     private readonly handler: Handler,
     private readonly token: string | undefined,
+    readonly prefix: string,
   ) {
     this.server = createServer((req, res) => {
       this.handle(req).then(
@@ -84,15 +97,21 @@ export class StandIn {
     });
   }
 
-  /** Starts a stand-in on 127.0.0.1 with a free port. */
-  static async start(name: Upstream, handler: Handler, token?: string): Promise<StandIn> {
-    const standIn = new StandIn(name, handler, token);
+  /** Starts a stand-in on 127.0.0.1 with a free port, under `prefix` (default `/gw/{name}`). */
+  static async start(
+    name: Upstream,
+    handler: Handler,
+    token?: string,
+    prefix = `/gw/${name}`,
+  ): Promise<StandIn> {
+    const standIn = new StandIn(name, handler, token, prefix.replace(/\/+$/, ''));
     await standIn.listen();
     return standIn;
   }
 
+  /** The base URL to configure: origin plus the path prefix. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://127.0.0.1:${this.port}${this.prefix}`;
   }
 
   get mode(): StandInMode {
@@ -117,6 +136,7 @@ export class StandIn {
     this.requests.length = 0;
     this.stored.length = 0;
     this.failures = [];
+    this.answerDelayMs = 0;
     await this.setMode('ok');
   }
 
@@ -145,9 +165,11 @@ export class StandIn {
 
   private async handle(req: IncomingMessage): Promise<Answer | undefined> {
     const url = new URL(req.url ?? '/', 'http://stand-in');
+    const routed = url.pathname.startsWith(`${this.prefix}/`);
     const recorded: RecordedRequest = {
       method: req.method ?? 'GET',
-      path: url.pathname,
+      path: routed ? url.pathname.slice(this.prefix.length) : url.pathname,
+      routed,
       query: Object.fromEntries(url.searchParams),
       headers: req.headers,
       body: undefined,
@@ -156,11 +178,20 @@ export class StandIn {
     this.requests.push(recorded);
     const answer = this.decide(recorded, await readBody(req, recorded));
     if (answer) recorded.status = answer.status;
+    if (answer && this.answerDelayMs > 0) {
+      await new Promise((r) => setTimeout(r, this.answerDelayMs));
+    }
     return answer;
   }
 
   private decide(recorded: RecordedRequest, parseError: string | undefined): Answer | undefined {
     if (this.currentMode === 'hang') return undefined;
+    if (!recorded.routed) {
+      return problem(
+        404,
+        `no route ${recorded.method} ${recorded.path} (this gateway serves ${this.prefix}/)`,
+      );
+    }
     const retryAfter = { 'retry-after': String(this.retryAfterSeconds) };
     const failure = this.failures.shift();
     if (failure) {

@@ -79,6 +79,10 @@ describe('npm start (the demo)', () => {
       expect(grant).toBe(`✔ GRANT ${invitationId} admit 2 (gate console)`);
       demo.child.stdin!.write('not a token at all\n');
       expect(await demo.waitForLine(/DENY/, 15_000)).toBe('✖ DENY MALFORMED (gate console)');
+      // The access logs reach the IBDP stand-in under its path prefix (SPEC.md 8 and 9).
+      expect(await demo.waitForLine(/stored by the IBDP stand-in/, 15_000)).toMatch(
+        /^ {2}↑ access log stored by the IBDP stand-in at http:\/\/127\.0\.0\.1:\d+\/stub\/ibdp /,
+      );
 
       // The printed revoke command's ingredients: revoke, wait for the edge to hear of it, paste.
       const facts = await demo.waitForLine(/^Admin key /);
@@ -102,6 +106,24 @@ describe('npm start (the demo)', () => {
           { timeout: 15_000, interval: 100 },
         )
         .toBeGreaterThanOrEqual(1);
+      await expect
+        .poll(
+          async () => {
+            const h = (await (await fetch(`${edgeUrl}/healthz`)).json()) as {
+              status: string;
+              uploads: { pending: number; lastUploadAt: string | null; lastError: unknown };
+            };
+            return [
+              h.status,
+              h.uploads.pending,
+              h.uploads.lastUploadAt !== null,
+              h.uploads.lastError,
+            ];
+          },
+          { timeout: 15_000, interval: 200 },
+        )
+        .toEqual(['ok', 0, true, null]);
+      expect(demo.stdoutLines.join('\n')).not.toContain('upload failed');
       // The same code on the same scanner within 1.5 s is a double read, dropped (SPEC.md 8):
       // the demo runs on the real clock, so paste again only once that window has passed.
       const sinceFirst = Date.now() - firstPasteAt;

@@ -23,6 +23,18 @@ async function get(url: string): Promise<{ status: number; body: unknown; retryA
 }
 
 describe('stand-ins', () => {
+  it('sit under a path prefix like a gateway, answering 404 at the root', async () => {
+    for (const name of ['loyalty', 'enrichment', 'crm', 'ibdp'] as const) {
+      const url = new URL(s.urls[name]);
+      expect(url.pathname).toBe(`/gw/${name}`);
+      const atRoot = await get(`${url.origin}/v1/health`);
+      expect(atRoot.status).toBe(404);
+      expect(s[name].requests.at(-1)).toMatchObject({ routed: false, status: 404 });
+    }
+    expect((await get(`${s.urls.loyalty}/v1/members/IB0001`)).status).toBe(200);
+    expect((await get(`${s.urls.loyalty}/`)).status).toBe(404);
+  });
+
   it('answer with the stub airline, overridden by seeds', async () => {
     expect(await get(`${s.urls.loyalty}/v1/members/IB0004`)).toMatchObject({
       status: 200,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { retry, TOPICS, type RetryOptions } from '@lounge/shared';
+import { DEVICE_ID_RE, retry, TOPICS, type RetryOptions } from '@lounge/shared';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { devicePublishTopics, deviceSubscribeTopics } from './acl.ts';
@@ -22,7 +22,10 @@ export interface MqttCredentialRegistry {
   registerDevice(credential: DeviceCredential): Promise<void>;
   /** Replaces a device's password (re-credential). */
   setDevicePassword(deviceId: string, password: string): Promise<void>;
-  /** Refuses the login from now on and disconnects it; retried in the background on failure. */
+  /**
+   * Refuses the login from now on and disconnects it; idempotent. Throws when the broker
+   * cannot be told: decommissions go through the outbox (`broker` lane), which retries.
+   */
   decommissionDevice(deviceId: string): Promise<void>;
   /** Why the broker's logins may be out of date (for `/readyz`), or null when all is applied. */
   problem(): string | null;
@@ -161,7 +164,7 @@ export interface DynsecRegistryOptions {
   cloudUsername: string;
   log: Logger;
   retry?: Partial<RetryOptions>;
-  /** How often failed background work (start, decommission) is tried again. */
+  /** How often failed background work (the cloud's role at start) is tried again. */
   reconcileEveryMs?: number;
   schedule?: (fn: () => void, ms: number) => () => void;
 }
@@ -203,6 +206,23 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
     ensured.add(rolename);
   }
 
+  /** Device logins registered before client ids were pinned get theirs (once, at start). */
+  async function pinDeviceClientIds(): Promise<void> {
+    const [listed] = await runDynsec(control, [{ command: 'listClients', verbose: true }]);
+    const clients =
+      (listed?.data as { clients?: { username?: string; clientid?: string }[] } | undefined)
+        ?.clients ?? [];
+    const unpinned = clients
+      .map((c) => c.username ?? '')
+      .filter((u) => DEVICE_ID_RE.test(u) && !clients.some((c) => c.username === u && c.clientid));
+    if (unpinned.length === 0) return;
+    log.warn({ count: unpinned.length }, 'dynsec: pinning the client id of older device logins');
+    await runDynsec(
+      control,
+      unpinned.map((username) => ({ command: 'setClientId', username, clientid: username })),
+    );
+  }
+
   /** Background work: failures are kept and retried until they succeed. */
   async function background(key: string, what: string, run: () => Promise<void>) {
     try {
@@ -228,6 +248,7 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
         const [got] = await runDynsec(control, [
           { command: 'getClient', username: o.cloudUsername },
         ]);
+        await pinDeviceClientIds();
         if (hasRole(got?.data, CLOUD_ROLE)) return;
         log.warn('dynsec: granting the cloud login its role; the broker reconnects it once');
         await runDynsec(
@@ -243,7 +264,9 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
         ensured.delete(deviceRole(c.deviceId));
         await ensureRole(deviceRole(c.deviceId), deviceAcls(c));
         const roles = [{ rolename: loungeRole(c.loungeId) }, { rolename: deviceRole(c.deviceId) }];
-        const login = { username: c.deviceId, password: c.password, roles };
+        // The record pins the client id: a login with any other id is refused, so no box can
+        // take over another's session (SPEC.md section 6).
+        const login = { username: c.deviceId, clientid: c.deviceId, password: c.password, roles };
         const [created] = await runDynsec(
           control,
           [{ command: 'createClient', ...login }],
@@ -264,9 +287,10 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
       );
     },
     async decommissionDevice(deviceId) {
-      // disableClient also kicks a connected session; then the login and its role go.
-      await background(`decommission:${deviceId}`, `decommissioning ${deviceId}`, async () => {
-        await runDynsec(
+      // disableClient also kicks a connected session; then the login and its role go. What
+      // still fails throws: the outbox `broker` lane keeps the row and any instance retries.
+      await attempt(`decommissioning ${deviceId}`, () =>
+        runDynsec(
           control,
           [
             { command: 'disableClient', username: deviceId },
@@ -274,8 +298,9 @@ export function createDynsecRegistry(o: DynsecRegistryOptions): MqttCredentialRe
             { command: 'deleteRole', rolename: deviceRole(deviceId) },
           ],
           /not found/i,
-        );
-      });
+        ),
+      );
+      log.info({ deviceId }, 'dynsec: device login removed');
     },
     problem() {
       if (failures.size === 0) return null;

@@ -1,16 +1,59 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
+import {
+  createConnectionGate,
+  DEFAULT_GATE_LIMITS,
+  type ConnectionGateLimits,
+} from './connection-gate.ts';
+import { GuardedSocket, type PacketTooLargeError } from './packet-guard.ts';
+
+/** One CONNECT as the broker saw it (the address is the TCP peer's). */
+export interface LoginAttempt {
+  username: string | undefined;
+  password: Buffer | undefined;
+  clientId: string;
+  address: string;
+}
 
 /**
- * Login and ACL hooks of the embedded broker. Device logins (username = deviceId, password
- * from enrolment) and per-device ACLs plug in here (SPEC.md section 6); without hooks every
- * client is allowed, which is what the demo needs today.
+ * `client-id`: a client id this login may not use (a device's must be its deviceId);
+ * `throttled`: too many failures from that client id or address; `busy`: the password
+ * hashing queue is full. Each maps to a CONNACK code below.
+ */
+export type LoginOutcome = 'ok' | 'refused' | 'client-id' | 'throttled' | 'busy';
+
+/** MQTT 3.1.1 CONNACK return codes (section 3.2.2.3). */
+const RETURN_CODES: Record<Exclude<LoginOutcome, 'ok'>, { code: number; message: string }> = {
+  'client-id': { code: 2, message: 'identifier rejected' },
+  throttled: { code: 3, message: 'server unavailable' },
+  busy: { code: 3, message: 'server unavailable' },
+  refused: { code: 4, message: 'bad username or password' },
+};
+
+/**
+ * Login and ACL hooks of the embedded broker. Device logins (username = deviceId = client
+ * id, password from enrolment) and per-device ACLs plug in here (SPEC.md section 6); without
+ * hooks every client is allowed, which is what the demo needs today.
  */
 export interface BrokerHooks {
-  authenticate?: (username: string | undefined, password: Buffer | undefined) => Promise<boolean>;
+  authenticate?: (attempt: LoginAttempt) => Promise<LoginOutcome>;
   authorizePublish?: (username: string | undefined, topic: string) => Promise<boolean>;
   authorizeSubscribe?: (username: string | undefined, topic: string) => Promise<boolean>;
 }
+
+/** Resource limits of the embedded broker (SPEC.md section 6). */
+export interface BrokerLimits extends ConnectionGateLimits {
+  /** Largest packet accepted, header included (default 64 KiB). */
+  maxPacketBytes: number;
+  /** Time from accept to a complete CONNECT packet (default 5 s). */
+  connectTimeoutMs: number;
+}
+
+export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
+  ...DEFAULT_GATE_LIMITS,
+  maxPacketBytes: 64 * 1024,
+  connectTimeoutMs: 5_000,
+};
 
 /** A running embedded broker. */
 export interface EmbeddedBroker {
@@ -18,6 +61,8 @@ export interface EmbeddedBroker {
   url: string;
   /** Closes every session logged in as `username` (a decommissioned device). */
   disconnect(username: string): void;
+  /** Connections accepted that have not logged in yet. */
+  pendingConnections(): number;
   close(): Promise<void>;
 }
 
@@ -29,18 +74,24 @@ export async function startEmbeddedBroker(opts: {
   host: string;
   port: number;
   hooks?: BrokerHooks;
+  limits?: Partial<BrokerLimits>;
+  /** Told about each connection cut for an oversized packet (logged by the caller). */
+  onOversizedPacket?: (address: string, err: PacketTooLargeError) => void;
 }): Promise<EmbeddedBroker> {
   const hooks = opts.hooks ?? {};
-  const options: AedesOptions = {};
+  const limits = { ...DEFAULT_BROKER_LIMITS, ...opts.limits };
+  const options: AedesOptions = { connectTimeout: limits.connectTimeoutMs };
   const usernames = new WeakMap<object, string | undefined>();
   if (hooks.authenticate) {
     const check = hooks.authenticate;
     options.authenticate = (client, username, password, done) => {
-      check(username, password).then(
-        (ok) => {
+      const address = (client.conn as Partial<GuardedSocket>).remoteAddress ?? 'unknown';
+      check({ username, password, clientId: client.id, address }).then(
+        (outcome) => {
           usernames.set(client, username);
-          if (ok) return done(null, true);
-          done(Object.assign(new Error('bad username or password'), { returnCode: 4 }), false);
+          if (outcome === 'ok') return done(null, true);
+          const { code, message } = RETURN_CODES[outcome];
+          done(Object.assign(new Error(message), { returnCode: code }), false);
         },
         (err: Error) => done(Object.assign(err, { returnCode: 3 }), false),
       );
@@ -68,9 +119,26 @@ export async function startEmbeddedBroker(opts: {
   }
   const aedes = await Aedes.createBroker(options);
   const sessions = new Set<Client>();
-  aedes.on('clientReady', (client) => sessions.add(client));
+  const gate = createConnectionGate(limits);
+  const releases = new WeakMap<object, () => void>();
+  aedes.on('clientReady', (client) => {
+    sessions.add(client);
+    releases.get(client.conn)?.();
+  });
   aedes.on('clientDisconnect', (client) => sessions.delete(client));
-  const server: Server = createServer((socket) => aedes.handle(socket));
+  const server: Server = createServer((socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const release = gate.admit(address);
+    // Over the cap of connections not logged in: closed before a byte is read.
+    if (!release) return void socket.destroy();
+    socket.once('close', release);
+    const conn = new GuardedSocket(socket, limits.maxPacketBytes, (err) =>
+      opts.onOversizedPacket?.(address, err),
+    );
+    conn.on('error', () => {}); // aedes listens too; a cut connection is not a crash
+    releases.set(conn, release);
+    aedes.handle(conn);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -83,6 +151,7 @@ export async function startEmbeddedBroker(opts: {
     disconnect(username) {
       for (const client of sessions) if (usernames.get(client) === username) client.close();
     },
+    pendingConnections: () => gate.pending(),
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

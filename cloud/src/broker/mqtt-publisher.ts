@@ -8,18 +8,34 @@ export interface MqttConnectOptions {
   password?: string | undefined;
   /** 5 for mosquitto; 4 for the embedded aedes broker (MQTT 3.1.1 only). */
   protocolVersion: 4 | 5;
+  /** Stable per instance (client-id.ts): the key of its persistent session. */
   clientId: string;
   log: Logger;
 }
 
-/** The cloud's broker connection (mqtt.js v5); reconnects on its own. */
+/**
+ * How long the broker keeps this instance's session (its shared-subscription share of lounge
+ * events included) while it is away: a crashed instance that comes back within it, under the
+ * same client id, gets every event it had not acknowledged (docs/mqtt.md).
+ */
+export const CLOUD_SESSION_EXPIRY_S = 7 * 24 * 3600;
+
+/**
+ * The cloud's broker connection (mqtt.js v5); reconnects on its own. A persistent session
+ * (`clean: false`, MQTT 5 session expiry; aedes speaks 3.1.1, where `clean: false` alone
+ * keeps it): lounge events are acknowledged only once recorded (subscriber.ts), and the
+ * broker redelivers what was not acknowledged when the session comes back.
+ */
 export function connectMqtt(opts: MqttConnectOptions): MqttClient {
   const client = mqtt.connect(opts.url, {
     clientId: opts.clientId,
     username: opts.username,
     password: opts.password,
     protocolVersion: opts.protocolVersion,
-    clean: true,
+    clean: false,
+    ...(opts.protocolVersion === 5
+      ? { properties: { sessionExpiryInterval: CLOUD_SESSION_EXPIRY_S } }
+      : {}),
     reconnectPeriod: 1000,
     connectTimeout: 5000,
     // Without a connection a publish fails fast and the outbox keeps the row for a retry.

@@ -1,6 +1,9 @@
 import { parseDuration } from '@lounge/shared';
 import { createApiKey, upsertLounge } from '../domain/admin.ts';
+import { listApiKeys, revokeApiKey } from '../domain/api-keys.ts';
 import { createEnrollmentToken } from '../domain/enroll-device.ts';
+import { retireSigningKey } from '../domain/retire-signing-key.ts';
+import { renderQr } from '../qr/index.ts';
 import type { CloudCore } from '../cloud.ts';
 
 /** A command's result: the one line a human reads, and the JSON `--json` prints. */
@@ -41,6 +44,30 @@ export async function apiKeysCreate(
   const role = checkRole(need(flags, 'role'))!;
   const key = await createApiKey(core.store, role, need(flags, 'name'), core.clock.now());
   return { line: `created ${role} key ${key.id}: ${key.key}`, json: key };
+}
+
+/** `api-keys list`: one line per key (id, role, name, created, revoked), never a secret. */
+export async function apiKeysList(core: CloudCore): Promise<CommandResult> {
+  const keys = await listApiKeys(core.store);
+  const lines = keys.map(
+    (k) =>
+      `${k.id}  ${k.role.padEnd(5)}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ` +
+      `created ${k.createdAt}  ${k.name}`,
+  );
+  return { line: lines.length ? lines.join('\n') : 'no API keys', json: { items: keys } };
+}
+
+/** `api-keys revoke ID`: refused at once by every instance (they read the key per request). */
+export async function apiKeysRevoke(
+  core: CloudCore,
+  _flags: Record<string, string | undefined>,
+  args: readonly string[] = [],
+): Promise<CommandResult> {
+  const [id, extra] = args;
+  if (!id) throw new UsageError('api-keys revoke needs the key id (see api-keys list)');
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+  const key = await revokeApiKey(core.store, id, core.clock.now());
+  return { line: `revoked ${key.role} key ${key.id} (${key.name}) at ${key.revokedAt}`, json: key };
 }
 
 /** `lounges add --id ID --airport IATA --tz TZ --name N` */
@@ -88,13 +115,49 @@ export async function enrollmentToken(
   };
 }
 
-/** `signing-keys rotate` */
+/** `signing-keys rotate` (SPEC.md 4: the standby signs from now; a new standby is published) */
 export async function signingKeysRotate(core: CloudCore): Promise<CommandResult> {
-  const { kid, activatesAt } = await core.keys.rotate();
+  const { kid, activatesAt, standby } = await core.keys.rotate();
   const at = new Date(activatesAt).toISOString();
   return {
-    line: `new signing key ${kid}: published now, signs from ${at}`,
-    json: { kid, activatesAt: at },
+    line: `signing key ${kid} signs from ${at}; new standby key ${standby} published`,
+    json: { kid, activatesAt: at, standby },
+  };
+}
+
+/**
+ * `signing-keys retire KID --reason R` (SPEC.md 5, emergency): out of the JWKS at once, the
+ * invitations it signed re-signed here. The running instances see the change within 250 ms
+ * and deliver the `keys` message and CRM events (their outbox polls every 2 s).
+ */
+export async function signingKeysRetire(
+  core: CloudCore,
+  flags: Record<string, string | undefined>,
+  args: readonly string[] = [],
+): Promise<CommandResult> {
+  const [kid, extra] = args;
+  if (!kid) throw new UsageError('signing-keys retire needs the key id (see the JWKS)');
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+  const reason = need(flags, 'reason');
+  const result = await retireSigningKey(
+    {
+      ...core,
+      renderQr,
+      notifyOutbox: () => undefined,
+      settings: { publicUrl: core.config.publicUrl },
+    },
+    kid,
+    reason,
+  );
+  const stale = result.staleDevices.map((d) => d.deviceId);
+  return {
+    line:
+      `signing key ${kid} retired at ${result.retiredAt}; ${result.reissued} invitation(s) ` +
+      `re-signed` +
+      (stale.length
+        ? `; offline boxes still trusting it until they reconnect: ${stale.join(', ')}`
+        : ''),
+    json: result,
   };
 }
 

@@ -59,9 +59,9 @@ export async function devicesDecommission(
   const [deviceId] = args;
   if (!deviceId) throw new UsageError('devices decommission needs the device id');
   const device = await decommissionDevice(core, deviceId);
-  // The CLI talks to the database only: mosquitto's dynamic security is told by a server.
+  // The broker change is a `broker` outbox row: a running instance applies it at its next poll.
   const broker = core.config.mqtt.dynsec
-    ? '; its mosquitto login stays until a cloud instance applies it (POST /v1/devices/:id/decommission)'
+    ? '; a running cloud instance removes its mosquitto login within seconds'
     : '';
   return {
     line: `decommissioned ${device.deviceId} (${device.loungeId}): the cloud refuses it from now on${broker}`,

@@ -10,6 +10,10 @@ export const ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['MQTT_PORT', "the embedded broker's port"],
   ['MQTT_PUBLIC_URL', 'the broker URL handed to devices at enrolment'],
   ['MQTT_USERNAME, MQTT_PASSWORD', "the cloud's own broker login"],
+  [
+    'MQTT_CLIENT_ID',
+    "this instance's broker client id, stable across restarts (default lounge-cloud-HOST-PORT)",
+  ],
   ['MQTT_DYNSEC', "1: register device logins in mosquitto's dynamic security"],
   ['LOYALTY_URL, LOYALTY_TOKEN', 'loyalty API and its bearer token'],
   ['ENRICHMENT_URL, ENRICHMENT_TOKEN', 'flight enrichment API'],

@@ -1,11 +1,14 @@
 import type { CloudCore } from '../cloud.ts';
 import {
   apiKeysCreate,
+  apiKeysList,
+  apiKeysRevoke,
   checkRole,
   enrollmentToken,
   loungesAdd,
   migrate,
   parseTtl,
+  signingKeysRetire,
   signingKeysRotate,
   type CommandResult,
 } from './admin-commands.ts';
@@ -74,8 +77,19 @@ export const VERBS: Record<string, Verb> = {
     check: (flags) => void checkRole(flags.role),
     run: apiKeysCreate,
   },
-  // 'api-keys list' and 'api-keys revoke' (args: ['ID']): added by the API-keys work, one
-  // entry each here, with their functions in admin-commands.ts.
+  'api-keys list': {
+    summary: 'list the API keys (never their secrets), revoked ones included',
+    flags: { json },
+    example: 'lounge-cloud api-keys list',
+    run: (core) => apiKeysList(core),
+  },
+  'api-keys revoke': {
+    summary: 'revoke an API key: refused at once by every instance (not the last admin key)',
+    args: ['ID'],
+    flags: { json },
+    example: 'lounge-cloud api-keys revoke key_01JDQ5S3Z4W8X9Y0ABCDEFGHJK',
+    run: apiKeysRevoke,
+  },
   'lounges add': {
     summary: 'create or replace a lounge',
     flags: {
@@ -142,6 +156,17 @@ export const VERBS: Record<string, Verb> = {
     flags: { json },
     example: 'lounge-cloud signing-keys rotate',
     run: (core) => signingKeysRotate(core),
+  },
+  'signing-keys retire': {
+    summary:
+      'emergency: take a leaked key out of the JWKS at once and re-sign the invitations it signed',
+    args: ['KID'],
+    flags: {
+      reason: { value: 'R', help: 'why (kept with the key, logged)', required: true },
+      json,
+    },
+    example: 'lounge-cloud signing-keys retire k_2026_11 --reason "key file leaked"',
+    run: signingKeysRetire,
   },
 };
 

@@ -1,5 +1,6 @@
 import { ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import { brokerRow } from '../outbox/events.ts';
 import type { DeviceRecord } from '../store/port.ts';
 import { checkPublicKey } from './enroll-device.ts';
 import { deviceView, type DeviceView } from './views.ts';
@@ -31,14 +32,20 @@ export async function listDevices(
 }
 
 /** Decommissions a device: its assertions and broker login are refused from now on. */
+/**
+ * The CLI passes no `notifyOutbox`: the running instances' outbox polls pick the row up.
+ */
 export async function decommissionDevice(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'log' | 'mqttCredentials'>,
+  deps: Pick<AppDeps, 'store' | 'clock' | 'log'> & Partial<Pick<AppDeps, 'notifyOutbox'>>,
   deviceId: string,
 ): Promise<DeviceView> {
-  const device = await deps.store.decommissionDevice(deviceId, deps.clock.now());
+  const now = deps.clock.now();
+  // The broker is told through the outbox (`broker` lane): durable, retried by any instance,
+  // so a crash of this one right after the commit still gets the login removed.
+  const outbox = [brokerRow({ action: 'decommission', deviceId }, now)];
+  const device = await deps.store.decommissionDevice(deviceId, now, outbox);
   if (!device) throw new ProblemError('NOT_FOUND', `no device ${deviceId}`);
-  // Never throws: a broker that cannot be told yet is retried and shown in /readyz.
-  await deps.mqttCredentials?.decommissionDevice(deviceId);
+  deps.notifyOutbox?.();
   deps.log.info({ deviceId }, 'device decommissioned');
   return deviceView(device);
 }

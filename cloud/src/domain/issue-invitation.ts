@@ -157,7 +157,7 @@ export async function issueInvitation(deps: AppDeps, req: IssueRequest): Promise
 /** The IBDP `invitations` record of one state change (no token, no image). */
 export function invitationRecord(
   inv: InvitationRecord,
-  change: 'issued' | 'revoked' | 'entry',
+  change: 'issued' | 'revoked' | 'entry' | 'reissued',
   at: number,
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {

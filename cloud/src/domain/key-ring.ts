@@ -8,22 +8,36 @@ import {
   type VerificationKey,
 } from '@lounge/shared';
 import { importJWK } from 'jose';
-import { newEventId } from '../outbox/events.ts';
+import { mqttRow } from '../outbox/events.ts';
 import {
   DEFAULT_PUBLISH_LEAD_MS,
+  STANDBY_AT,
   currentSigningKid,
   generateSigningKey,
   jwksOf,
   openPrivateKey,
   planRotation,
   publishedKeys,
+  retiredKids,
   sealPrivateKey,
+  standbyKid,
   type SigningKeyRecord,
 } from '../signing-keys/index.ts';
 import type { CloudStore, OutboxEventInput, SigningKeyRow } from '../store/port.ts';
 
-/** Rows are re-read after this long, so a rotation by another instance is seen. */
-const CACHE_MS = 30_000;
+/**
+ * How stale an instance's view of the key set may get: it compares the store's key-set version
+ * at most this often, so a rotation or retirement by any process (the CLI included) shows in
+ * every instance's JWKS, signing and validation within this time (SPEC.md 4).
+ */
+export const KEY_VERSION_CHECK_MS = 250;
+/**
+ * The retained `keys` message waits this long after the change, so that every instance serves
+ * the new set before edges refetch on it (comfortably more than KEY_VERSION_CHECK_MS).
+ */
+export const KEYS_MESSAGE_DELAY_MS = 1000;
+/** Rows are re-read this often anyway (picks up lastTokenExp raised by other instances). */
+const FULL_RELOAD_MS = 60_000;
 
 /** The cloud's signing keys: current key, JWKS, verification keys, rotation. */
 export interface KeyRing {
@@ -34,11 +48,32 @@ export interface KeyRing {
   verificationKey(kid: string | undefined): Promise<VerificationKey | undefined>;
   /** Records the exp of a signed token so the key stays published until then. */
   noteSigned(kid: string, expSeconds: number): Promise<void>;
-  /** Creates a key activating after the lead time; writes the retained `keys` outbox row. */
-  rotate(leadMs?: number): Promise<{ kid: string; activatesAt: number }>;
-  /** Creates an immediately active key when there is none; true when it made one. */
+  /**
+   * SPEC.md 4: the standby becomes the signing key now and a new standby is published (with
+   * no standby yet, the new key signs after `leadMs`); writes the retained `keys` outbox row.
+   */
+  rotate(leadMs?: number): Promise<{ kid: string; activatesAt: number; standby: string }>;
+  /**
+   * Creates an immediately active key when there is none, and a standby when there is none;
+   * true when it made the first key. Instances starting together agree on both.
+   */
   ensureKey(): Promise<boolean>;
+  /**
+   * SPEC.md 5, emergency: retires `kid` now, out of the JWKS at once. The signing key's
+   * standby takes over (a key signing at once if there is none), and a retired standby is
+   * replaced, so there is always a published standby; writes the retained `keys` message
+   * (`retired:[kid]`) due at `keysMessageAt`. Idempotent: a retired key stays as it was.
+   */
+  retire(kid: string, reason: string): Promise<KeyRetirement>;
 }
+
+/** What `retire` did; `keysMessageAt` is when the `keys` message becomes due. */
+export type KeyRetirement =
+  | { outcome: 'not-found' }
+  | { outcome: 'retired' | 'already-retired'; retiredAt: number; keysMessageAt: number };
+
+/** Attempts at a retirement when other changes to the key set keep landing first. */
+const RETIRE_ATTEMPTS = 5;
 
 const toRecord = (row: SigningKeyRow): SigningKeyRecord => ({
   kid: row.kid,
@@ -49,18 +84,65 @@ const toRecord = (row: SigningKeyRow): SigningKeyRecord => ({
   retiredAt: row.retiredAt,
 });
 
+/**
+ * The retained `keys` message of a key set (SPEC.md 6), due after KEYS_MESSAGE_DELAY_MS so
+ * every instance serves the new JWKS before edges refetch on it.
+ */
+function keysOutbox(records: SigningKeyRecord[], now: number): OutboxEventInput[] {
+  const message = {
+    kids: publishedKeys(records, now).map((r) => r.kid),
+    retired: retiredKids(records, now),
+    updatedAt: new Date(now).toISOString(),
+  };
+  return [
+    {
+      ...mqttRow(TOPICS.keys, message, true, now),
+      // One queue: two changes in a row leave the newest set retained.
+      orderKey: 'keys',
+      notBefore: now + KEYS_MESSAGE_DELAY_MS,
+    },
+  ];
+}
+
 /** Builds the key ring over the store; `kek` opens the sealed private keys. */
 export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint8Array }): KeyRing {
   const { store, clock, kek } = deps;
   let rows: SigningKeyRow[] = [];
   let loadedAt = -Infinity;
+  let version: number | undefined;
+  let checkedAt = -Infinity;
+  let checking: Promise<void> | undefined;
   const signers = new Map<string, SigningKey>();
   const verifiers = new Map<string, VerificationKey>();
 
+  async function reload(): Promise<void> {
+    // Version first: a change committed between the two reads triggers one more reload.
+    const v = await store.signingKeysVersion();
+    rows = await store.listSigningKeys();
+    version = v;
+    loadedAt = clock.now();
+    verifiers.clear(); // a retired key must stop validating at once
+  }
+
+  async function check(): Promise<void> {
+    const now = clock.now();
+    checkedAt = now;
+    try {
+      if (now - loadedAt > FULL_RELOAD_MS || (await store.signingKeysVersion()) !== version) {
+        await reload();
+      }
+    } catch (err) {
+      // The database away: nobody can change the keys meanwhile, so the cached set stays right.
+      if (loadedAt === -Infinity) throw err;
+    }
+  }
+
   async function load(force = false): Promise<SigningKeyRow[]> {
-    if (force || clock.now() - loadedAt > CACHE_MS) {
-      rows = await store.listSigningKeys();
-      loadedAt = clock.now();
+    if (force) await reload();
+    else if (clock.now() - checkedAt >= KEY_VERSION_CHECK_MS) {
+      // Concurrent requests share one check.
+      checking ??= check().finally(() => (checking = undefined));
+      await checking;
     }
     return rows;
   }
@@ -80,21 +162,79 @@ export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint
     };
   }
 
-  async function insertKey(row: SigningKeyRow): Promise<void> {
+  /** Inserts a key (promoting `activate`) with the retained `keys` message of the new set. */
+  async function insertKey(
+    row: SigningKeyRow,
+    activate?: { kid: string; at: number },
+  ): Promise<void> {
     const now = clock.now();
-    const records = [...(await load(true)).filter((r) => r.kid !== row.kid), row].map(toRecord);
-    const kids = publishedKeys(records, now).map((r) => r.kid);
-    const message = { kids, updatedAt: new Date(now).toISOString() };
-    const outbox: OutboxEventInput[] = [
-      {
-        id: newEventId(now),
-        kind: 'mqtt',
-        payload: JSON.stringify({ topic: TOPICS.keys, payload: message, retain: true }),
-        createdAt: now,
-      },
-    ];
-    await store.insertSigningKey(row, outbox);
+    const records = [...(await load(true)).filter((r) => r.kid !== row.kid), row]
+      .map((r) => (r.kid === activate?.kid ? { ...r, activatesAt: activate.at } : r))
+      .map(toRecord);
+    await store.insertSigningKey(row, keysOutbox(records, now), activate);
     await load(true);
+  }
+
+  /** One planned retirement on the set at `version`; `stale` when another change came first. */
+  async function retireOnce(
+    kid: string,
+    reason: string,
+    version: number,
+  ): Promise<KeyRetirement | 'stale'> {
+    const now = clock.now();
+    const target = rows.find((r) => r.kid === kid);
+    if (!target) return { outcome: 'not-found' };
+    if (target.retiredAt !== null) {
+      return { outcome: 'already-retired', retiredAt: target.retiredAt, keysMessageAt: now };
+    }
+    const records = rows.map(toRecord);
+    const current = currentSigningKid(records, now);
+    const standby = standbyKid(records, now);
+    let insert: SigningKeyRow | undefined;
+    let activate: { kid: string; at: number } | undefined;
+    if (kid === current && standby) {
+      activate = { kid: standby, at: now };
+      insert = await newKeyRow(STANDBY_AT);
+    } else if (kid === current) {
+      insert = await newKeyRow(now); // no standby (an old store): a new key signs at once
+    } else if (kid === standby) {
+      insert = await newKeyRow(STANDBY_AT);
+    }
+    const after = [...rows, ...(insert ? [insert] : [])]
+      .map((r) => (r.kid === kid ? { ...r, retiredAt: now } : r))
+      .map((r) => (r.kid === activate?.kid ? { ...r, activatesAt: activate.at } : r))
+      .map(toRecord);
+    const outcome = await store.retireSigningKey(
+      kid,
+      { at: now, reason },
+      {
+        expectVersion: version,
+        ...(insert && { insert }),
+        ...(activate && { activate }),
+        outbox: keysOutbox(after, now),
+      },
+    );
+    if (outcome === 'stale') return 'stale';
+    if (outcome === 'retired') {
+      return { outcome, retiredAt: now, keysMessageAt: now + KEYS_MESSAGE_DELAY_MS };
+    }
+    return { outcome: 'not-found' }; // raced with nothing that deletes keys: kept for the type
+  }
+
+  /**
+   * Inserts the key that instances racing on `name` agree on (the secrets table keeps the
+   * first writer's row); true when it was this instance's.
+   */
+  async function insertAgreed(name: string, activatesAt: number): Promise<boolean> {
+    const mine = await newKeyRow(activatesAt);
+    const text = await store.getOrCreateSecret(name, () => JSON.stringify(mine));
+    const winner = JSON.parse(text) as SigningKeyRow;
+    try {
+      await insertKey(winner);
+    } catch (err) {
+      if (!(await load(true)).some((r) => r.kid === winner.kid)) throw err;
+    }
+    return winner.kid === mine.kid;
   }
 
   return {
@@ -137,24 +277,45 @@ export function createKeyRing(deps: { store: CloudStore; clock: Clock; kek: Uint
     },
     async rotate(leadMs = DEFAULT_PUBLISH_LEAD_MS) {
       const records = (await load(true)).map(toRecord);
-      const activatesAt = planRotation(clock.now(), leadMs, records);
-      const row = await newKeyRow(activatesAt);
-      await insertKey(row);
-      return { kid: row.kid, activatesAt };
+      const now = clock.now();
+      const standby = standbyKid(records, now);
+      const next = await newKeyRow(STANDBY_AT);
+      if (standby) {
+        await insertKey(next, { kid: standby, at: now });
+        return { kid: standby, activatesAt: now, standby: next.kid };
+      }
+      // No standby (a store from before standby keys): the new key signs after the lead.
+      const activatesAt = planRotation(now, leadMs, records);
+      await insertKey({ ...next, activatesAt });
+      return { kid: next.kid, activatesAt, standby: next.kid };
+    },
+    async retire(kid, reason) {
+      for (let attempt = 1; ; attempt++) {
+        // Version first, as in reload: the plan is made on rows at least as new as it.
+        const version = await store.signingKeysVersion();
+        await load(true);
+        const result = await retireOnce(kid, reason, version);
+        if (result !== 'stale') {
+          await load(true);
+          if (result.outcome !== 'already-retired') return result;
+          // Already retired (by this call's twin, or earlier): its stored instant, not ours.
+          const stored = await store.findSigningKeyRetirement(kid);
+          return { ...result, retiredAt: stored?.retiredAt ?? result.retiredAt };
+        }
+        if (attempt >= RETIRE_ATTEMPTS) throw new Error('the key set kept changing; retry');
+      }
     },
     async ensureKey() {
-      if ((await load(true)).length > 0) return false;
-      // Instances starting together on an empty database must agree on one first key: the
-      // secrets table (first writer wins) picks it; everyone inserts that same row.
-      const mine = await newKeyRow(clock.now());
-      const text = await store.getOrCreateSecret('first-signing-key', () => JSON.stringify(mine));
-      const winner = JSON.parse(text) as SigningKeyRow;
-      try {
-        await insertKey(winner);
-      } catch (err) {
-        if (!(await load(true)).some((r) => r.kid === winner.kid)) throw err;
+      let first = false;
+      if ((await load(true)).length === 0) {
+        first = await insertAgreed('first-signing-key', clock.now());
       }
-      return winner.kid === mine.kid;
+      const records = rows.map(toRecord);
+      const current = currentSigningKid(records, clock.now());
+      if (current && !standbyKid(records, clock.now())) {
+        await insertAgreed(`standby-after-${current}`, STANDBY_AT);
+      }
+      return first;
     },
   };
 }

@@ -29,15 +29,41 @@ export interface EventsAnswer {
   refused: { eventId: string | null; code: EventRefusalCode }[];
 }
 
-/** The IBDP `invitations` record of an entry or an annul (a state change of the invitation). */
-export function entryOutbox(event: LoungeEventInput, inv: InvitationRecord): OutboxEventInput[] {
+/**
+ * The IBDP `invitations` records of an entry or an annul (a state change of the invitation).
+ * A double consumption (a grant that took the invitation past its entries: two boxes granted
+ * the same code within the propagation window, docs/security.md) marks both sides: this
+ * grant's record, and a restatement of each other grant holding the entries (IBDP records are
+ * append-only, so the earlier one cannot be edited: a reader keeps the last record per
+ * `entryEventId`). Both carry `doubleConsumption: true` and the other side's event ids.
+ */
+export function entryOutbox(
+  event: LoungeEventInput,
+  inv: InvitationRecord,
+  overusedWith: StoredLoungeEvent[] = [],
+): OutboxEventInput[] {
+  const double = overusedWith.length > 0;
+  const mark = (others: string[]) =>
+    double
+      ? { doubleConsumption: true, doubleConsumptionWith: others, entriesUsed: inv.entriesUsed }
+      : {};
   const record = invitationRecord(inv, 'entry', event.at, {
     entryEventId: event.eventId,
     deviceId: event.deviceId,
     gate: event.gate,
     admit: event.admit ?? 0,
+    ...mark(overusedWith.map((g) => g.eventId)),
   });
-  return [ibdpRow('invitations', record, event.at)];
+  const restated = overusedWith.map((g) =>
+    invitationRecord(inv, 'entry', g.at, {
+      entryEventId: g.eventId,
+      deviceId: g.deviceId,
+      admit: g.admit ?? 0,
+      restated: true,
+      ...mark([event.eventId]),
+    }),
+  );
+  return [record, ...restated].map((r) => ibdpRow('invitations', r, event.at));
 }
 
 /** The store's row of an accepted event. */
@@ -86,6 +112,15 @@ async function contextOf(deps: AppDeps, raws: unknown[], source: EventSource) {
   return ctx;
 }
 
+/** Counts and logs a grant that took its invitation past its entries (SPEC.md 8). */
+function flagDoubleConsumption(deps: AppDeps, e: LoungeEventInput, source: EventSource): void {
+  deps.metrics.doubleConsumptions.inc();
+  deps.log.warn(
+    { loungeId: source.loungeId, invitationId: e.invitationId, eventId: e.eventId },
+    'double consumption: a grant took the invitation past its entries (marked in IBDP)',
+  );
+}
+
 /**
  * Checks each lounge event on its own (the shared `checkLoungeEvents`), stores the accepted
  * ones (idempotent by eventId: a stored one counts as accepted) and logs and counts the
@@ -120,8 +155,9 @@ export async function recordLoungeEvents(
       return;
     }
     answer.accepted.push(e.eventId);
-    if (outcomes[i] === 'applied')
+    if (outcomes[i] === 'applied' || outcomes[i] === 'overused')
       deps.metrics.loungeEvents.inc({ channel: source.channel, type: e.type });
+    if (outcomes[i] === 'overused') flagDoubleConsumption(deps, e, source);
   });
   deps.notifyOutbox();
   return answer;

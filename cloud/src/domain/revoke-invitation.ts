@@ -17,6 +17,13 @@ export const revocationMessage = (r: RevocationRecord) => ({
   exp: r.exp,
 });
 
+/** The outbox queue all revocation MQTT rows share. */
+export const REVOCATIONS_QUEUE = 'revocations';
+const inQueue = (seq: number, part: 0 | 1) => ({
+  orderKey: REVOCATIONS_QUEUE,
+  orderSeq: seq * 2 + part,
+});
+
 /** Outbox rows of a first revocation: MQTT message and retained head, CRM, IBDP. */
 function revocationOutbox(
   deps: AppDeps,
@@ -25,8 +32,11 @@ function revocationOutbox(
   now: number,
 ): OutboxEventInput[] {
   return [
-    mqttRow(TOPICS.revocations, revocationMessage(r), false, now),
-    mqttRow(TOPICS.revocationsHead, { seq: r.seq }, true, now),
+    // One sequenced queue for every revocation message and head, in seq order (not by the
+    // clock of the instance that wrote them): edges apply seq == lastSeq + 1 and run a
+    // catch-up on any gap, and the retained head must never move backwards (SPEC.md 6).
+    { ...mqttRow(TOPICS.revocations, revocationMessage(r), false, now), ...inQueue(r.seq, 0) },
+    { ...mqttRow(TOPICS.revocationsHead, { seq: r.seq }, true, now), ...inQueue(r.seq, 1) },
     crmRow(
       {
         type: 'vip-invitation.revoked',

@@ -2,7 +2,7 @@ import { ProblemError, verifyDeviceAssertion, type Ed25519PublicJwk } from '@lou
 import type { MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { keyIdOf } from '../domain/admin.ts';
-import { apiKeyMatches, parseApiKey } from '../security/index.ts';
+import { apiKeyMatches, createFailureLimiter, parseApiKey } from '../security/index.ts';
 import type { Role } from '../store/port.ts';
 import { createRateLimiter } from './rate-limit.ts';
 
@@ -22,9 +22,17 @@ const bearerOf = (header: string | undefined): string | null => {
   return match ? match[1]! : null;
 };
 
-/** Builds `auth(['app', 'admin'])`: authenticate, authorise, then rate-limit per key. */
+/** Failed authentications per client address by default: 20 in a row, then one a second. */
+export const AUTH_FAILURES = { burst: 20, perSecond: 1 };
+
+/**
+ * Builds `auth(['app', 'admin'])`: refuse an address with too many failed authentications
+ * (before any key lookup or signature check), authenticate, authorise, rate-limit per key.
+ */
 export function createAuth(deps: AppDeps) {
-  const limiter = createRateLimiter(deps.settings.rateLimit, () => deps.clock.now());
+  const now = () => deps.clock.now();
+  const limiter = createRateLimiter(deps.settings.rateLimit, now);
+  const failures = createFailureLimiter({ ...AUTH_FAILURES, ...deps.authFailures, now });
 
   async function authenticate(bearer: string): Promise<Principal> {
     const isJwt = bearer.split('.').length === 3;
@@ -59,9 +67,22 @@ export function createAuth(deps: AppDeps) {
 
   return function auth(allowed: readonly Allowed[]): MiddlewareHandler<AuthEnv> {
     return async (c, next) => {
-      const bearer = bearerOf(c.req.header('authorization'));
-      if (!bearer) throw new ProblemError('UNAUTHORIZED', 'Authorization: Bearer … is required');
-      const principal = await authenticate(bearer);
+      const address = `address:${deps.clientAddress?.(c) ?? 'unknown'}`;
+      const backOffMs = failures.retryAfterMs(address);
+      if (backOffMs > 0) {
+        throw new ProblemError('RATE_LIMITED', 'too many failed authentications from here', {
+          retryAfterSeconds: Math.max(1, Math.ceil(backOffMs / 1000)),
+        });
+      }
+      let principal: Principal;
+      try {
+        const bearer = bearerOf(c.req.header('authorization'));
+        if (!bearer) throw new ProblemError('UNAUTHORIZED', 'Authorization: Bearer … is required');
+        principal = await authenticate(bearer);
+      } catch (err) {
+        if (err instanceof ProblemError && err.status === 401) failures.fail(address);
+        throw err;
+      }
       const role: Allowed = principal.kind === 'device' ? 'device' : principal.role;
       if (!allowed.includes(role)) {
         throw new ProblemError('FORBIDDEN', `this route is not open to ${role} credentials`);

@@ -1,4 +1,4 @@
-import { CircuitBreaker, CircuitOpenError, parseRetryAfter, retry } from '@lounge/shared';
+import { CircuitBreaker, CircuitOpenError, joinUrl, parseRetryAfter, retry } from '@lounge/shared';
 import { request } from 'undici';
 import {
   AttemptError,
@@ -21,7 +21,6 @@ import { UpstreamUnavailableError } from './ports.ts';
 export class HttpClient {
   readonly breaker: CircuitBreaker;
   private readonly tuning: HttpTuning;
-  private readonly base: string;
 
   constructor(
     readonly upstream: Upstream,
@@ -29,7 +28,6 @@ export class HttpClient {
     private readonly deps: UpstreamDeps,
   ) {
     this.tuning = { ...DEFAULT_TUNING, ...deps.tuning };
-    this.base = config.url.replace(/\/+$/, '');
     this.breaker = new CircuitBreaker({
       name: upstream,
       failureThreshold: this.tuning.failureThreshold,
@@ -113,7 +111,7 @@ export class HttpClient {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs);
     try {
-      const res = await request(this.base + req.path, {
+      const res = await request(joinUrl(this.config.url, req.path), {
         method: req.method,
         headers: this.headers(req.headers),
         body: req.body,

@@ -55,7 +55,7 @@ export interface EnrichmentClient {
 /** `POST {CRM_URL}/v1/events` body. Links to the QR, never the image. */
 export interface CrmEvent {
   eventId: string;
-  type: 'vip-invitation.issued' | 'vip-invitation.revoked';
+  type: 'vip-invitation.issued' | 'vip-invitation.revoked' | 'vip-invitation.reissued';
   occurredAt: string;
   invitationId: string;
   customerId: string;

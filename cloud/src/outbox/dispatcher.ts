@@ -27,13 +27,16 @@ export interface DispatcherOptions {
 /** Delivers outbox rows: one lane per kind, so a slow CRM never delays an MQTT revocation. */
 export interface Dispatcher {
   start(): void;
-  /** Called after a commit that wrote outbox rows: delivery starts now, not at the next poll. */
-  notify(): void;
+  /**
+   * Called after a commit that wrote outbox rows: delivery starts now, not at the next poll;
+   * with `dueAt` (rows held back by `notBefore`), it wakes again at that instant.
+   */
+  notify(dueAt?: number): void;
   /** Finishes the batches in flight and stops. */
   stop(): Promise<void>;
 }
 
-const KINDS: readonly OutboxKind[] = ['mqtt', 'crm', 'ibdp'];
+const KINDS: readonly OutboxKind[] = ['mqtt', 'crm', 'ibdp', 'broker'];
 
 /** How long a claim holds without renewal by default (docs/operations.md quotes it). */
 export const DEFAULT_LEASE_MS = 10_000;
@@ -48,8 +51,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let running = false;
   const wakers = new Set<() => void>();
   const dirty = new Set<OutboxKind>();
-  // Per lane: when the batches this worker failed come due again, so a retry does not wait
-  // for the poll. A time leaves the set at the first claim after it (whether that claim took
+  // Per lane: when the batches this worker failed come due again (or rows written with a
+  // `notBefore`, see notify), so they do not wait for the poll. A time leaves the set at the first claim after it (whether that claim took
   // the rows or another instance had them already).
   const retries = new Map<OutboxKind, Set<number>>(KINDS.map((k) => [k, new Set()]));
   const loops: Promise<void>[] = [];
@@ -85,13 +88,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const due = retries.get(kind)!;
     for (const at of due) if (at <= claimAt) due.delete(at);
     if (rows.length === 0) return 0;
-    const result = await deliver(kind, rows, opts.to);
+    const result = await deliver(kind, rows, opts.to, (batchId, ids) =>
+      store.assignOutboxBatch(worker, batchId, ids),
+    );
     const now = clock.now();
     for (const id of result.delivered) await store.markOutboxDelivered(id, worker, now);
     opts.metrics?.outboxDelivered.inc({ kind }, result.delivered.length);
     if (result.failed.length > 0) {
-      // One retry time for the whole failed batch: it is retried together, so an IBDP batch
-      // keeps its members and its batch id (Idempotency-Key).
+      // One retry time for the whole failed batch, so it comes due together (an IBDP batch is
+      // claimed whole anyway: its members and batch id are stored, see ibdpBatches).
       const failed = new Set(result.failed.map((f) => f.id));
       const attempts = Math.max(...rows.filter((r) => failed.has(r.id)).map((r) => r.attempts));
       const at = now + backoffDelay(attempts, { ...backoff, jitter: 'full', random });
@@ -151,8 +156,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       running = true;
       for (const kind of KINDS) loops.push(lane(kind));
     },
-    notify() {
-      for (const kind of KINDS) dirty.add(kind);
+    notify(dueAt) {
+      for (const kind of KINDS) {
+        dirty.add(kind);
+        if (dueAt !== undefined && dueAt > clock.now()) retries.get(kind)!.add(dueAt);
+      }
       for (const wake of [...wakers]) wake();
     },
     async stop() {

@@ -55,6 +55,22 @@ export function ibdpRow(
   return { id, kind: 'ibdp', payload: JSON.stringify(payload), createdAt: now };
 }
 
+/** Payload of a `broker` outbox row: a device-login change the broker must be told. */
+export interface BrokerOutboxPayload {
+  action: 'decommission';
+  deviceId: string;
+}
+
+/**
+ * One `broker` row: applied by any instance's dispatcher (the outbox lane), retried until the
+ * broker has it, so a decommission outlives the instance that took it.
+ */
+export function brokerRow(payload: BrokerOutboxPayload, now: number): OutboxEventInput {
+  // orderKey null: rows of one device are idempotent and need no order among themselves.
+  const id = newEventId(now);
+  return { id, kind: 'broker', payload: JSON.stringify(payload), createdAt: now, orderKey: null };
+}
+
 /** One MQTT publication row (QoS 1). */
 export function mqttRow(
   topic: string,

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.ts';
-import { createApiKey, upsertLounge } from '../domain/admin.ts';
+import { upsertLounge } from '../domain/admin.ts';
 import { createEnrollmentToken } from '../domain/enroll-device.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
 import { json, loungeIdSchema, problems, security } from './schemas.ts';
@@ -9,44 +9,13 @@ const loungeSchema = z
   .object({ id: z.string(), airport: z.string(), name: z.string(), timezone: z.string() })
   .openapi('Lounge');
 
-/** Admin routes: API keys, lounges, enrolment tokens. */
+/** Admin routes: lounges, enrolment tokens (API keys: api-keys.ts). */
 export function adminRoutes(
   app: OpenAPIHono<AuthEnv>,
   deps: AppDeps,
   auth: ReturnType<typeof createAuth>,
 ): void {
   const admin = auth(['admin']);
-
-  const apiKeys = createRoute({
-    method: 'post',
-    path: '/v1/api-keys',
-    security,
-    middleware: [admin] as const,
-    request: {
-      body: {
-        required: true,
-        content: {
-          'application/json': {
-            schema: z.strictObject({
-              role: z.enum(['app', 'admin']),
-              name: z.string().min(1).max(100),
-            }),
-          },
-        },
-      },
-    },
-    responses: {
-      201: json(
-        z.object({ id: z.string(), role: z.string(), name: z.string(), key: z.string() }),
-        'the new key; `key` is the secret, shown once',
-      ),
-      ...problems(400, 401, 403, 415),
-    },
-  });
-  app.openapi(apiKeys, async (c) => {
-    const { role, name } = c.req.valid('json');
-    return c.json(await createApiKey(deps.store, role, name, deps.clock.now()), 201);
-  });
 
   const lounges = createRoute({
     method: 'put',

@@ -1,9 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import { laneReports, laneReportSchema } from '../outbox/lanes.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { DatabaseUnavailableError, type UnavailableReason } from '../store/errors.ts';
 import { json, jwksSchema, problems } from './schemas.ts';
+
+/** `max-age` of the JWKS answer, seconds. */
+export const JWKS_MAX_AGE_S = 5;
 
 /** Public routes: JWKS, liveness, readiness, metrics. */
 export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
@@ -13,7 +17,9 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
     responses: { 200: json(jwksSchema, 'the published signing keys (SPEC.md section 4)') },
   });
   app.openapi(jwks, async (c) => {
-    c.header('Cache-Control', 'public, max-age=60');
+    // Short: a rotation shows on every instance within a second (KEY_VERSION_CHECK_MS) and
+    // edges refetch bypassing caches; a shared cache may lag by at most this (SPEC.md 4).
+    c.header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_S}`);
     return c.json(await deps.keys.jwks(), 200);
   });
 
@@ -33,8 +39,13 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
           status: z.literal('ready'),
           db: z.literal('ok'),
           broker: z.literal('connected'),
+          outbox: z.object({
+            crm: laneReportSchema,
+            ibdp: laneReportSchema,
+            mqtt: laneReportSchema,
+          }),
         }),
-        'database and broker reachable',
+        'database and broker reachable; each outbox lane with its backlog, oldest age and blocking error',
       ),
       ...problems(503),
     },
@@ -57,8 +68,10 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
         ...dbReason,
       });
     }
+    // Informational: a stuck lane does not take the instance out of the load balancer.
+    const outbox = laneReports(await deps.store.outboxLanes(), deps.clock.now());
     return c.json(
-      { status: 'ready' as const, db: 'ok' as const, broker: 'connected' as const },
+      { status: 'ready' as const, db: 'ok' as const, broker: 'connected' as const, outbox },
       200,
     );
   });

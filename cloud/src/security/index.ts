@@ -18,3 +18,7 @@ export {
 export type { PrefixedSecret } from './prefixed-secret.ts';
 export { hashPassword, newDevicePassword, verifyPassword } from './passwords.ts';
 export type { PasswordHashOptions } from './passwords.ts';
+export { createBoundedWork, WorkQueueFullError } from './bounded-work.ts';
+export type { BoundedWork } from './bounded-work.ts';
+export { createFailureLimiter } from './failure-limiter.ts';
+export type { FailureLimiter, FailureOutcome } from './failure-limiter.ts';

@@ -19,6 +19,10 @@ const PREFIX = 'scrypt';
 
 type ScryptParams = { N: number; r: number; p: number };
 
+/**
+ * Async scrypt: it runs on libuv's thread pool, never on the event loop. How many run at once
+ * is bounded by the caller (the broker's logins go through `createBoundedWork`).
+ */
 function derive(password: string, salt: Buffer, o: ScryptParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const maxmem = 256 * o.N * o.r + 1024 * 1024;

@@ -5,6 +5,7 @@ import {
   jwksOf,
   planRotation,
   publishedKeys,
+  retiredKids,
   type SigningKeyRecord,
 } from './rotation.ts';
 
@@ -67,13 +68,18 @@ describe('rotation policy', () => {
     expect(kids(publishedKeys(records, T0))).toEqual(['k2']);
   });
 
-  it('never signs with a retired key but keeps publishing it while its tokens live', () => {
+  it('never signs with a retired key and takes it out of the JWKS at once (SPEC.md 4)', () => {
     const lastExp = (T0 + HOUR) / 1000;
     const k1 = key('k1', T0 - 2 * HOUR, lastExp);
-    const k2 = { ...key('k2', T0 - HOUR, lastExp), retiredAt: T0 - MIN };
-    expect(currentSigningKid([k1, k2], T0)).toBe('k1');
+    const k2 = key('k2', T0 - HOUR, lastExp);
     expect(kids(publishedKeys([k1, k2], T0))).toEqual(['k2', 'k1']);
-    expect(kids(publishedKeys([k1, k2], T0 + HOUR))).toEqual(['k1']);
+    const retired = { ...k2, retiredAt: T0 - MIN };
+    expect(currentSigningKid([k1, retired], T0)).toBe('k1');
+    // Its tokens still live: it goes anyway (they are re-signed with the signing key).
+    expect(kids(publishedKeys([k1, retired], T0))).toEqual(['k1']);
+    expect(retiredKids([k1, retired], T0)).toEqual(['k2']);
+    // Retiring the superseded key too leaves nothing published but the keys that may sign.
+    expect(kids(publishedKeys([{ ...k1, retiredAt: T0 }, retired], T0))).toEqual([]);
   });
 
   it('does not pre-publish a key retired before it activated', () => {

@@ -20,6 +20,13 @@ export interface SigningKeyRecord {
  */
 export const DEFAULT_PUBLISH_LEAD_MS = 5 * 60_000;
 
+/**
+ * `activatesAt` of a standby key (SPEC.md 4): published, never signing until a rotation
+ * promotes it. Boxes fetch it long before it signs, so a box offline during the rotation
+ * already trusts the new signing key.
+ */
+export const STANDBY_AT = Number.MAX_SAFE_INTEGER;
+
 // Newest first: later activation wins, then later creation, then kid for a total order.
 const newestFirst = (a: SigningKeyRecord, b: SigningKeyRecord): number =>
   b.activatesAt - a.activatesAt || b.createdAt - a.createdAt || (a.kid < b.kid ? 1 : -1);
@@ -36,10 +43,25 @@ export function currentSigningKid(
     ?.kid;
 }
 
+/** The key a rotation promotes: the newest published key that does not sign yet. */
+export function standbyKid(
+  records: readonly SigningKeyRecord[],
+  nowMs: number,
+): string | undefined {
+  return [...records].sort(newestFirst).find((r) => r.activatesAt > nowMs && !isRetired(r, nowMs))
+    ?.kid;
+}
+
+/** Kids retired by now (the `retired` list of the `lounge/v1/keys` message). */
+export function retiredKids(records: readonly SigningKeyRecord[], nowMs: number): string[] {
+  return records.filter((r) => isRetired(r, nowMs)).map((r) => r.kid);
+}
+
 /**
  * The keys the JWKS must carry now (SPEC.md section 4), newest first: every key not yet
  * activated (pre-published), the current key, and every older key whose last token has not
- * expired yet.
+ * expired yet; never a retired key (an emergency retirement takes it out at once, whatever
+ * it signed: those invitations are re-signed).
  */
 export function publishedKeys(
   records: readonly SigningKeyRecord[],
@@ -51,9 +73,10 @@ export function publishedKeys(
     .sort(newestFirst)
     .filter(
       (r) =>
-        (r.activatesAt > nowMs && !isRetired(r, nowMs)) ||
-        r.kid === current ||
-        (r.lastTokenExp !== null && r.lastTokenExp > nowSeconds),
+        !isRetired(r, nowMs) &&
+        (r.activatesAt > nowMs ||
+          r.kid === current ||
+          (r.lastTokenExp !== null && r.lastTokenExp > nowSeconds)),
     );
 }
 

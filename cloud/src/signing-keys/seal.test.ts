@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SigningKeyError } from './errors.ts';
 import { generateSigningKey } from './generate.ts';
-import { openPrivateKey, sealPrivateKey } from './seal.ts';
+import { isSealed, openPrivateKey, openSecret, sealPrivateKey, sealSecret } from './seal.ts';
 
 const kek = new Uint8Array(randomBytes(32));
 
@@ -54,5 +54,20 @@ describe('sealPrivateKey / openPrivateKey', () => {
   it('refuses a KEK that is not 32 bytes', async () => {
     const { privateJwk } = await generateSigningKey(0);
     expect(() => sealPrivateKey(privateJwk, new Uint8Array(16))).toThrow(/32 bytes/);
+  });
+});
+
+describe('sealSecret / openSecret', () => {
+  const secret = new Uint8Array(randomBytes(32));
+
+  it('round-trips a server secret, bound to its name', () => {
+    const sealed = sealSecret('link-hmac', secret, kek);
+    expect(isSealed(sealed)).toBe(true);
+    expect(isSealed(Buffer.from(secret).toString('base64url'))).toBe(false);
+    expect(sealed).not.toContain(Buffer.from(secret).toString('base64url'));
+    expect(openSecret('link-hmac', sealed, kek)).toEqual(secret);
+    // The pseudonym secret cannot be swapped in for the link secret, nor opened with another KEK.
+    decryptFailure(() => openSecret('subject-hmac', sealed, kek));
+    decryptFailure(() => openSecret('link-hmac', sealed, new Uint8Array(randomBytes(32))));
   });
 });

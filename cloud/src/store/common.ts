@@ -1,7 +1,13 @@
 import { ProblemError } from '@lounge/shared';
 import type { Clock } from '@lounge/shared';
-import type { IdempotencyClaim, IdempotencyRecord, InvitationFilter } from './port.ts';
-import { decodeCursor } from './rows.ts';
+import type {
+  IdempotencyClaim,
+  IdempotencyRecord,
+  InvitationFilter,
+  OutboxKind,
+  OutboxLane,
+} from './port.ts';
+import { decodeCursor, type Row } from './rows.ts';
 
 /** What both adapters need from their surroundings. */
 export interface StoreDeps {
@@ -67,3 +73,32 @@ export function throttle(everyMs: number): (now: number) => boolean {
 /** `listInvitations` takes a customer id or a filter. */
 export const filterOf = (filter: string | InvitationFilter): InvitationFilter =>
   typeof filter === 'string' ? { customerId: filter } : filter;
+
+export const OUTBOX_KINDS: readonly OutboxKind[] = ['crm', 'ibdp', 'mqtt'];
+
+/**
+ * Builds `outboxLanes()` from the driver's rows: `counts` from OUTBOX_LANES, `errorOf(kind)`
+ * the OUTBOX_LANE_ERROR row of a lane (pg returns BIGINTs as strings).
+ */
+export async function outboxLanesFrom(
+  counts: readonly Row[],
+  errorOf: (kind: OutboxKind) => Promise<Row | undefined>,
+): Promise<Record<OutboxKind, OutboxLane>> {
+  const lanes = {} as Record<OutboxKind, OutboxLane>;
+  for (const kind of OUTBOX_KINDS) {
+    const count = counts.find((r) => r.kind === kind);
+    const e = await errorOf(kind);
+    lanes[kind] = {
+      pending: Number(count?.n ?? 0),
+      oldestCreatedAt: count?.oldest == null ? null : Number(count.oldest),
+      lastError: e
+        ? {
+            error: String(e.last_error),
+            attempts: Number(e.attempts),
+            nextAttemptAt: Number(e.next_attempt_at),
+          }
+        : null,
+    };
+  }
+  return lanes;
+}

@@ -17,6 +17,14 @@ export interface ApiKeyRecord {
   revokedAt: number | null;
 }
 
+/**
+ * Outcome of revoking an API key. `last-admin`: it is the only live admin key, so revoking it
+ * would lock every administrator out (docs/decisions.md); nothing changed.
+ */
+export type ApiKeyRevocation =
+  | { outcome: 'revoked' | 'already-revoked' | 'last-admin'; key: ApiKeyRecord }
+  | { outcome: 'not-found' };
+
 export interface LoungeRecord {
   id: string;
   airport: string;
@@ -90,6 +98,38 @@ export interface SigningKeyRow {
   retiredAt: number | null;
 }
 
+/** A retired signing key (SPEC.md 5, emergency retirement). */
+export interface SigningKeyRetirement {
+  kid: string;
+  retiredAt: number;
+  reason: string;
+  /** Invitations re-signed off this key so far. */
+  reissued: number;
+}
+
+/**
+ * What a retirement changes besides the key itself, planned on the key set at `expectVersion`
+ * (compare-and-set: another change since then makes the retirement `stale`, to plan again).
+ */
+export interface KeySetChange {
+  expectVersion: number;
+  /** A new key (the new standby, or a key signing at once when there was no standby). */
+  insert?: SigningKeyRow;
+  /** Another key's new activation time (the standby taking over). */
+  activate?: { kid: string; at: number };
+  outbox: OutboxEventInput[];
+}
+
+export type SigningKeyRetireOutcome = 'retired' | 'already-retired' | 'not-found' | 'stale';
+
+/** A re-signed invitation's new token and images (same claims and `jti`). */
+export interface ReissuedToken {
+  kid: string;
+  token: string;
+  qrPng: Uint8Array;
+  qrSvg: string;
+}
+
 export interface EnrollmentTokenRecord {
   id: string;
   hash: string;
@@ -126,7 +166,8 @@ export interface IdempotencyRecord {
   createdAt: number;
 }
 
-export type OutboxKind = 'crm' | 'ibdp' | 'mqtt';
+/** `broker`: a change of device logins the broker must be told (dynsec), e.g. a decommission. */
+export type OutboxKind = 'crm' | 'ibdp' | 'mqtt' | 'broker';
 
 export interface OutboxEventInput {
   id: string;
@@ -139,12 +180,31 @@ export interface OutboxEventInput {
    * back until the previous is delivered). Default: the payload's top-level `invitationId`.
    */
   orderKey?: string | null;
+  /**
+   * Position within the orderKey's queue, when that is not creation order (revocations: their
+   * seq). A queue whose rows carry it is a log: one claim may take a run of it, in this order.
+   */
+  orderSeq?: number | null;
+  /** Not delivered before this instant (ms); default `createdAt`. */
+  notBefore?: number;
+}
+
+/**
+ * One outbox lane (kind) as readiness shows it: its backlog, its oldest undelivered event, and
+ * the error of the oldest undelivered event that failed (the one holding the lane back).
+ */
+export interface OutboxLane {
+  pending: number;
+  oldestCreatedAt: number | null;
+  lastError: { error: string; attempts: number; nextAttemptAt: number } | null;
 }
 
 export interface OutboxEvent extends OutboxEventInput {
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;
+  /** The IBDP batch this row was first sent in; null until then. */
+  batchId: string | null;
 }
 
 export type LoungeEventKind = 'grant' | 'annul' | 'exit' | 'adjust';
@@ -182,10 +242,22 @@ export interface StoredLoungeEvent {
 }
 
 /**
- * What storing an event did: `applied`; `duplicate` (its eventId was stored already); or
- * `conflict` (an annul whose grant another annul gave back first: nothing written).
+ * What storing an event did: `applied`; `overused` (applied, and the grant took the
+ * invitation past its `entries`: a double consumption, SPEC.md 8); `duplicate` (its eventId
+ * was stored already); or `conflict` (an annul whose grant another annul gave back first).
  */
-export type LoungeEventOutcome = 'applied' | 'duplicate' | 'conflict';
+export type LoungeEventOutcome = 'applied' | 'overused' | 'duplicate' | 'conflict';
+
+/**
+ * Builds the outbox rows of an event that moved an invitation's entries. `overusedWith`: on a
+ * grant that took the invitation past its entries, the other grants (not annulled) holding
+ * its entries; otherwise empty.
+ */
+export type LoungeEventOutbox = (
+  event: LoungeEventInput,
+  invitation: InvitationRecord,
+  overusedWith: StoredLoungeEvent[],
+) => OutboxEventInput[];
 
 /** Outcome of claiming an idempotency key. */
 export type IdempotencyClaim =
@@ -202,11 +274,20 @@ export interface CloudStore {
 
   // Server secrets (link HMAC, subject HMAC): created once, shared by all instances.
   getOrCreateSecret(name: string, create: () => string): Promise<string>;
+  /** Replaces a secret's stored form if it still is `expected` (compare-and-set). */
+  replaceSecret(name: string, expected: string, value: string): Promise<boolean>;
 
   // API keys
   insertApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKey(id: string): Promise<ApiKeyRecord | null>;
   countApiKeys(role?: Role): Promise<number>;
+  /** Every key, revoked ones included, oldest first. */
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /**
+   * Revokes a key at `now` (idempotent). Refuses the last live admin key, atomically: two
+   * instances revoking the last two admin keys at once leave one of them live.
+   */
+  revokeApiKey(id: string, now: number): Promise<ApiKeyRevocation>;
 
   // Lounges
   upsertLounge(lounge: LoungeRecord): Promise<LoungeRecord>;
@@ -215,10 +296,32 @@ export interface CloudStore {
   listLounges(): Promise<LoungeRecord[]>;
 
   // Signing keys
-  insertSigningKey(key: SigningKeyRow, outbox: OutboxEventInput[]): Promise<void>;
+  /**
+   * Inserts a key and its outbox rows in one transaction; `activate` also sets another key's
+   * activation time (a rotation promoting the standby). Bumps the key set's version.
+   */
+  insertSigningKey(
+    key: SigningKeyRow,
+    outbox: OutboxEventInput[],
+    activate?: { kid: string; at: number },
+  ): Promise<void>;
   listSigningKeys(): Promise<SigningKeyRow[]>;
+  /** Changes with every change to the key set (not with noteTokenSigned): a cheap freshness check. */
+  signingKeysVersion(): Promise<number>;
   /** Raises lastTokenExp to at least `expSeconds`. */
   noteTokenSigned(kid: string, expSeconds: number): Promise<void>;
+  /**
+   * Retires a key at `retirement.at` with the change planned for it, in one transaction that
+   * bumps the version: `already-retired` (nothing written) when it was; `stale` (nothing
+   * written) when the key set's version is no longer `change.expectVersion`.
+   */
+  retireSigningKey(
+    kid: string,
+    retirement: { at: number; reason: string },
+    change: KeySetChange,
+  ): Promise<SigningKeyRetireOutcome>;
+  /** The retirement of a key; null when there is no such key or it is not retired. */
+  findSigningKeyRetirement(kid: string): Promise<SigningKeyRetirement | null>;
 
   // Idempotency (scope = api key id + route)
   claimIdempotencyKey(
@@ -262,6 +365,28 @@ export interface CloudStore {
     now: number,
     outbox: (revocation: RevocationRecord, invitation: InvitationRecord) => OutboxEventInput[],
   ): Promise<{ revocation: RevocationRecord; created: boolean } | null>;
+  /**
+   * Active invitations whose token `kid` signed, by id after `afterId`: issued, or used with
+   * entries left; not revoked; validUntil after `nowMs` (what a retirement re-signs).
+   */
+  listInvitationsSignedBy(
+    kid: string,
+    nowMs: number,
+    limit: number,
+    afterId: string | null,
+  ): Promise<InvitationRecord[]>;
+  /**
+   * Replaces the token and images of an invitation still signed by `fromKid` and still active
+   * at `now`, counts it on `fromKid`'s retirement and writes the outbox rows, in one
+   * transaction; false (nothing written) when it was re-signed, revoked or used up meanwhile.
+   */
+  reissueInvitation(
+    id: string,
+    fromKid: string,
+    signed: ReissuedToken,
+    now: number,
+    outbox: OutboxEventInput[],
+  ): Promise<boolean>;
   /** Ascending by seq, seq > after. */
   listRevocations(after: number, limit: number): Promise<RevocationRecord[]>;
   lastRevocationSeq(): Promise<number>;
@@ -276,7 +401,7 @@ export interface CloudStore {
    */
   recordLoungeEvents(
     events: LoungeEventInput[],
-    outbox: (event: LoungeEventInput, invitation: InvitationRecord) => OutboxEventInput[],
+    outbox: LoungeEventOutbox,
   ): Promise<LoungeEventOutcome[]>;
   /** The stored events among `eventIds`. */
   findLoungeEvents(eventIds: string[]): Promise<StoredLoungeEvent[]>;
@@ -299,7 +424,15 @@ export interface CloudStore {
     deviceId: string,
     patch: { online?: boolean; lastSeenAt?: number; revocationSeq?: number },
   ): Promise<void>;
-  decommissionDevice(deviceId: string, now: number): Promise<DeviceRecord | null>;
+  /**
+   * Stamps decommissionedAt (the first time only) and writes `outbox` in the same transaction,
+   * so the broker is told by whichever instance's dispatcher gets to it.
+   */
+  decommissionDevice(
+    deviceId: string,
+    now: number,
+    outbox?: OutboxEventInput[],
+  ): Promise<DeviceRecord | null>;
   replaceDeviceKey(deviceId: string, publicJwk: string): Promise<void>;
   /** Replay protection for device assertions: false when (deviceId, jti) was seen already. */
   rememberAssertionJti(deviceId: string, jti: string, expiresAt: number): Promise<boolean>;
@@ -307,7 +440,10 @@ export interface CloudStore {
   // Outbox: at least once, never handed to two instances at the same time.
   /**
    * Leases up to `limit` due events (nextAttemptAt <= now, not delivered, lease expired) for
-   * `leaseMs`; PostgreSQL uses FOR UPDATE SKIP LOCKED so instances share the work.
+   * `leaseMs`; PostgreSQL uses FOR UPDATE SKIP LOCKED so instances share the work. Of an
+   * ordered queue only its head is due, except in a sequenced queue (rows with `orderSeq`),
+   * where a claim takes the head and the due rows right behind it, in queue order. A row of a
+   * batch comes with every undelivered row of that batch, or not at all (possibly past `limit`).
    */
   claimOutbox(
     worker: string,
@@ -322,7 +458,11 @@ export interface CloudStore {
    * soon. Returns how many leases it extended.
    */
   renewOutboxLeases(worker: string, now: number, leaseMs: number): Promise<number>;
+  /** Fixes the batch of rows `worker` holds that have none yet (before the batch is first sent). */
+  assignOutboxBatch(worker: string, batchId: string, ids: readonly string[]): Promise<void>;
   markOutboxDelivered(id: string, worker: string, now: number): Promise<void>;
   markOutboxFailed(id: string, worker: string, error: string, nextAttemptAt: number): Promise<void>;
   outboxBacklog(): Promise<Record<OutboxKind, number>>;
+  /** Each lane's backlog, oldest undelivered event and blocking error (`/readyz`, metrics). */
+  outboxLanes(): Promise<Record<OutboxKind, OutboxLane>>;
 }

@@ -11,6 +11,7 @@ import type {
   OutboxKind,
   RevocationRecord,
   Role,
+  SigningKeyRetirement,
   SigningKeyRow,
   StoredLoungeEvent,
 } from './port.ts';
@@ -56,6 +57,24 @@ export const signingKeyFromRow = (r: Row): SigningKeyRow => ({
   lastTokenExp: numOrNull(r.last_token_exp_s),
   retiredAt: numOrNull(r.retired_at),
 });
+
+export const retirementFromRow = (r: Row): SigningKeyRetirement => ({
+  kid: str(r.kid),
+  retiredAt: num(r.retired_at),
+  reason: str(r.retire_reason ?? ''),
+  reissued: num(r.reissued),
+});
+
+/** The parameters of INSERT_SIGNING_KEY. */
+export const signingKeyValues = (k: SigningKeyRow): SqlValue[] => [
+  k.kid,
+  k.publicJwk,
+  k.sealedPrivateKey,
+  k.createdAt,
+  k.activatesAt,
+  k.lastTokenExp,
+  k.retiredAt,
+];
 
 export const idempotencyFromRow = (r: Row): IdempotencyRecord => ({
   scope: str(r.scope),
@@ -161,11 +180,21 @@ export const outboxFromRow = (r: Row): OutboxEvent => ({
   attempts: num(r.attempts),
   nextAttemptAt: num(r.next_attempt_at),
   lastError: strOrNull(r.last_error),
+  orderSeq: numOrNull(r.order_seq),
+  batchId: strOrNull(r.batch_id),
 });
 
-/** Values for `INSERT INTO outbox (id, kind, order_key, payload, created_at, next_attempt_at)`. */
+/** Values for `INSERT_OUTBOX` (sql.ts). */
 export function outboxValues(e: OutboxEventInput): SqlValue[] {
-  return [e.id, e.kind, orderKeyOf(e), e.payload, e.createdAt, e.createdAt];
+  return [
+    e.id,
+    e.kind,
+    orderKeyOf(e),
+    e.orderSeq ?? null,
+    e.payload,
+    e.createdAt,
+    e.notBefore ?? e.createdAt,
+  ];
 }
 
 function orderKeyOf(e: OutboxEventInput): string | null {

@@ -32,6 +32,19 @@ export function concurrencyContract(get: () => ContractContext): void {
       expect(await other.countApiKeys('admin')).toBe(1);
     });
 
+    it('revoking the last two admin keys at once leaves one live', async () => {
+      const { store, twin } = get();
+      const other = await twin();
+      const base = { role: 'admin' as const, name: 'n', hash: 'h', createdAt: T0, revokedAt: null };
+      await store.insertApiKey({ ...base, id: 'key_race_1' });
+      await store.insertApiKey({ ...base, id: 'key_race_2' });
+      const outcomes = await race(store, other, 2, (s, i) =>
+        s.revokeApiKey(`key_race_${i + 1}`, T0 + 1),
+      );
+      expect(outcomes.map((o) => o.outcome).sort()).toEqual(['last-admin', 'revoked']);
+      expect(await store.countApiKeys('admin')).toBe(1);
+    });
+
     it('revocation seqs stay gap-free and unique, one per invitation', async () => {
       const { store, twin } = get();
       const other = await twin();
@@ -157,7 +170,7 @@ export function concurrencyContract(get: () => ContractContext): void {
       const ids = [...a, ...b, ...c].map((e) => e.id);
       expect(ids).toHaveLength(60);
       expect(new Set(ids).size).toBe(60);
-      expect(await store.outboxBacklog()).toEqual({ crm: 0, ibdp: 0, mqtt: 0 });
+      expect(await store.outboxBacklog()).toEqual({ crm: 0, ibdp: 0, mqtt: 0, broker: 0 });
     });
   });
 }

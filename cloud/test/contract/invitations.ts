@@ -22,7 +22,7 @@ export function invitationsContract(get: () => ContractContext): void {
       expect(found).toEqual(inv);
       expect(found?.qrPng).toBeInstanceOf(Uint8Array);
       expect(await store.findInvitation('inv_unknown')).toBeNull();
-      expect(await store.outboxBacklog()).toEqual({ crm: 1, ibdp: 1, mqtt: 0 });
+      expect(await store.outboxBacklog()).toEqual({ crm: 1, ibdp: 1, mqtt: 0, broker: 0 });
     });
 
     it('answers duplicate for an active invitation on the same trip, writing nothing', async () => {

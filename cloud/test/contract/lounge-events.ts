@@ -52,6 +52,32 @@ export function loungeEventsContract(get: () => ContractContext): void {
       expect(stored.map((e) => e.eventId).sort()).toEqual(['evt_a1', 'evt_g1']);
     });
 
+    it('says a grant took the invitation past its entries, naming the grants holding them', async () => {
+      const { store } = get();
+      const inv = invitation({ entries: 1 });
+      await store.insertInvitation(inv, [], T0);
+      const seen: string[] = [];
+      const outbox = (
+        e: LoungeEventInput,
+        i: { entriesUsed: number },
+        others: { eventId: string }[],
+      ) => {
+        seen.push(`${e.eventId}:${i.entriesUsed}:${others.map((o) => o.eventId).join('+')}`);
+        return [];
+      };
+      // Two boxes granted the same 1-entry code before either heard of the other.
+      const a = loungeEvent({ eventId: 'evt_da', invitationId: inv.id, deviceId: 'dev_1' });
+      const b = loungeEvent({ eventId: 'evt_db', invitationId: inv.id, deviceId: 'dev_2' });
+      expect(await store.recordLoungeEvents([a], outbox)).toEqual(['applied']);
+      expect(await store.recordLoungeEvents([b, b], outbox)).toEqual(['overused', 'duplicate']);
+      expect(seen).toEqual(['evt_da:1:', 'evt_db:2:evt_da']);
+      // An annul gives one entry back; a third grant is over again, beside the one still held.
+      await store.recordLoungeEvents([annulEvent({ eventId: 'evt_dx', annuls: 'evt_da' })], outbox);
+      const c = loungeEvent({ eventId: 'evt_dc', invitationId: inv.id, deviceId: 'dev_1' });
+      expect(await store.recordLoungeEvents([c], outbox)).toEqual(['overused']);
+      expect(seen.at(-1)).toBe('evt_dc:2:evt_db');
+    });
+
     it("never lets an annul give back another device's grant", async () => {
       const { store } = get();
       const inv = invitation();

@@ -19,6 +19,15 @@ export function recordsContract(get: () => ContractContext): void {
       expect(await other.getOrCreateSecret('link-hmac', () => 'second')).toBe('first');
     });
 
+    it('replaces a secret only while it still holds the expected value', async () => {
+      const { store, twin } = get();
+      const other = await twin();
+      await store.getOrCreateSecret('link-hmac', () => 'plain');
+      expect(await store.replaceSecret('link-hmac', 'plain', 'sealed-a')).toBe(true);
+      expect(await other.replaceSecret('link-hmac', 'plain', 'sealed-b')).toBe(false);
+      expect(await other.getOrCreateSecret('link-hmac', () => 'new')).toBe('sealed-a');
+    });
+
     it('stores API keys and counts the live ones by role', async () => {
       const { store } = get();
       const base = { name: 'n', hash: 'h'.repeat(64), createdAt: T0, revokedAt: null };
@@ -29,6 +38,30 @@ export function recordsContract(get: () => ContractContext): void {
       expect(await store.findApiKey('nope')).toBeNull();
       expect(await store.countApiKeys('admin')).toBe(1);
       expect(await store.countApiKeys()).toBe(2);
+    });
+
+    it('lists API keys and revokes them, never the last live admin key', async () => {
+      const { store, twin } = get();
+      const other = await twin();
+      const base = { name: 'n', hash: 'h'.repeat(64), revokedAt: null };
+      await store.insertApiKey({ ...base, id: 'key_a1', role: 'admin', createdAt: T0 });
+      await store.insertApiKey({ ...base, id: 'key_a2', role: 'admin', createdAt: T0 + 1 });
+      await store.insertApiKey({ ...base, id: 'key_app', role: 'app', createdAt: T0 + 2 });
+      expect(await store.revokeApiKey('key_app', T0 + 10)).toMatchObject({ outcome: 'revoked' });
+      expect(await other.findApiKey('key_app')).toMatchObject({ revokedAt: T0 + 10 });
+      expect(await other.revokeApiKey('key_app', T0 + 20)).toMatchObject({
+        outcome: 'already-revoked',
+        key: { revokedAt: T0 + 10 },
+      });
+      expect(await store.revokeApiKey('key_a1', T0 + 30)).toMatchObject({ outcome: 'revoked' });
+      expect(await other.revokeApiKey('key_a2', T0 + 40)).toMatchObject({ outcome: 'last-admin' });
+      expect(await store.findApiKey('key_a2')).toMatchObject({ revokedAt: null });
+      expect(await store.revokeApiKey('nope', T0)).toEqual({ outcome: 'not-found' });
+      expect((await other.listApiKeys()).map((k) => [k.id, k.revokedAt])).toEqual([
+        ['key_a1', T0 + 30],
+        ['key_a2', null],
+        ['key_app', T0 + 10],
+      ]);
     });
 
     it('upserts lounges', async () => {
@@ -66,6 +99,37 @@ export function recordsContract(get: () => ContractContext): void {
       await store.noteTokenSigned('k1abcdef', 1000);
       expect(await store.listSigningKeys()).toEqual([{ ...key, lastTokenExp: 2000 }]);
       expect((await store.outboxBacklog()).mqtt).toBe(1);
+    });
+
+    it('versions the signing-key set and promotes a standby with the next key', async () => {
+      const { store } = get();
+      const key = (kid: string, activatesAt: number) => ({
+        kid,
+        publicJwk: '{}',
+        sealedPrivateKey: 'sealed',
+        createdAt: T0,
+        activatesAt,
+        lastTokenExp: null,
+        retiredAt: null,
+      });
+      const v0 = await store.signingKeysVersion();
+      await store.insertSigningKey(key('k1', T0), []);
+      await store.insertSigningKey(key('k2', Number.MAX_SAFE_INTEGER), []);
+      const v1 = await store.signingKeysVersion();
+      expect(v1).toBeGreaterThan(v0);
+      await store.noteTokenSigned('k1', 2000); // not a change to the set
+      expect(await store.signingKeysVersion()).toBe(v1);
+      await store.insertSigningKey(key('k3', Number.MAX_SAFE_INTEGER), [], {
+        kid: 'k2',
+        at: T0 + 5,
+      });
+      expect(await store.signingKeysVersion()).toBeGreaterThan(v1);
+      const byKid = new Map((await store.listSigningKeys()).map((k) => [k.kid, k.activatesAt]));
+      expect(Object.fromEntries(byKid)).toEqual({
+        k1: T0,
+        k2: T0 + 5,
+        k3: Number.MAX_SAFE_INTEGER,
+      });
     });
 
     it('claims, completes and releases idempotency keys', async () => {
@@ -123,8 +187,14 @@ export function recordsContract(get: () => ContractContext): void {
       expect(await store.listDevices()).toEqual([
         { ...d, online: true, lastSeenAt: T0 + 9, revocationSeq: 4, publicJwk: '{"new":true}' },
       ]);
-      const gone = await store.decommissionDevice(d.deviceId, T0 + 10);
+      // The broker change rides in the same transaction (outbox `broker` lane).
+      const tell = outboxEvent('broker', 'none', T0 + 10, { orderKey: null });
+      const gone = await store.decommissionDevice(d.deviceId, T0 + 10, [tell]);
       expect(gone).toMatchObject({ decommissionedAt: T0 + 10, online: false });
+      const claimed = await store.claimOutbox('w', T0 + 10, 10, 1000, ['broker']);
+      expect(claimed.map((r) => r.id)).toEqual([tell.id]);
+      expect(await store.decommissionDevice('dev_unknown', T0, [tell])).toBeNull();
+      expect(await store.outboxBacklog()).toMatchObject({ broker: 1 });
       expect((await store.decommissionDevice(d.deviceId, T0 + 20))?.decommissionedAt).toBe(T0 + 10);
       expect(await store.decommissionDevice('dev_unknown', T0)).toBeNull();
     });

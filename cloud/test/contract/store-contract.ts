@@ -7,6 +7,7 @@ import { invitationsContract } from './invitations.ts';
 import { loungeEventsContract } from './lounge-events.ts';
 import { outboxContract } from './outbox.ts';
 import { recordsContract } from './records.ts';
+import { retirementContract } from './retirement.ts';
 
 export type { MakeStore, StoreHandle } from './fixtures.ts';
 
@@ -67,5 +68,6 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     loungeEventsContract(get);
     outboxContract(get);
     concurrencyContract(get);
+    retirementContract(get);
   });
 }

@@ -179,3 +179,40 @@ describe('POST /v1/entries refuses what a box may not say', () => {
     );
   });
 });
+
+describe('a double consumption the cloud sees (SPEC.md 8)', () => {
+  it('counts it and marks both grants in the IBDP invitations dataset', async () => {
+    const inv = await invitation('mad');
+    // Two boxes granted the 1-entry code before either heard of the other.
+    const first = grant(mad, inv.id);
+    const second = grant(mad2, inv.id);
+    expect((await post(mad, { events: [first] })).json.accepted).toEqual([first.eventId]);
+    expect((await post(mad2, { events: [second] })).json.accepted).toEqual([second.eventId]);
+    expect(await cloud.store.entriesUsed(inv.id)).toBe(2);
+
+    const metrics = await cloud.call('GET', '/metrics', { key: null });
+    expect(metrics.text).toMatch(/^lounge_double_consumptions_total 1$/m);
+
+    const rows = await cloud.store.claimOutbox('t', cloud.clock.now(), 500, 60_000, ['ibdp']);
+    const records = rows
+      .map((r) => (JSON.parse(r.payload) as { record: Record<string, unknown> }).record)
+      .filter((r) => r.invitationId === inv.id && r.change === 'entry');
+    const marked = records.filter((r) => r.doubleConsumption === true);
+    expect(marked).toHaveLength(2);
+    expect(marked).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          entryEventId: second.eventId,
+          doubleConsumptionWith: [first.eventId],
+        }),
+        expect.objectContaining({
+          entryEventId: first.eventId,
+          restated: true,
+          doubleConsumptionWith: [second.eventId],
+        }),
+      ]),
+    );
+    // The first grant's own record went out unmarked: the restatement supersedes it.
+    expect(records.filter((r) => r.entryEventId === first.eventId)).toHaveLength(2);
+  });
+});

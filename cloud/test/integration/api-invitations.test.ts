@@ -1,6 +1,7 @@
 import { TOPICS, verifyToken } from '@lounge/shared';
-import { importJWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeProtectedHeader, importJWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { KEYS_MESSAGE_DELAY_MS } from '../../src/domain/key-ring.ts';
 import type { InvitationView } from '../../src/domain/views.ts';
 import { LOUNGE, makeCloud, PUBLIC_URL, type TestCloud } from './harness.ts';
 import { utcDate } from '../../../test/helpers/dates.ts';
@@ -13,6 +14,8 @@ afterAll(() => cloud.close());
 
 /** Runs the dispatcher until the outbox is empty. */
 async function drainOutbox(): Promise<void> {
+  // The keys message waits until every instance serves the new set.
+  cloud.clock.advance(KEYS_MESSAGE_DELAY_MS);
   cloud.dispatcher.start();
   cloud.dispatcher.notify();
   for (let i = 0; i < 200; i++) {
@@ -36,8 +39,10 @@ describe('issuance', () => {
     const jwks = await cloud.call<{ keys: object[] }>('GET', '/.well-known/jwks.json', {
       key: null,
     });
-    expect(jwks.headers.get('cache-control')).toBe('public, max-age=60');
-    const key = await importJWK(jwks.json.keys[0] as Parameters<typeof importJWK>[0], 'EdDSA');
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=5');
+    const kid = (decodeProtectedHeader(inv.token) as { kid: string }).kid;
+    const jwk = (jwks.json.keys as { kid: string }[]).find((k) => k.kid === kid);
+    const key = await importJWK(jwk as Parameters<typeof importJWK>[0], 'EdDSA');
     const verified = await verifyToken(inv.token, () => key as never);
     if (!verified.ok) throw new Error(verified.detail);
     const { claims } = verified;
@@ -164,25 +169,68 @@ describe('revocation and the outbox', () => {
     expect(cloud.notified()).toBeGreaterThan(0);
   });
 
-  it('rotating the signing key writes the retained keys message and pre-publishes the key', async () => {
-    const before = await cloud.keys.jwks();
-    const { kid, activatesAt } = await cloud.keys.rotate();
-    expect(activatesAt).toBeGreaterThan(cloud.clock.now());
-    const after = await cloud.keys.jwks();
-    expect(after.keys.map((k) => k.kid)).toEqual(
-      expect.arrayContaining([...before.keys.map((k) => k.kid), kid]),
-    );
-    expect((await cloud.keys.current()).kid).not.toBe(kid);
+  it('rotating promotes the standby at once and publishes a new standby (SPEC.md 4)', async () => {
+    const before = (await cloud.keys.jwks()).keys.map((k) => k.kid);
+    const signing = (await cloud.keys.current()).kid;
+    expect(before).toHaveLength(2); // the signing key and its standby
+    const { kid, activatesAt, standby } = await cloud.keys.rotate();
+    // The standby was published long before: a box that was offline already trusts it.
+    expect(before).toEqual(expect.arrayContaining([signing, kid]));
+    expect(kid).not.toBe(signing);
+    expect(activatesAt).toBe(cloud.clock.now());
+    expect((await cloud.keys.current()).kid).toBe(kid);
+    const after = (await cloud.keys.jwks()).keys.map((k) => k.kid);
+    expect(after).toEqual([standby, kid, signing]); // the old key signed tokens: it stays
     await drainOutbox();
     const keys = cloud.publisher.messages.filter((m) => m.topic === TOPICS.keys).at(-1);
     expect(keys!.retain).toBe(true);
-    expect(JSON.parse(keys!.payload).kids).toContain(kid);
-    cloud.clock.advance(activatesAt - cloud.clock.now());
-    expect((await cloud.keys.current()).kid).toBe(kid);
+    expect(JSON.parse(keys!.payload)).toMatchObject({ kids: after, retired: [] });
   });
 });
 
 describe('public routes', () => {
+  it('/readyz shows each outbox lane: backlog, oldest age and the error holding it back', async () => {
+    // A cloud of its own whose dispatcher never runs: the rows stay where the test puts them.
+    const cloud = await makeCloud();
+    onTestFinished(() => cloud.close());
+    const issued = await cloud.call('POST', '/v1/invitations', {
+      body: cloud.invitationBody({ customerId: 'IB0201' }),
+      key: cloud.appKey,
+    });
+    expect(issued.status).toBe(201);
+    const before = (await cloud.store.outboxLanes()).crm.pending;
+    expect(before).toBeGreaterThan(0);
+    const now = cloud.clock.now();
+    const [head] = await cloud.store.claimOutbox('test', now, 1, 60_000, ['crm']);
+    await cloud.store.markOutboxFailed(head!.id, 'test', 'HTTP 404', now + 30_000);
+    cloud.clock.advance(90_000);
+    const ready = await cloud.call<{ outbox: Record<string, Record<string, unknown>> }>(
+      'GET',
+      '/readyz',
+      { key: null },
+    );
+    expect(ready.status).toBe(200);
+    expect(Object.keys(ready.json.outbox).sort()).toEqual(['crm', 'ibdp', 'mqtt']);
+    expect(ready.json.outbox.crm).toMatchObject({
+      pending: before,
+      oldestPendingAt: expect.any(String),
+      lastError: {
+        detail: 'HTTP 404',
+        attempts: head!.attempts + 1,
+        nextAttemptAt: new Date(now + 30_000).toISOString(),
+      },
+    });
+    expect(ready.json.outbox.crm!.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(90);
+    const metrics = await cloud.call('GET', '/metrics', { key: null });
+    expect(metrics.text).toMatch(
+      /^lounge_outbox_oldest_pending_age_seconds\{kind="crm"\} (9\d|\d{3,})/m,
+    );
+    expect(metrics.text).toContain(
+      `lounge_outbox_failing_attempts{kind="crm"} ${head!.attempts + 1}`,
+    );
+    expect(metrics.text).toContain('lounge_outbox_failing_attempts{kind="mqtt"} 0');
+  });
+
   it('serves /healthz, /readyz, /metrics and /openapi.json', async () => {
     expect((await cloud.call('GET', '/healthz', { key: null })).json).toEqual({ status: 'ok' });
     expect((await cloud.call('GET', '/readyz', { key: null })).status).toBe(200);

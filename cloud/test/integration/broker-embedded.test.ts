@@ -1,3 +1,4 @@
+import { connect as tcp, type Socket } from 'node:net';
 import { newEventId, TOPICS } from '@lounge/shared';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -7,10 +8,15 @@ import {
   createDeviceAuth,
   createEmbeddedRegistry,
 } from '../../src/broker/device-auth.ts';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded.ts';
+import {
+  DEFAULT_BROKER_LIMITS,
+  startEmbeddedBroker,
+  type EmbeddedBroker,
+} from '../../src/broker/embedded.ts';
 import { startSubscriber, type Subscriber } from '../../src/broker/subscriber.ts';
 import type { Enrollment } from '../../src/domain/enroll-device.ts';
 import { recordLoungeEvents } from '../../src/domain/record-lounge-events.ts';
+import { verifyPassword } from '../../src/security/index.ts';
 import type { InvitationView } from '../../src/domain/views.ts';
 import {
   addOtherLounge,
@@ -30,6 +36,7 @@ let broker: EmbeddedBroker;
 let cloudClient: MqttClient;
 let subscriber: Subscriber;
 let auth: ReturnType<typeof createDeviceAuth>;
+let hashes = 0;
 let here: Enrollment;
 let there: Enrollment;
 const kicked: string[] = [];
@@ -50,12 +57,15 @@ const grantOf = (deviceId: string, invitationId: string, over: Record<string, un
   ...over,
 });
 
-/** A device session (MQTT 3.1.1: aedes speaks nothing newer). */
+/**
+ * A device session (MQTT 3.1.1: aedes speaks nothing newer). Client id = deviceId, so a new
+ * session of the same box ends the one before.
+ */
 async function asDevice(d: Enrollment, password = d.mqtt.password): Promise<MqttClient> {
   const client = await connect(broker.url, {
     username: d.deviceId,
     password,
-    clientId: `${d.deviceId}-${clients.length}`,
+    clientId: d.deviceId,
     protocolVersion: 4,
   });
   clients.push(client);
@@ -65,7 +75,13 @@ async function asDevice(d: Enrollment, password = d.mqtt.password): Promise<Mqtt
 beforeAll(async () => {
   cloud = await makeCloud();
   await addOtherLounge(cloud);
-  auth = createDeviceAuth({ store: cloud.store, cloud: [login], clock: cloud.clock, log });
+  auth = createDeviceAuth({
+    store: cloud.store,
+    cloud: [login],
+    clock: cloud.clock,
+    log,
+    verify: (password, hash) => (hashes++, verifyPassword(password, hash)),
+  });
   broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, hooks: auth.hooks });
   cloudClient = await connect(broker.url, { ...login, clientId: 'cloud', protocolVersion: 4 });
   subscriber = startSubscriber({
@@ -121,7 +137,7 @@ describe('embedded broker logins', () => {
     const forger = await connect(broker.url, {
       username: here.deviceId,
       password: here.mqtt.password,
-      clientId: 'will-forger',
+      clientId: here.deviceId,
       protocolVersion: 4,
       will: { topic: TOPICS.revocations, payload: Buffer.from('{"seq":1}'), qos: 1, retain: false },
     });
@@ -149,6 +165,78 @@ describe('embedded broker logins', () => {
       );
       expect(outcome, filter).toMatch(/^128$|Unspecified error|Connection closed/);
     }
+  });
+});
+
+describe('session takeover (security issue 1)', () => {
+  it("refuses a box logging in under another box's client id: no session, no messages", async () => {
+    const victim = await connect(broker.url, {
+      username: here.deviceId,
+      password: here.mqtt.password,
+      clientId: here.deviceId,
+      clean: false,
+      protocolVersion: 4,
+    });
+    clients.push(victim);
+    await victim.subscribeAsync(TOPICS.loungeEntries(LOUNGE), { qos: 1 });
+    let drops = 0;
+    victim.on('close', () => drops++);
+    // The attacker: a BCN box with its own good login, the MAD box's id, clean:false,
+    // reconnecting every 50 ms.
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const attempt = connect(broker.url, {
+        username: there.deviceId,
+        password: there.mqtt.password,
+        clientId: here.deviceId,
+        clean: false,
+        protocolVersion: 4,
+      });
+      outcomes.push(
+        await attempt.then(
+          (c) => (clients.push(c), `sessionPresent:${c.connected}`),
+          (err: Error) => err.message,
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Refused at CONNECT; after a burst the client id is throttled before any check.
+    expect(outcomes[0]).toBe('Connection refused: Identifier rejected');
+    for (const o of outcomes) expect(o).toMatch(/Identifier rejected|Server unavailable/);
+    expect(victim.connected).toBe(true);
+    expect(drops).toBe(0);
+    // A cloud login may not take a box's id either (refused, or throttled by now).
+    await expect(
+      connect(broker.url, { ...login, clientId: here.deviceId, protocolVersion: 4 }),
+    ).rejects.toThrow(/Identifier rejected|Server unavailable/);
+    expect(victim.connected).toBe(true);
+    await victim.endAsync();
+  });
+});
+
+describe('password floods (security issue 3)', () => {
+  it('40 parallel wrong passwords for a known box: at most 5 hashes, the box still gets in', async () => {
+    const victim = await enrollDevice(cloud, LOUNGE);
+    const before = hashes;
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        connect(broker.url, {
+          username: victim.deviceId,
+          password: 'guess',
+          clientId: victim.deviceId,
+          protocolVersion: 4,
+        }).then(
+          (c) => (clients.push(c), 'in'),
+          (err: Error) => err.message,
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => /Bad username or password/.test(o)).length).toBe(5);
+    expect(outcomes.filter((o) => /Server unavailable/.test(o)).length).toBe(35);
+    expect(hashes - before).toBe(5);
+    // The box itself is held back at most one refill (5 s) of the throttle, not locked out.
+    cloud.clock.advance(5_000);
+    expect((await asDevice(victim)).connected).toBe(true);
   });
 });
 
@@ -315,5 +403,87 @@ describe('decommissioning', () => {
     expect(kicked).toEqual([device.deviceId]);
     session.publish(TOPICS.loungeEntries(LOUNGE), '{}', { qos: 1 });
     expect(await closes(session)).toBe(true);
+  });
+});
+
+describe('resource limits (security issue 2)', () => {
+  let limited: EmbeddedBroker;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    limited = await startEmbeddedBroker({
+      host: '127.0.0.1',
+      port: 0,
+      hooks: auth.hooks,
+      limits: { connectTimeoutMs: 300, maxPending: 5, maxPendingPerAddress: 3 },
+    });
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await limited?.close();
+  });
+
+  /** A raw TCP connection to the limited broker; `closed` resolves with ms until it closed. */
+  async function raw(): Promise<{ socket: Socket; closed: Promise<number> }> {
+    const socket = tcp({ host: '127.0.0.1', port: limited.port });
+    sockets.push(socket);
+    socket.on('error', () => {});
+    const opened = Date.now();
+    const closed = new Promise<number>((r) => socket.once('close', () => r(Date.now() - opened)));
+    await new Promise((r) => socket.once('connect', r));
+    return { socket, closed };
+  }
+  const within = (p: Promise<number>, ms: number) =>
+    Promise.race([p, new Promise<number>((r) => setTimeout(() => r(Infinity), ms))]);
+
+  it('ships 64 KiB packets and a 5 s CONNECT deadline by default', () => {
+    expect(DEFAULT_BROKER_LIMITS).toMatchObject({
+      maxPacketBytes: 65_536,
+      connectTimeoutMs: 5_000,
+    });
+  });
+
+  it('cuts a CONNECT declaring more than 64 KiB as soon as its header arrives', async () => {
+    const { socket, closed } = await raw();
+    socket.write(Buffer.from([0x10, 0xff, 0xff, 0x04])); // remaining length 65,535 + 3 > 64 KiB
+    socket.write(Buffer.alloc(16 * 1024));
+    expect(await within(closed, 1_000)).toBeLessThan(1_000);
+  });
+
+  it('cuts a logged-in device that publishes a packet over 64 KiB', async () => {
+    const device = await connect(limited.url, {
+      username: here.deviceId,
+      password: here.mqtt.password,
+      clientId: here.deviceId,
+      protocolVersion: 4,
+    });
+    clients.push(device);
+    device.publish(TOPICS.deviceStatus(here.deviceId), Buffer.alloc(70_000), { qos: 0 });
+    expect(await closes(device)).toBe(true);
+  });
+
+  it('drops a CONNECT not completed in time', async () => {
+    const { socket, closed } = await raw();
+    socket.write(Buffer.from([0x10, 0x40, 0x00])); // 64 bytes announced, 1 sent
+    const ms = await within(closed, 2_000);
+    expect(ms).toBeGreaterThanOrEqual(250);
+    expect(ms).toBeLessThan(2_000);
+  });
+
+  it('caps connections that have not logged in, per address', async () => {
+    const idle = await Promise.all([raw(), raw(), raw()]);
+    const fourth = await raw();
+    expect(await within(fourth.closed, 500)).toBeLessThan(500);
+    for (const { socket } of idle) socket.destroy();
+    await Promise.all(idle.map((i) => i.closed));
+    await eventually(() => limited.pendingConnections() === 0);
+    const device = await connect(limited.url, {
+      username: there.deviceId,
+      password: there.mqtt.password,
+      clientId: there.deviceId,
+      protocolVersion: 4,
+    });
+    clients.push(device);
+    // Logged in: no longer counted against the address.
+    expect(limited.pendingConnections()).toBe(0);
   });
 });

@@ -71,6 +71,66 @@ describe('lounge-cloud admin commands', { timeout: 120_000 }, () => {
     expect(JSON.parse(rotate.stdout)).toMatchObject({ kid: expect.any(String) });
   });
 
+  it('lists API keys without secrets and revokes one, never the last admin key', async () => {
+    const first = await run(['api-keys', 'create', '--role', 'admin', '--name', 'ops', '--json']);
+    const { id, key } = JSON.parse(first.stdout) as { id: string; key: string };
+    const last = await run(['api-keys', 'revoke', id]);
+    expect(last.code).toBe(1);
+    expect(last.stderr).toMatch(/^lounge-cloud: .*last live admin key.*\n$/);
+    await run(['api-keys', 'create', '--role', 'admin', '--name', 'ops-2']);
+    const revoked = await run(['api-keys', 'revoke', id]);
+    expect(revoked).toMatchObject({ code: 0, stderr: '' });
+    expect(revoked.stdout).toMatch(new RegExp(`^revoked admin key ${id} \\(ops\\) at \\S+Z\n$`));
+    const list = await run(['api-keys', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(
+      new RegExp(`^${id}  admin  revoked \\S+Z  created \\S+  ops$`, 'm'),
+    );
+    expect(list.stdout).toMatch(/ {2}admin {2}active {2}created \S+ {2}ops-2$/m);
+    expect(list.stdout).not.toContain(key.slice(-43));
+    const json = JSON.parse((await run(['api-keys', 'list', '--json'])).stdout) as {
+      items: Record<string, unknown>[];
+    };
+    expect(json.items.find((k) => k.id === id)).toMatchObject({ revokedAt: expect.any(String) });
+    expect(JSON.stringify(json)).not.toMatch(/"(key|hash)"/);
+    const noId = await run(['api-keys', 'revoke']);
+    expect([noId.code, noId.stderr]).toEqual([
+      2,
+      'lounge-cloud: api-keys revoke needs ID; see lounge-cloud api-keys revoke --help\n',
+    ]);
+  });
+
+  it('retires a signing key in an emergency, idempotently', async () => {
+    const { kid } = JSON.parse((await run(['signing-keys', 'rotate', '--json'])).stdout) as {
+      kid: string;
+    };
+    const args = ['signing-keys', 'retire', kid, '--reason', 'private key leaked'];
+    const first = await run([...args, '--json']);
+    expect(first.code).toBe(0);
+    // One audit line (a warning) on stderr: which key, and why.
+    expect(first.stderr.trim().split('\n')).toEqual([
+      `lounge-cloud: warning: signing key retired kid=${kid} reason=private key leaked`,
+    ]);
+    const result = JSON.parse(first.stdout) as Record<string, unknown>;
+    expect(result).toEqual({
+      kid,
+      retiredAt: expect.stringMatching(/Z$/),
+      reissued: 0,
+      staleDevices: [],
+    });
+    const again = await run(args);
+    expect(again.stdout).toBe(
+      `signing key ${kid} retired at ${String(result.retiredAt)}; 0 invitation(s) re-signed\n`,
+    );
+    const noReason = await run(['signing-keys', 'retire', kid]);
+    expect([noReason.code, noReason.stderr]).toEqual([
+      2,
+      'lounge-cloud: --reason is required; see lounge-cloud signing-keys retire --help\n',
+    ]);
+    const unknown = await run(['signing-keys', 'retire', 'nokey123', '--reason', 'x']);
+    expect([unknown.code, unknown.stderr]).toEqual([1, 'lounge-cloud: no signing key nokey123\n']);
+  });
+
   it('says what is wrong in one sentence and exits 1', async () => {
     const bad = await run(['serve'], { RATE_LIMIT: 'lots' });
     expect(bad.code).toBe(1);

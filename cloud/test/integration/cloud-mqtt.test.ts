@@ -34,7 +34,11 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${cloud.port}`;
   // The broker takes enrolled devices only: the watcher is one. aedes speaks MQTT 3.1.1.
   watcherLogin = (await enrol()).mqtt;
-  watcher = await mqtt.connectAsync(cloud.mqttUrl, { ...watcherLogin, protocolVersion: 4 });
+  watcher = await mqtt.connectAsync(cloud.mqttUrl, {
+    ...watcherLogin,
+    clientId: watcherLogin.username, // a device's client id is its deviceId
+    protocolVersion: 4,
+  });
   watcher.on('message', (topic, payload) =>
     messages.push({ topic, payload: JSON.parse(payload.toString()), at: Date.now() }),
   );
@@ -111,9 +115,10 @@ describe('lounge-cloud with the embedded broker', () => {
     expect(message.at - returned).toBeLessThan(1000);
     await waitFor(() => messages.some((m) => m.topic === TOPICS.revocationsHead));
     // The retained head and keys reach a late subscriber too.
+    const lateLogin = (await enrol()).mqtt;
     const late = await mqtt.connectAsync(cloud.mqttUrl, {
-      ...watcherLogin,
-      clientId: 'late',
+      ...lateLogin,
+      clientId: lateLogin.username,
       protocolVersion: 4,
     });
     const retained: string[] = [];
@@ -179,6 +184,14 @@ describe('lounge-cloud with the embedded broker', () => {
         'used',
     );
     await edge.endAsync();
+  });
+
+  it("limits failed authentications by the caller's socket address", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++)
+      statuses.push((await api('GET', '/v1/devices', undefined, `bogus-${i}`)).status);
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+    expect(statuses.slice(20)).toEqual(Array(5).fill(429));
   });
 
   it('stops cleanly: HTTP and broker ports closed', async () => {

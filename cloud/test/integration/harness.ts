@@ -33,13 +33,17 @@ export async function makeCloud(
   const dir = mkdtempSync(join(tmpdir(), 'cloud-api-'));
   const clock = new ManualClock(Date.now());
   const log = pino({ level: 'silent' });
-  const store = await createStore(`sqlite:${join(dir, 'cloud.db')}`, { log, clock });
+  const databaseUrl = `sqlite:${join(dir, 'cloud.db')}`;
+  const store = await createStore(databaseUrl, { log, clock });
   await store.migrate();
   const keys = createKeyRing({ store, clock, kek: new Uint8Array(randomBytes(32)) });
   await keys.ensureKey();
   const stub = createStubIntegrations({ clock });
   const integrations = opts.integrations ?? stub;
-  const metrics = createMetrics(() => store.outboxBacklog());
+  const metrics = createMetrics(() => store.outboxBacklog(), {
+    lanes: () => store.outboxLanes(),
+    now: () => clock.now(),
+  });
   const publisher = createMemoryPublisher();
   const dispatcher = createDispatcher({
     store,
@@ -69,11 +73,13 @@ export async function makeCloud(
     secrets: { link: new Uint8Array(randomBytes(32)), subject: new Uint8Array(randomBytes(32)) },
     metrics,
     renderQr,
-    notifyOutbox: () => {
+    notifyOutbox: (dueAt) => {
       notified++;
-      dispatcher.notify();
+      dispatcher.notify(dueAt);
     },
     brokerConnected: () => publisher.connected(),
+    // app.request() has no socket: a test names its caller's address in a header.
+    clientAddress: (c) => c.req.header('x-test-client-address') ?? '192.0.2.1',
   };
   const app = createApp(deps);
   const now = clock.now();
@@ -126,6 +132,8 @@ export async function makeCloud(
     app,
     deps,
     store,
+    /** The store's SQLite file, for a second instance on the same database. */
+    databaseUrl,
     clock,
     stub,
     publisher,

@@ -98,6 +98,20 @@ describe('outbox dispatcher', () => {
     expect(publisher.messages[0]!.retain).toBe(true);
   });
 
+  it('wakes when a row held back by notBefore comes due, not at the next poll', async () => {
+    // The `keys` message of a retirement waits 1 s for every instance to serve the new JWKS;
+    // edges must drop the key within 2 s, so the 60 s poll may not be what delivers it.
+    const publisher = createMemoryPublisher();
+    const d = start({ crm: noCrm, ibdp: noIbdp, publisher });
+    const now = Date.now();
+    const dueAt = now + 300;
+    await commit([{ ...mqttRow('lounge/v1/keys', { kids: [] }, true, now), notBefore: dueAt }]);
+    d.notify(dueAt);
+    await until(() => publisher.messages.length === 1);
+    expect(Date.now()).toBeGreaterThanOrEqual(dueAt);
+    expect(Date.now() - dueAt).toBeLessThan(1000);
+  });
+
   it('sends IBDP records in one batch per dataset with a batch id stable across retries', async () => {
     const calls: { dataset: IbdpDataset; batchId: string; count: number }[] = [];
     let fail = true;
@@ -165,5 +179,69 @@ describe('outbox dispatcher', () => {
     dispatcher.notify();
     await until(() => sent.length === 2);
     expect(sent).toEqual(['inv_B', 'inv_A']);
+  });
+
+  it('retries an IBDP batch with the same members while new rows arrive: each record stored once', async () => {
+    // IBDP stores the batch but answers after the client gave up (SPEC.md 5: the key is the
+    // batch id); meanwhile more rows come due.
+    const stored = new Map<string, string[]>();
+    let timeouts = 2;
+    const ibdp = {
+      async ingest(_dataset: IbdpDataset, batchId: string, records: readonly object[]) {
+        if (!stored.has(batchId)) {
+          stored.set(
+            batchId,
+            records.map((r) => (r as { eventId: string }).eventId),
+          );
+        }
+        if (timeouts > 0) {
+          timeouts--;
+          throw new Error('no answer within 2000 ms');
+        }
+      },
+      health: async () => true,
+    };
+    const d = start({ crm: noCrm, ibdp, publisher: createMemoryPublisher() });
+    const rows = (k: number) =>
+      Array.from({ length: k }, () => ibdpRow('invitations', { change: 'issued' }, Date.now()));
+    await commit(rows(3));
+    d.notify();
+    await until(() => timeouts < 2);
+    // Written by another instance (no notify here): due before the first batch's retry, which
+    // is the claim that finds them.
+    await commit(rows(2));
+    await until(() => timeouts === 0);
+    await commit(rows(2));
+    await until(async () => (await store.outboxBacklog()).ibdp === 0);
+    const all = [...stored.values()].flat();
+    expect(all).toHaveLength(7);
+    expect(new Set(all).size).toBe(7);
+  });
+
+  it('publishes revocations in seq order whatever the writers’ clocks, the head once per run', async () => {
+    const publisher = createMemoryPublisher();
+    const now = Date.now();
+    // Three instances wrote seqs 1..6 with clocks that disagree by a few ms.
+    const rows = [3, 1, 2, 6, 4, 5].flatMap((seq) => [
+      {
+        ...mqttRow('lounge/v1/revocations', { seq }, false, now - seq),
+        orderKey: 'revocations',
+        orderSeq: seq * 2,
+      },
+      {
+        ...mqttRow('lounge/v1/revocations/head', { seq }, true, now - seq),
+        orderKey: 'revocations',
+        orderSeq: seq * 2 + 1,
+      },
+    ]);
+    await commit(rows);
+    start({ crm: noCrm, ibdp: noIbdp, publisher }).notify();
+    await until(async () => (await store.outboxBacklog()).mqtt === 0);
+    const seqs = (topic: string) =>
+      publisher.messages
+        .filter((m) => m.topic === topic)
+        .map((m) => (JSON.parse(m.payload) as { seq: number }).seq);
+    expect(seqs('lounge/v1/revocations')).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(seqs('lounge/v1/revocations/head')).toEqual([6]);
   });
 });

@@ -117,10 +117,12 @@ describe('authentication on every route', () => {
     ];
     // Enrolment checks its body before its token: send a valid one so the token is what fails.
     const enrolBody = { publicKey: deviceKey().publicKey, name: 'gate', hardware: 'rpi4' };
-    for (const route of routes) {
+    for (const [r, route] of routes.entries()) {
       const path = concrete(route.path, 'inv_01JD00000000000000000000AB');
       for (const [name, bearer] of badBearers) {
         const res = await cloud.call(route.method, path, {
+          // One caller per route: failures from one address are limited (tested below).
+          headers: { 'x-test-client-address': `198.51.100.${r}` },
           key: await bearer(),
           body: route.method === 'GET' ? undefined : path.endsWith('/enroll') ? enrolBody : {},
         });
@@ -149,6 +151,46 @@ describe('authentication on every route', () => {
     expectProblem(res, 403, 'FORBIDDEN');
     // A used enrolment token is no credential anywhere else.
     expectProblem(await cloud.call('GET', '/v1/invitations', { key: device.enrollmentToken }), 401);
+  });
+});
+
+describe('failed-authentication floods (security issue 3)', () => {
+  it('limits failed authentications per address before any key lookup: 429 with Retry-After', async () => {
+    let lookups = 0;
+    const findApiKey = cloud.store.findApiKey.bind(cloud.store);
+    const findDevice = cloud.store.findDevice.bind(cloud.store);
+    cloud.store.findApiKey = (id) => (lookups++, findApiKey(id));
+    cloud.store.findDevice = (id) => (lookups++, findDevice(id));
+    const from = (address: string, key: string) =>
+      cloud.call('GET', '/v1/devices', { key, headers: { 'x-test-client-address': address } });
+    const ghost = deviceKey();
+    const statuses: number[] = [];
+    let last: Call | undefined;
+    try {
+      for (let i = 0; i < 300; i++) {
+        // Bogus API keys and bogus device assertions alike.
+        const key =
+          i % 2
+            ? newApiKey().secret
+            : await assertion('dev_01JD0000000000000000000077', ghost.privateJwk);
+        last = await from('203.0.113.9', key);
+        statuses.push(last.status);
+      }
+      expect(statuses.filter((s) => s === 401)).toHaveLength(20);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(280);
+      expect(lookups).toBe(20);
+      expectProblem(last!, 429, 'RATE_LIMITED');
+      expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // Before any lookup means a good key from there waits too; other callers do not.
+      expectProblem(await from('203.0.113.9', cloud.admin), 429, 'RATE_LIMITED');
+      expect((await from('203.0.113.10', cloud.admin)).status).toBe(200);
+      // One failure earned back per second.
+      cloud.clock.advance(1_000);
+      expect((await from('203.0.113.9', cloud.admin)).status).toBe(200);
+    } finally {
+      cloud.store.findApiKey = findApiKey;
+      cloud.store.findDevice = findDevice;
+    }
   });
 });
 

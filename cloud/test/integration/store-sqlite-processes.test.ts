@@ -19,7 +19,11 @@ afterEach(() => {
 
 /** Starts a worker process; resolves its output lines one by one. */
 function startWorker(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { stdio: 'pipe' });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', WORKER, ...args],
+    { stdio: 'pipe' },
+  );
   children.push(child);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -60,6 +64,6 @@ it('two processes revoking and draining one SQLite file: gap-free seqs, no doubl
   expect(new Set(claimed).size).toBe(claimed.length);
   expect(claimed).toHaveLength(150);
   expect((await store.listRevocations(0, 1000)).map((r) => r.seq)).toEqual(seqs);
-  expect(await store.outboxBacklog()).toEqual({ crm: 0, ibdp: 0, mqtt: 0 });
+  expect(await store.outboxBacklog()).toEqual({ crm: 0, ibdp: 0, mqtt: 0, broker: 0 });
   await store.close();
 });

@@ -37,8 +37,8 @@ async function session(username: string, password: string, clientId = username) 
   clients.push(client);
   return client;
 }
-const asDevice = (d: Enrollment, tag = 'a') =>
-  session(d.deviceId, d.mqtt.password, `${d.deviceId}-${tag}`);
+/** A device session: client id = deviceId (its dynsec record pins it). */
+const asDevice = (d: Enrollment) => session(d.deviceId, d.mqtt.password, d.deviceId);
 const asCloud = (clientId: string) => session(admin.username, admin.password, clientId);
 
 /** Enrols over HTTP, then registers the login the way the enrolment use case does. */
@@ -55,6 +55,8 @@ async function enrolAndRegister(loungeId: string): Promise<Enrollment> {
 beforeAll(async () => {
   mosquitto = await startMosquitto({
     dynsec: { adminUser: admin.username, adminPassword: admin.password },
+    // What deploy/mosquitto/mosquitto.conf ships.
+    config: 'max_packet_size 65536',
   });
   cloud = await makeCloud();
   await addOtherLounge(cloud);
@@ -88,12 +90,12 @@ describe('device logins in mosquitto dynsec', () => {
   it('lets a registered device in with its enrolment password, nobody else', async () => {
     expect(registry.problem()).toBeNull();
     expect((await asDevice(here)).connected).toBe(true);
-    await expect(session(here.deviceId, 'wrong', 'x1')).rejects.toThrow(/not authorized|bad user/i);
-    await expect(session(here.deviceId, there.mqtt.password, 'x2')).rejects.toThrow();
+    await expect(session(here.deviceId, 'wrong')).rejects.toThrow(/not authorized|bad user/i);
+    await expect(session(here.deviceId, there.mqtt.password)).rejects.toThrow();
   });
 
   it('holds the ACLs: own lounge and status only', async () => {
-    const device = await asDevice(here, 'acl');
+    const device = await asDevice(here);
     const publish = (topic: string) =>
       device.publishAsync(topic, '{}', { qos: 1 }).then(
         () => 'ok',
@@ -129,7 +131,7 @@ describe('device logins in mosquitto dynsec', () => {
   });
 
   it('lets the cloud publish what devices read', async () => {
-    const device = await asDevice(here, 'reader');
+    const device = await asDevice(here);
     const seen = collect(device);
     await device.subscribeAsync(TOPICS.revocations, { qos: 1 });
     await cloudClient.publishAsync(TOPICS.revocations, '{"seq":1}', { qos: 1 });
@@ -143,10 +145,10 @@ describe('device logins in mosquitto dynsec', () => {
       loungeId: LOUNGE,
       password: 'second',
     });
-    await expect(session(device.deviceId, device.mqtt.password, 'p1')).rejects.toThrow();
-    expect((await session(device.deviceId, 'second', 'p2')).connected).toBe(true);
+    await expect(session(device.deviceId, device.mqtt.password)).rejects.toThrow();
+    expect((await session(device.deviceId, 'second')).connected).toBe(true);
     await registry.setDevicePassword(device.deviceId, 'third');
-    expect((await session(device.deviceId, 'third', 'p3')).connected).toBe(true);
+    expect((await session(device.deviceId, 'third')).connected).toBe(true);
   });
 
   it('decommission disconnects the device and refuses its next login', async () => {
@@ -155,9 +157,65 @@ describe('device logins in mosquitto dynsec', () => {
     const closed = closes(open, 5000);
     await registry.decommissionDevice(device.deviceId);
     expect(await closed).toBe(true);
-    await expect(session(device.deviceId, device.mqtt.password, 'again')).rejects.toThrow();
+    await expect(session(device.deviceId, device.mqtt.password)).rejects.toThrow();
     await registry.decommissionDevice(device.deviceId); // idempotent
     expect(registry.problem()).toBeNull();
+  });
+});
+
+describe('session takeover (security issue 1)', () => {
+  it("refuses a box logging in under another box's client id, or its own under another", async () => {
+    const victim = await connect(mosquitto.url, {
+      username: here.deviceId,
+      password: here.mqtt.password,
+      clientId: here.deviceId,
+      clean: false,
+      properties: { sessionExpiryInterval: 600 },
+      protocolVersion: 5,
+    });
+    clients.push(victim);
+    await victim.subscribeAsync(TOPICS.loungeEntries(LOUNGE), { qos: 1 });
+    let drops = 0;
+    victim.on('close', () => drops++);
+    for (let i = 0; i < 5; i++) {
+      const attack = connect(mosquitto.url, {
+        username: there.deviceId,
+        password: there.mqtt.password,
+        clientId: here.deviceId,
+        clean: false,
+        properties: { sessionExpiryInterval: 600 },
+        protocolVersion: 5,
+      });
+      await expect(attack).rejects.toThrow(/not authorized|identifier/i);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await expect(
+      session(here.deviceId, here.mqtt.password, `${here.deviceId}-doctor`),
+    ).rejects.toThrow(/not authorized|identifier/i);
+    expect(victim.connected).toBe(true);
+    expect(drops).toBe(0);
+    await victim.endAsync();
+  });
+
+  it('disconnects a box sending a packet over 64 KiB (shipped max_packet_size)', async () => {
+    const device = await asDevice(there);
+    const closed = closes(device, 5000);
+    device.publish(TOPICS.deviceStatus(there.deviceId), Buffer.alloc(70_000), { qos: 0 });
+    expect(await closed).toBe(true);
+  });
+
+  it('pins the client id of device logins created before the pin, at start', async () => {
+    const old = await enrollDevice(cloud, LOUNGE);
+    await mosquitto.dynsec(['createClient', old.deviceId, '-p', old.mqtt.password]);
+    await mosquitto.dynsec(['addClientRole', old.deviceId, `lounge-${LOUNGE}`]);
+    expect((await session(old.deviceId, old.mqtt.password, 'anything')).connected).toBe(true);
+    await registry.start();
+    expect(registry.problem()).toBeNull();
+    expect(await mosquitto.dynsec(['getClient', old.deviceId])).toMatch(
+      new RegExp(`Clientid:\\s+${old.deviceId}`),
+    );
+    await expect(session(old.deviceId, old.mqtt.password, 'anything-2')).rejects.toThrow();
+    expect((await session(old.deviceId, old.mqtt.password)).connected).toBe(true);
   });
 });
 
@@ -181,7 +239,7 @@ describe('shared subscription of cloud instances', () => {
       }),
     );
     await new Promise((r) => setTimeout(r, 300)); // both SUBACKs in
-    const device = await asDevice(here, 'entries');
+    const device = await asDevice(here);
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) {
       const eventId = newEventId();

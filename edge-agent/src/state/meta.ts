@@ -31,5 +31,7 @@ export const META = {
   revocationSeq: 'revocation_seq',
   lastSyncAt: 'last_sync_at',
   lastUploadAt: 'last_upload_at',
+  /** JSON `{at, status, detail}` of the last failed IBDP attempt; empty after a success. */
+  lastUploadError: 'last_upload_error',
   lastCloudContactAt: 'last_cloud_contact_at',
 } as const;

@@ -1,4 +1,5 @@
 import {
+  joinUrl,
   createDeviceAssertion,
   revocationPageSchema,
   type Clock,
@@ -45,12 +46,10 @@ export class RevocationFeed {
       audience: o.issuer,
       nowMs: o.clock.now(),
     });
-    const url = new URL('/v1/revocations', o.cloudUrl);
-    url.searchParams.set('after', String(after));
-    url.searchParams.set('limit', String(limit));
+    const url = joinUrl(o.cloudUrl, '/v1/revocations', { after, limit });
     let res: Response;
     try {
-      res = await o.fetch(url.toString(), {
+      res = await o.fetch(url, {
         headers: { authorization: `Bearer ${assertion}`, accept: 'application/json' },
         signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
       });

@@ -23,6 +23,7 @@ import { systemTimers, type TimerHandle, type Timers } from './timers.ts';
 /** The edge state and agent hooks the sync drives (`agent.sync` plus revocation pruning). */
 export interface SyncPort extends RevocationPort, EntryPort {
   refreshKeys(): Promise<boolean>;
+  dropRetiredKeys(kids: readonly string[]): void;
   setMqtt(state: MqttState): void;
   observeCloudDate(cloudMs: number): void;
   observeTrustedTime(trustedMs: number, source: string): void;
@@ -267,6 +268,8 @@ export class SyncService {
       } else if (topic === TOPICS.keys) {
         const msg = keysMessageSchema.parse(json);
         this.trust(msg.updatedAt);
+        // A retired (leaked) key goes before anything else: its tokens are denied from now.
+        port.dropRetiredKeys(msg.retired);
         void port.refreshKeys();
       } else {
         this.entries.onMessage(json);

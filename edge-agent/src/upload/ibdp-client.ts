@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import { parseRetryAfter, type AccessLogRecord } from '@lounge/shared';
+import { joinUrl, parseRetryAfter, type AccessLogRecord } from '@lounge/shared';
 import type { Fetch } from '../jwks-cache.ts';
 
 const gzip = promisify(gzipCb);
@@ -29,7 +29,7 @@ export class IbdpClient {
   private readonly endpoint: string;
 
   constructor(private readonly opts: IbdpClientOptions) {
-    this.endpoint = new URL('/v1/ingest/access-logs', opts.url).toString();
+    this.endpoint = joinUrl(opts.url, '/v1/ingest/access-logs');
   }
 
   /** POSTs one batch; `signal` aborts it (shutdown), which counts as a failure to retry. */
@@ -58,7 +58,10 @@ export class IbdpClient {
         ]),
       });
     } catch (err) {
-      return { kind: 'failed', error: (err as Error).message };
+      // undici says only "fetch failed"; the cause (ECONNREFUSED, ENOTFOUND…) is what helps.
+      const code = (err as { cause?: { code?: unknown } }).cause?.code;
+      const why = typeof code === 'string' ? ` (${code})` : '';
+      return { kind: 'failed', error: `IBDP unreachable: ${(err as Error).message}${why}` };
     }
     const status = res.status;
     // 409 = a retry of a batch IBDP already has (SPEC.md 5): stored.

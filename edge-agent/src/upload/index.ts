@@ -1,5 +1,14 @@
 export { IbdpUploader } from './uploader.ts';
-export type { UploaderOptions, UploadStatus } from './uploader.ts';
+export type { UploaderOptions } from './uploader.ts';
+export {
+  STUCK_AFTER_MS,
+  isRefusal,
+  pendingAgeMs,
+  readUploadHealth,
+  uploadProblem,
+} from './upload-health.ts';
+export type { UploadError, UploadHealth } from './upload-health.ts';
+export { registerUploadHealthMetrics } from './metrics.ts';
 export { UploadQueue, MAX_BATCH } from './queue.ts';
 export type { Batch } from './queue.ts';
 export { IbdpClient, toNdjson } from './ibdp-client.ts';

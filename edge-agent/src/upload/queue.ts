@@ -6,6 +6,7 @@ import {
   type AccessLogRecordRow,
   type Db,
 } from '../state/index.ts';
+import type { UploadError } from './upload-health.ts';
 
 /** One IBDP batch: its Idempotency-Key and its records, oldest first. */
 export interface Batch {
@@ -84,7 +85,13 @@ export class UploadQueue {
     this.db.transaction(() => {
       this.mark.run(atMs, batch.firstId, batch.lastId, batch.batchId);
       this.meta.set(META.lastUploadAt, new Date(atMs).toISOString());
+      this.meta.set(META.lastUploadError, '');
     })();
+  }
+
+  /** An attempt failed: kept for `/healthz` (and doctor) until a batch is stored. */
+  markFailed(error: UploadError): void {
+    this.meta.set(META.lastUploadError, JSON.stringify(error));
   }
 
   /** When IBDP last stored a batch (ISO), or null. */

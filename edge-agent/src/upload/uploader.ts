@@ -7,6 +7,7 @@ import { Pause, systemTimers, type TimerHandle, type Timers } from '../sync/time
 import { IbdpClient, type SendResult } from './ibdp-client.ts';
 import { createUploadMetrics, type UploadMetrics } from './metrics.ts';
 import { UploadQueue, type Batch } from './queue.ts';
+import { readUploadHealth, type UploadHealth } from './upload-health.ts';
 
 export interface UploaderOptions {
   db: Db;
@@ -32,12 +33,6 @@ export interface UploaderOptions {
   pruneIntervalMs?: number;
   timeoutMs?: number;
   newBatchId?: () => string;
-}
-
-/** What `/healthz` shows of the uploads. */
-export interface UploadStatus {
-  pending: number;
-  lastUploadAt: string | null;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -71,7 +66,7 @@ export class IbdpUploader {
       now: () => this.clock.now(),
       timeoutMs: opts.timeoutMs,
     });
-    this.metrics = opts.registry && createUploadMetrics(opts.registry, () => this.queue.pending());
+    this.metrics = opts.registry && createUploadMetrics(opts.registry);
   }
 
   start(): void {
@@ -95,8 +90,9 @@ export class IbdpUploader {
     await this.loop;
   }
 
-  status(): UploadStatus {
-    return { pending: this.queue.pending(), lastUploadAt: this.queue.lastUploadAt() };
+  /** What `/healthz` shows of the uploads. */
+  status(): UploadHealth {
+    return readUploadHealth(this.opts.db);
   }
 
   /** Deletes uploaded rows past the retention period. */
@@ -135,6 +131,13 @@ export class IbdpUploader {
       this.failures = 0;
       log.debug({ batchId: batch.batchId, records: batch.records.length }, 'batch uploaded');
       return;
+    }
+    const detail = result.kind === 'failed' ? result.error : `IBDP answered ${result.status}`;
+    try {
+      const at = new Date(this.clock.now()).toISOString();
+      this.queue.markFailed({ at, status: result.status ?? null, detail });
+    } catch (err) {
+      log.error({ err }, 'recording the upload error failed');
     }
     let delayMs: number;
     if (result.kind === 'retry-after') {

@@ -101,7 +101,12 @@ describe('local API errors, health and metrics', () => {
       loungeId: LOUNGE,
       sync: { revocationSeq: 0, revocationLag: 0, lastSyncAt: null, mqtt: 'disconnected' },
       scanners: [],
-      uploads: { pending: 1, lastUploadAt: null },
+      uploads: {
+        pending: 1,
+        oldestPendingAt: new Date(clock.now()).toISOString(),
+        lastUploadAt: null,
+        lastError: null,
+      },
       clock: { suspect: false, skewSeconds: 0 },
     });
   });
@@ -116,5 +121,11 @@ describe('local API errors, health and metrics', () => {
     );
     expect(text).toContain('lounge_edge_decision_latency_seconds_count{source="api"} 1');
     expect(text).toContain('lounge_edge_webhook_failures_total 0');
+    // The /healthz upload figures (SPEC.md 8), with no uploader configured.
+    expect(text).toMatch(/^lounge_edge_upload_pending_records \d+$/m);
+    expect(text).toMatch(/^lounge_edge_upload_oldest_pending_age_seconds \d+/m);
+    expect(text).toContain('lounge_edge_upload_last_error_status 0');
+    expect(text).toContain('lounge_edge_upload_last_success_timestamp_seconds 0');
+    expect(text).toContain('lounge_edge_upload_stuck 0');
   });
 });

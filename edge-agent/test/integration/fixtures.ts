@@ -21,6 +21,8 @@ export const LOUNGE = 'MAD-T4S-VELAZQUEZ';
 export const DEVICE = 'dev_01JD0000000000000000000001';
 export const API_TOKEN = 'test-token-0123456789abcdef';
 export const ISSUER = 'http://cloud.test';
+/** The path the fake clouds sit under: everything outside it is a 404. */
+export const CLOUD_PREFIX = '/gw/cloud';
 
 /** A signing key like the cloud's, with a helper to mint tokens relative to a clock. */
 export async function makeSigner(kid = 'kTest001') {
@@ -57,7 +59,8 @@ export async function startFakeCloud(keys: Ed25519PublicJwk[], clock: Clock) {
   const server: Server = createServer((req, res) => {
     state.requests++;
     const date = new Date(clock.now() + state.dateOffsetMs).toUTCString();
-    if (req.url === '/.well-known/jwks.json') {
+    // Mounted under a prefix, as a gateway would put the cloud (SPEC.md 8).
+    if (req.url === `${CLOUD_PREFIX}/.well-known/jwks.json`) {
       res.writeHead(200, { 'content-type': 'application/json', date });
       res.end(JSON.stringify({ keys: state.keys }));
     } else {
@@ -67,7 +70,7 @@ export async function startFakeCloud(keys: Ed25519PublicJwk[], clock: Clock) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}${CLOUD_PREFIX}`,
     state,
     close: () =>
       new Promise<void>((r) => {

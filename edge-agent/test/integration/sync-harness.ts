@@ -77,6 +77,8 @@ export async function mqttClient(url: string, clientId: string, protocolVersion:
   return client;
 }
 
+const PREFIX = '/gw/cloud';
+
 /**
  * The cloud side of the sync: JWKS, the device-authenticated revocation feed (with a `Date`
  * header) and `revoke()`, which assigns the next seq and publishes it like the cloud outbox.
@@ -95,12 +97,14 @@ export async function startSyncCloud(opts: {
     const date = new Date(opts.clock.now()).toUTCString();
     const url = new URL(req.url ?? '/', 'http://x');
     if (state.down) return void res.socket?.destroy();
-    if (url.pathname === '/.well-known/jwks.json') {
+    // Under a gateway prefix (SPEC.md 8): a client that drops it gets 404s.
+    const path = url.pathname.startsWith(`${PREFIX}/`) ? url.pathname.slice(PREFIX.length) : '';
+    if (path === '/.well-known/jwks.json') {
       state.jwksRequests++;
       res.writeHead(200, { 'content-type': 'application/json', date });
       return void res.end(JSON.stringify({ keys: opts.jwks }));
     }
-    if (url.pathname !== '/v1/revocations') return void res.writeHead(404, { date }).end();
+    if (path !== '/v1/revocations') return void res.writeHead(404, { date }).end();
     state.feedRequests++;
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     verifyDeviceAssertion(token, {
@@ -128,9 +132,11 @@ export async function startSyncCloud(opts: {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}${PREFIX}`,
     state,
     revocations,
+    /** The keys its JWKS serves (change it in place). */
+    jwks: opts.jwks,
     /** Publishes through this broker from now on (null: revocations are only in the feed). */
     async connectBroker(url: string | null) {
       await publisher?.endAsync();
@@ -197,9 +203,13 @@ export function syncFor(
 }
 
 /** Polls `predicate` every 10 ms until true; throws after `timeoutMs`. */
-export async function until(predicate: () => boolean, timeoutMs = 10_000, what = 'condition') {
+export async function until(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+) {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -145,6 +145,43 @@ describe('revocation sync', () => {
     await until(() => cloud.state.jwksRequests > jwksBefore, 5000, 'JWKS refetch');
   });
 
+  it('drops a retired kid at once: its tokens are UNKNOWN_KEY even while a JWKS still lists it', async () => {
+    // SPEC.md 6: the edge drops `retired` kids from the message itself. The fake cloud keeps
+    // serving the retired key (an instance that has not seen the retirement, or a JWKS fetch
+    // that fails): the refetch on the message must not bring it back.
+    const { cloud, edge, signer, clock } = await setup();
+    const standby = await makeSigner('kStandby');
+    cloud.jwks.push(standby.publicJwk);
+    const verify = async (code: string) =>
+      (await (await edge.call('POST', '/v1/verify', { code })).json()) as { reason: string };
+    const leaked = await signer.token(clock);
+    expect(await verify(leaked)).toMatchObject({ reason: 'OK' });
+    const jwksBefore = cloud.state.jwksRequests;
+    const sent = Date.now();
+    await cloud.publisher()!.publishAsync(
+      TOPICS.keys,
+      JSON.stringify({
+        kids: [standby.kid],
+        retired: [signer.kid],
+        updatedAt: new Date(clock.now()).toISOString(),
+      }),
+      { qos: 1, retain: true },
+    );
+    await until(
+      async () => (await verify(leaked)).reason === 'UNKNOWN_KEY',
+      2000,
+      'retired kid dropped',
+    );
+    const tookMs = Date.now() - sent;
+    await until(() => cloud.state.jwksRequests > jwksBefore, 5000, 'JWKS refetch');
+    // The refetch (which still lists it) does not bring it back, in memory or in SQLite.
+    expect(await verify(leaked)).toMatchObject({ reason: 'UNKNOWN_KEY' });
+    expect(edge.agent.state.keys.all().map((k) => k.kid)).not.toContain(signer.kid);
+    // The key that signs now (the standby, published before) grants.
+    expect(await edge.scan(await standby.token(clock))).toMatchObject({ reason: 'OK' });
+    expect(tookMs).toBeLessThan(2000);
+  });
+
   it('publishes a retained online status, {online:false} on stop, and the will on a crash', async () => {
     const { broker, sync, newSync, edge } = await setup();
     const seen: Array<Record<string, unknown>> = [];

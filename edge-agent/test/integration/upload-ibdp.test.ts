@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
 import { openEdgeState, type EdgeState } from '../../src/state/index.ts';
-import { IbdpUploader, type UploaderOptions } from '../../src/upload/index.ts';
+import { IbdpUploader, uploadProblem, type UploaderOptions } from '../../src/upload/index.ts';
 import { tempDir } from './fixtures.ts';
 
 const TOKEN = 'ibdp-token-123';
@@ -184,6 +184,39 @@ describe('IBDP uploader', () => {
     await ibdp.waitFor(() => stored().length === 2);
     const keys = new Set(requests().map((r) => r.headers['idempotency-key']));
     expect(keys.size).toBe(1);
+  });
+
+  it('keeps the last error for /healthz: a URL without the gateway prefix is a stuck 404', async () => {
+    decide(state, 2);
+    const clock = new ManualClock(Date.now());
+    const origin = new URL(ibdp.urls.ibdp).origin; // the base path left out: a wrong config
+    const u = uploader({
+      ibdp: { url: origin, token: TOKEN },
+      clock,
+      backoff: { baseMs: 60_000, maxMs: 60_000 },
+    });
+    u.start();
+    await ibdp.waitFor(() => u.status().lastError !== null, 10_000);
+    const stuck = u.status();
+    expect(stuck).toMatchObject({ pending: 2, lastUploadAt: null });
+    expect(stuck.lastError).toEqual({
+      at: new Date(clock.now()).toISOString(),
+      status: 404,
+      detail: expect.stringMatching(
+        /^IBDP answered 404: .*no route POST \/v1\/ingest\/access-logs/,
+      ),
+    });
+    expect(uploadProblem(stuck, clock.now())).toMatch(
+      /^IBDP refuses the uploads: IBDP answered 404/,
+    );
+    await u.stop();
+
+    // Fixed config: the same batch goes, and the error is gone with the first success.
+    const fixed = uploader({ clock });
+    fixed.start();
+    await ibdp.waitFor(() => fixed.status().pending === 0, 10_000);
+    expect(fixed.status()).toMatchObject({ lastError: null, oldestPendingAt: null });
+    expect(uploadProblem(fixed.status(), clock.now())).toBeNull();
   });
 
   it('prunes uploaded records after the retention period, never a pending one', async () => {

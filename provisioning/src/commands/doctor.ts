@@ -2,7 +2,9 @@ import { optionalString, parseVerbArgs, type VerbSpec, CONFIG_OPTION } from '../
 import type { Context } from '../context.ts';
 import { loadDevice, type Device } from '../device.ts';
 import { databaseCheck, diskCheck, scannerChecks } from '../doctor/local-checks.ts';
-import { cloudChecks, fail, ibdpCheck, mqttCheck } from '../doctor/network-checks.ts';
+import { mqttCheck } from '../doctor/mqtt-check.ts';
+import { cloudChecks, fail, ibdpCheck } from '../doctor/network-checks.ts';
+import { uploadsCheck } from '../doctor/upload-check.ts';
 import { CliError } from '../errors.ts';
 import { formatReport, type CheckResult } from '../output.ts';
 
@@ -15,7 +17,10 @@ export const spec: VerbSpec = {
   example: 'lounge-provision doctor --config /etc/lounge-edge/config.json',
 };
 
-/** Every check, in the order a technician fixes things: config, network, hardware, disk. */
+/**
+ * Every check, in the order a technician fixes things: config, network (IBDP, then whether the
+ * box's access logs actually reach it), hardware, disk.
+ */
 export async function runChecks(
   ctx: Context,
   configFlag: string | undefined,
@@ -40,16 +45,18 @@ export async function runChecks(
     detail: `${device.path} valid (device ${config.deviceId}, lounge ${config.loungeId})`,
   };
   // The network checks wait on timeouts; run them side by side.
-  const [cloud, mqtt, ibdp] = await Promise.all([
+  const [cloud, mqtt, ibdp, uploads] = await Promise.all([
     cloudChecks(device, ctx.clock),
-    mqttCheck(device),
+    mqttCheck(config, ctx.fetch),
     ibdpCheck(device, ctx.fetch),
+    uploadsCheck(config, ctx.fetch, ctx.clock),
   ]);
   return [
     configCheck,
     ...cloud,
     mqtt,
     ibdp,
+    uploads,
     ...(await scannerChecks(config.scanners, ctx.scanners)),
     await diskCheck(config.dataDir),
     databaseCheck(config.dataDir),

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import mqtt from 'mqtt';
-import type { Clock } from '@lounge/shared';
+import { joinUrl, type Clock } from '@lounge/shared';
 import { networkReason, readProblem, type Fetch, type FetchResponse } from '../cloud-client.ts';
 import type { Device } from '../device.ts';
 import { CliError } from '../errors.ts';
@@ -22,7 +20,7 @@ export async function cloudChecks(device: Device, clock: Clock): Promise<CheckRe
       ? { name: 'cloud', ok: true, detail: `${config.cloudUrl} answers` }
       : fail(
           'cloud',
-          `${config.cloudUrl}/healthz answered ${res.status}`,
+          `${joinUrl(config.cloudUrl, '/healthz')} answered ${res.status}`,
           'the cloud is up but unhealthy; tell the operator',
         );
   } catch (err) {
@@ -96,55 +94,6 @@ async function credentialsCheck(device: Device): Promise<CheckResult> {
   return fail('credentials', `the cloud refused the device assertion (${why})`, hint);
 }
 
-/** Logs in to the broker with the device's credentials, then leaves. */
-export async function mqttCheck(device: Device): Promise<CheckResult> {
-  const { mqtt: m, deviceId } = device.config;
-  if (!m)
-    return fail(
-      'mqtt',
-      'no MQTT login in the config',
-      'enrol the device again: the enrolment writes it',
-    );
-  // Not the agent's client id: taking it over would kick the running agent off its session.
-  const clientId = `${deviceId}-doctor-${randomBytes(3).toString('hex')}`;
-  const login = (protocolVersion: 4 | 5) =>
-    withTimeout(
-      mqtt.connectAsync(
-        m.url,
-        {
-          username: m.username,
-          password: m.password,
-          clientId,
-          protocolVersion,
-          clean: true,
-          reconnectPeriod: 0,
-          connectTimeout: TIMEOUT_MS,
-        },
-        false,
-      ),
-      TIMEOUT_MS + 500,
-    );
-  try {
-    // MQTT 5 first (mosquitto); the embedded aedes broker speaks only 3.1.1.
-    const client = await login(5).catch((err: unknown) => {
-      if (/protocol version/i.test(String(err))) return login(4);
-      throw err;
-    });
-    await client.endAsync();
-    return { name: 'mqtt', ok: true, detail: `logged in to ${m.url} as ${m.username}` };
-  } catch (err) {
-    const reason = networkReason(err);
-    const refused = /auth|password|user name|bad user/i.test(reason);
-    return fail(
-      'mqtt',
-      `cannot log in to ${m.url} (${reason})`,
-      refused
-        ? 'the broker refused the device login; it may be decommissioned: enrol again'
-        : 'check that the broker port is open from this box (firewall, proxy)',
-    );
-  }
-}
-
 /** `GET {ibdp.url}/v1/health` answers 2xx when IBDP is up (SPEC.md section 5). */
 export async function ibdpCheck(device: Device, fetch: Fetch): Promise<CheckResult> {
   const { ibdp } = device.config;
@@ -154,7 +103,7 @@ export async function ibdpCheck(device: Device, fetch: Fetch): Promise<CheckResu
       'no IBDP settings in the config',
       'enrol the device again: the enrolment writes them',
     );
-  const url = new URL('v1/health', ibdp.url.replace(/\/?$/, '/')).toString();
+  const url = joinUrl(ibdp.url, '/v1/health');
   try {
     const res = await fetch(url, {
       headers: { authorization: `Bearer ${ibdp.token}` },
@@ -183,14 +132,3 @@ export const fail = (name: string, detail: string, hint: string): CheckResult =>
   detail,
   hint,
 });
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' })),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createDeviceAssertion, systemClock, type Ed25519PrivateJwk } from '@lounge/shared';
 import { pino } from 'pino';
 import { connectAsync } from 'mqtt';
@@ -8,7 +8,10 @@ import { oneLine, provision, tempDir } from './cli-harness.ts';
 import { hashEnrollmentToken, newEnrollmentToken } from '../../../cloud/src/security/index.ts';
 import { createStore } from '../../../cloud/src/store/index.ts';
 import { freePort } from '../../../test/helpers/ports.ts';
+import { spawnProcess } from '../../../test/helpers/process.ts';
 import { LOUNGE, startCloud, type CloudFixture } from './cloud-fixture.ts';
+
+const EDGE_BIN = resolve(import.meta.dirname, '../../../edge-agent/bin/lounge-edge.js');
 
 // The real CLI against a real cloud process: enrolment, doctor, test-scan, rotate-key,
 // decommission, then doctor with the cloud stopped.
@@ -33,7 +36,10 @@ type Config = {
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
-async function enroll(name: string): Promise<{ config: string; box: string }> {
+async function enroll(
+  name: string,
+  extra: string[] = [],
+): Promise<{ config: string; box: string }> {
   const box = join(dir, name);
   const config = join(box, 'config.json');
   const token = await cloud.enrollmentToken();
@@ -47,6 +53,7 @@ async function enroll(name: string): Promise<{ config: string; box: string }> {
     config,
     '--data-dir',
     join(box, 'data'),
+    ...extra,
   ]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
@@ -59,7 +66,7 @@ async function mqttLogin(c: Config): Promise<string> {
     const client = await connectAsync(c.mqtt.url, {
       username: c.mqtt.username,
       password: c.mqtt.password,
-      clientId: `${c.deviceId}-test`,
+      clientId: c.deviceId, // the broker takes a device's login only under its own id
       protocolVersion: 4, // the embedded broker (aedes) speaks MQTT 3.1.1
       reconnectPeriod: 0,
       connectTimeout: 5000,
@@ -214,8 +221,27 @@ describe('lounge-provision against a real cloud', { timeout: 120_000 }, () => {
   });
 
   it('doctor passes with everything up, fails on a missing scanner with a hint', async () => {
-    const { config } = await enroll('box3');
+    const apiPort = await freePort();
+    const { config } = await enroll('box3', ['--api-port', String(apiPort)]);
+    // doctor reads the broker link from the running agent; it never logs in as the box.
+    const agent = await spawnProcess(process.execPath, [EDGE_BIN, '--config', config], {
+      readyLine: /lounge-edge started/,
+      timeoutMs: 30_000,
+      env: { ...process.env, LOG_LEVEL: 'info' },
+    });
+    const health = async () =>
+      (
+        (await (await fetch(`http://127.0.0.1:${apiPort}/healthz`)).json()) as {
+          sync: { mqtt: string };
+        }
+      ).sync.mqtt;
+    for (let i = 0; (await health()) !== 'connected'; i++) {
+      if (i > 100) throw new Error('the agent did not connect to the broker');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const ok = await provision(['doctor', '--config', config, '--json']);
+    expect(await health()).toBe('connected');
+    await agent.kill();
     const report = JSON.parse(ok.stdout) as {
       ok: boolean;
       checks: { name: string; ok: boolean; hint?: string }[];
@@ -228,6 +254,7 @@ describe('lounge-provision against a real cloud', { timeout: 120_000 }, () => {
       'credentials',
       'mqtt',
       'ibdp',
+      'uploads',
       'scanners',
       'disk',
       'database',
@@ -256,7 +283,13 @@ describe('lounge-provision against a real cloud', { timeout: 120_000 }, () => {
     const at = lines.indexOf(`✖ scanner gate1: serial ${tty} is missing`);
     expect(at).toBeGreaterThan(0);
     expect(lines[at + 1]).toMatch(/^ {2}→ plug the scanner in/);
-    expect(lines.filter((l) => l.startsWith('✖'))).toHaveLength(1);
+    // The agent is stopped by now: the broker link is unknown, the rest passes.
+    expect(lines.filter((l) => l.startsWith('✖'))).toEqual([
+      expect.stringMatching(
+        /^✖ mqtt: the agent does not answer on http:\/\/127\.0\.0\.1:\d+\/healthz/,
+      ),
+      `✖ scanner gate1: serial ${tty} is missing`,
+    ]);
   });
 
   it('test-scan reads one code from the configured scanner and shows its dry-run decision', async () => {

@@ -7,3 +7,7 @@ export type { RetryOptions } from './retry.ts';
 export { parseRetryAfter } from './retry-after.ts';
 export { CircuitBreaker, CircuitOpenError } from './circuit-breaker.ts';
 export type { CircuitBreakerOptions, CircuitState } from './circuit-breaker.ts';
+export { joinUrl } from './join-url.ts';
+export type { QueryParams } from './join-url.ts';
+export { watchParent } from './parent-watch.ts';
+export type { ParentWatchOptions } from './parent-watch.ts';

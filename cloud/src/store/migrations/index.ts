@@ -1,12 +1,23 @@
 import { SchemaTooNewError } from '../errors.ts';
 import { initial } from './001-initial.ts';
 import { loungeEvents } from './002-lounge-events.ts';
+import { outboxBatchesAndKeyVersion } from './003-outbox-batches-and-key-version.ts';
+import { sealedSecrets } from './004-sealed-secrets.ts';
+import { outboxIndexes } from './005-outbox-indexes.ts';
+import { signingKeyRetirement } from './006-signing-key-retirement.ts';
 import type { Migration } from './types.ts';
 
 export type { Dialect, Migration } from './types.ts';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [initial, loungeEvents];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  loungeEvents,
+  outboxBatchesAndKeyVersion,
+  sealedSecrets,
+  outboxIndexes,
+  signingKeyRetirement,
+];
 
 /** The schema version this release knows: the id of its last migration. */
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));

@@ -134,7 +134,8 @@ export async function migratePostgres(db: PgDb, now: number, log: StoreLog): Pro
     for (const m of MIGRATIONS) {
       if (applied.has(m.id)) continue;
       // One round trip: without parameters pg sends it as a simple (multi-statement) query.
-      await c.run(m.up('postgres').join(';\n'));
+      const statements = m.up('postgres');
+      if (statements.length > 0) await c.run(statements.join(';\n'));
       await c.run(
         'INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)',
         m.id,

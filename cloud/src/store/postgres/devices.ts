@@ -3,6 +3,7 @@ import type { CloudStore } from '../port.ts';
 import { PRUNE_EVERY_MS, throttle } from '../common.ts';
 import { deviceFromRow, enrollmentTokenFromRow } from '../rows.ts';
 import type { PgDb } from './connection.ts';
+import { insertOutbox } from './records.ts';
 
 type Devices = Pick<
   CloudStore,
@@ -90,14 +91,18 @@ export function postgresDevices(db: PgDb, clock: Clock): Devices {
         deviceId,
       );
     },
-    async decommissionDevice(deviceId, now) {
-      const row = await db.get(
-        `UPDATE devices SET decommissioned_at = COALESCE(decommissioned_at, ?), online = false
-         WHERE device_id = ? RETURNING *`,
-        now,
-        deviceId,
-      );
-      return row ? deviceFromRow(row) : null;
+    async decommissionDevice(deviceId, now, outbox = []) {
+      return db.tx(async (c) => {
+        const row = await c.get(
+          `UPDATE devices SET decommissioned_at = COALESCE(decommissioned_at, ?), online = false
+           WHERE device_id = ? RETURNING *`,
+          now,
+          deviceId,
+        );
+        if (!row) return null;
+        await insertOutbox(c, outbox);
+        return deviceFromRow(row);
+      });
     },
     async replaceDeviceKey(deviceId, publicJwk) {
       await db.run('UPDATE devices SET public_jwk = ? WHERE device_id = ?', publicJwk, deviceId);

@@ -1,5 +1,10 @@
 import type { Clock } from '@lounge/shared';
-import type { CloudStore, LoungeEventInput, LoungeEventOutcome } from '../port.ts';
+import type {
+  CloudStore,
+  LoungeEventInput,
+  LoungeEventOutbox,
+  LoungeEventOutcome,
+} from '../port.ts';
 import { invitationFromRow, loungeEventFromRow, loungeEventValues } from '../rows.ts';
 import * as q from '../sql.ts';
 import type { PgConn, PgDb } from './connection.ts';
@@ -26,7 +31,7 @@ async function recordOne(
   c: PgConn,
   e: LoungeEventInput,
   now: number,
-  outbox: Parameters<CloudStore['recordLoungeEvents']>[1],
+  outbox: LoungeEventOutbox,
 ): Promise<LoungeEventOutcome> {
   let event = e;
   if (e.type === 'annul') {
@@ -42,8 +47,10 @@ async function recordOne(
   if ((await c.run(ADD_ENTRY, delta, delta, delta, e.at, id)) === 0) return 'applied';
   if (delta < 0) await c.run(q.UNUSE_INVITATION, id);
   const inv = invitationFromRow((await c.get('SELECT * FROM invitations WHERE id = ?', id))!);
-  await insertOutbox(c, outbox(event, inv));
-  return 'applied';
+  const over = delta > 0 && inv.entriesUsed > inv.entries;
+  const others = over ? (await c.all(q.LIVE_GRANTS, id, e.eventId)).map(loungeEventFromRow) : [];
+  await insertOutbox(c, outbox(event, inv, others));
+  return over ? 'overused' : 'applied';
 }
 
 /** Lounge events on PostgreSQL: one transaction per batch. */

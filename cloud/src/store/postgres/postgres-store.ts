@@ -6,7 +6,9 @@ import { postgresDevices } from './devices.ts';
 import { postgresInvitations } from './invitations.ts';
 import { postgresLoungeEvents } from './lounge-events.ts';
 import { postgresOutbox } from './outbox.ts';
+import { postgresApiKeys } from './api-keys.ts';
 import { postgresRecords } from './records.ts';
+import { postgresRetirement } from './retirement.ts';
 
 /** The PostgreSQL adapter: a pg Pool; any number of cloud instances may share the database. */
 export function createPostgresStore(url: string, deps: StoreDeps): CloudStore {
@@ -26,9 +28,11 @@ export function createPostgresStore(url: string, deps: StoreDeps): CloudStore {
       await db.pool.end();
     },
     ...postgresRecords(db, clock),
+    ...postgresApiKeys(db),
     ...postgresInvitations(db),
     ...postgresLoungeEvents(db, clock),
     ...postgresDevices(db, clock),
     ...postgresOutbox(db),
+    ...postgresRetirement(db),
   };
 }

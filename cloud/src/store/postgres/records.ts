@@ -7,42 +7,32 @@ import {
   idempotencyReclaimable,
   throttle,
 } from '../common.ts';
-import {
-  apiKeyFromRow,
-  idempotencyFromRow,
-  loungeFromRow,
-  outboxValues,
-  signingKeyFromRow,
-} from '../rows.ts';
+import { idempotencyFromRow, loungeFromRow, outboxValues, signingKeyFromRow } from '../rows.ts';
+import * as q from '../sql.ts';
 import type { PgConn, PgDb } from './connection.ts';
 
 type Records = Pick<
   CloudStore,
   | 'getOrCreateSecret'
-  | 'insertApiKey'
-  | 'findApiKey'
-  | 'countApiKeys'
+  | 'replaceSecret'
   | 'upsertLounge'
   | 'findLounge'
   | 'listLounges'
   | 'insertSigningKey'
   | 'listSigningKeys'
+  | 'signingKeysVersion'
   | 'noteTokenSigned'
   | 'claimIdempotencyKey'
   | 'completeIdempotencyKey'
   | 'releaseIdempotencyKey'
 >;
 
-const INSERT_OUTBOX =
-  'INSERT INTO outbox (id, kind, order_key, payload, created_at, next_attempt_at) ' +
-  'VALUES (?, ?, ?, ?, ?, ?)';
-
 /** Writes outbox rows; call with the transaction that makes the change. */
 export async function insertOutbox(c: PgConn, events: OutboxEventInput[]): Promise<void> {
-  for (const e of events) await c.run(INSERT_OUTBOX, ...outboxValues(e));
+  for (const e of events) await c.run(q.INSERT_OUTBOX, ...outboxValues(e));
 }
 
-/** Secrets, API keys, lounges, signing keys and idempotency keys on PostgreSQL. */
+/** Secrets, lounges, signing keys and idempotency keys on PostgreSQL. */
 export function postgresRecords(db: PgDb, clock: Clock): Records {
   const pruneDue = throttle(PRUNE_EVERY_MS);
   return {
@@ -59,29 +49,14 @@ export function postgresRecords(db: PgDb, clock: Clock): Records {
       return String((await db.get('SELECT value FROM secrets WHERE name = ?', name))!.value);
     },
 
-    async insertApiKey(k) {
-      await db.run(
-        'INSERT INTO api_keys (id, role, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
-        k.id,
-        k.role,
-        k.name,
-        k.hash,
-        k.createdAt,
-        k.revokedAt,
+    async replaceSecret(name, expected, value) {
+      const changed = await db.run(
+        'UPDATE secrets SET value = ? WHERE name = ? AND value = ?',
+        value,
+        name,
+        expected,
       );
-    },
-    async findApiKey(id) {
-      const row = await db.get('SELECT * FROM api_keys WHERE id = ?', id);
-      return row ? apiKeyFromRow(row) : null;
-    },
-    async countApiKeys(role) {
-      const row = role
-        ? await db.get(
-            'SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL AND role = ?',
-            role,
-          )
-        : await db.get('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL');
-      return Number(row!.n);
+      return changed === 1;
     },
 
     async upsertLounge(l) {
@@ -106,8 +81,10 @@ export function postgresRecords(db: PgDb, clock: Clock): Records {
       return (await db.all('SELECT * FROM lounges ORDER BY id')).map(loungeFromRow);
     },
 
-    async insertSigningKey(k, outbox) {
+    async insertSigningKey(k, outbox, activate) {
       await db.tx(async (c) => {
+        if (activate) await c.run(q.ACTIVATE_SIGNING_KEY, activate.at, activate.kid);
+        await c.run(q.BUMP_SIGNING_KEY_VERSION);
         await c.run(
           `INSERT INTO signing_keys (kid, public_jwk, sealed_private_key, created_at, activates_at,
              last_token_exp_s, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -125,6 +102,9 @@ export function postgresRecords(db: PgDb, clock: Clock): Records {
     async listSigningKeys() {
       const rows = await db.all('SELECT * FROM signing_keys ORDER BY activates_at, kid');
       return rows.map(signingKeyFromRow);
+    },
+    async signingKeysVersion() {
+      return Number((await db.get(q.SIGNING_KEY_VERSION))!.version);
     },
     async noteTokenSigned(kid, expSeconds) {
       await db.run(

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, MIGRATIONS_TABLE, checkSchemaVersion } from '../migrations/index.ts';
@@ -43,9 +43,30 @@ export class SqliteDb {
   }
 }
 
+/**
+ * The database holds sealed keys, key hashes and customer data: its folder is 0700 and the
+ * database, `-wal` and `-shm` files 0600, also when an older release left them 0755/0644.
+ * SQLite creates `-wal` and `-shm` with the mode of the database file, so creating that file
+ * 0600 before SQLite does covers them too.
+ */
+export function restrictSqliteFiles(path: string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    chmodSync(dir, 0o700);
+  } catch (err) {
+    // A shared folder we do not own (/tmp): the 0600 files are what protects the data there.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  }
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
+}
+
 /** Opens (creating the parent directory) with WAL, synchronous=NORMAL, busy_timeout, FKs. */
 export function openSqlite(path: string): SqliteDb {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') restrictSqliteFiles(path);
   const raw = new Database(path);
   // busy_timeout first: switching to WAL needs a lock another process may be holding.
   raw.pragma('busy_timeout = 10000');

@@ -3,6 +3,7 @@ import type { CloudStore } from '../port.ts';
 import { PRUNE_EVERY_MS, throttle } from '../common.ts';
 import { deviceFromRow, enrollmentTokenFromRow, type SqlValue } from '../rows.ts';
 import type { SqliteDb } from './connection.ts';
+import { insertOutbox } from './records.ts';
 
 type Devices = Pick<
   CloudStore,
@@ -87,14 +88,18 @@ export function sqliteDevices(db: SqliteDb, clock: Clock): Devices {
         deviceId,
       );
     },
-    async decommissionDevice(deviceId, now) {
-      const row = db.get(
-        `UPDATE devices SET decommissioned_at = COALESCE(decommissioned_at, ?), online = 0
-         WHERE device_id = ? RETURNING *`,
-        now,
-        deviceId,
-      );
-      return row ? deviceFromRow(row) : null;
+    async decommissionDevice(deviceId, now, outbox = []) {
+      return db.tx(() => {
+        const row = db.get(
+          `UPDATE devices SET decommissioned_at = COALESCE(decommissioned_at, ?), online = 0
+           WHERE device_id = ? RETURNING *`,
+          now,
+          deviceId,
+        );
+        if (!row) return null;
+        insertOutbox(db, outbox);
+        return deviceFromRow(row);
+      });
     },
     async replaceDeviceKey(deviceId, publicJwk) {
       db.run('UPDATE devices SET public_jwk = ? WHERE device_id = ?', publicJwk, deviceId);

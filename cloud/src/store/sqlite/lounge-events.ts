@@ -37,8 +37,10 @@ export function sqliteLoungeEvents(db: SqliteDb, clock: Clock): LoungeEvents {
           if (db.run(ADD_ENTRY, delta, delta, delta, e.at, id) === 0) return 'applied';
           if (delta < 0) db.run(q.UNUSE_INVITATION, id);
           const inv = invitationFromRow(db.get('SELECT * FROM invitations WHERE id = ?', id)!);
-          insertOutbox(db, outbox(event, inv));
-          return 'applied';
+          const over = delta > 0 && inv.entriesUsed > inv.entries;
+          const others = over ? db.all(q.LIVE_GRANTS, id, e.eventId).map(loungeEventFromRow) : [];
+          insertOutbox(db, outbox(event, inv, others));
+          return over ? 'overused' : 'applied';
         }),
       );
     },

@@ -7,42 +7,32 @@ import {
   idempotencyReclaimable,
   throttle,
 } from '../common.ts';
-import {
-  apiKeyFromRow,
-  idempotencyFromRow,
-  loungeFromRow,
-  outboxValues,
-  signingKeyFromRow,
-} from '../rows.ts';
+import { idempotencyFromRow, loungeFromRow, outboxValues, signingKeyFromRow } from '../rows.ts';
+import * as q from '../sql.ts';
 import type { SqliteDb } from './connection.ts';
 
 type Records = Pick<
   CloudStore,
   | 'getOrCreateSecret'
-  | 'insertApiKey'
-  | 'findApiKey'
-  | 'countApiKeys'
+  | 'replaceSecret'
   | 'upsertLounge'
   | 'findLounge'
   | 'listLounges'
   | 'insertSigningKey'
   | 'listSigningKeys'
+  | 'signingKeysVersion'
   | 'noteTokenSigned'
   | 'claimIdempotencyKey'
   | 'completeIdempotencyKey'
   | 'releaseIdempotencyKey'
 >;
 
-const INSERT_OUTBOX =
-  'INSERT INTO outbox (id, kind, order_key, payload, created_at, next_attempt_at) ' +
-  'VALUES (?, ?, ?, ?, ?, ?)';
-
 /** Writes outbox rows; call inside the transaction that makes the change. */
 export function insertOutbox(db: SqliteDb, events: OutboxEventInput[]): void {
-  for (const e of events) db.run(INSERT_OUTBOX, ...outboxValues(e));
+  for (const e of events) db.run(q.INSERT_OUTBOX, ...outboxValues(e));
 }
 
-/** Secrets, API keys, lounges, signing keys and idempotency keys on SQLite. */
+/** Secrets, lounges, signing keys and idempotency keys on SQLite. */
 export function sqliteRecords(db: SqliteDb, clock: Clock): Records {
   const pruneDue = throttle(PRUNE_EVERY_MS);
   return {
@@ -58,26 +48,14 @@ export function sqliteRecords(db: SqliteDb, clock: Clock): Records {
       return String(db.get('SELECT value FROM secrets WHERE name = ?', name)!.value);
     },
 
-    async insertApiKey(k) {
-      db.run(
-        'INSERT INTO api_keys (id, role, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
-        k.id,
-        k.role,
-        k.name,
-        k.hash,
-        k.createdAt,
-        k.revokedAt,
+    async replaceSecret(name, expected, value) {
+      const changed = db.run(
+        'UPDATE secrets SET value = ? WHERE name = ? AND value = ?',
+        value,
+        name,
+        expected,
       );
-    },
-    async findApiKey(id) {
-      const row = db.get('SELECT * FROM api_keys WHERE id = ?', id);
-      return row ? apiKeyFromRow(row) : null;
-    },
-    async countApiKeys(role) {
-      const row = role
-        ? db.get('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL AND role = ?', role)
-        : db.get('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL');
-      return Number(row!.n);
+      return changed === 1;
     },
 
     async upsertLounge(l) {
@@ -102,8 +80,10 @@ export function sqliteRecords(db: SqliteDb, clock: Clock): Records {
       return db.all('SELECT * FROM lounges ORDER BY id').map(loungeFromRow);
     },
 
-    async insertSigningKey(k, outbox) {
+    async insertSigningKey(k, outbox, activate) {
       db.tx(() => {
+        if (activate) db.run(q.ACTIVATE_SIGNING_KEY, activate.at, activate.kid);
+        db.run(q.BUMP_SIGNING_KEY_VERSION);
         db.run(
           `INSERT INTO signing_keys (kid, public_jwk, sealed_private_key, created_at, activates_at,
              last_token_exp_s, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -120,6 +100,9 @@ export function sqliteRecords(db: SqliteDb, clock: Clock): Records {
     },
     async listSigningKeys() {
       return db.all('SELECT * FROM signing_keys ORDER BY activates_at, kid').map(signingKeyFromRow);
+    },
+    async signingKeysVersion() {
+      return Number(db.get(q.SIGNING_KEY_VERSION)!.version);
     },
     async noteTokenSigned(kid, expSeconds) {
       db.run(

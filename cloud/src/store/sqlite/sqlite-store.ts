@@ -6,7 +6,9 @@ import { sqliteDevices } from './devices.ts';
 import { sqliteInvitations } from './invitations.ts';
 import { sqliteLoungeEvents } from './lounge-events.ts';
 import { sqliteOutbox } from './outbox.ts';
+import { sqliteApiKeys } from './api-keys.ts';
 import { sqliteRecords } from './records.ts';
+import { sqliteRetirement } from './retirement.ts';
 
 /** The SQLite adapter: one process, one file (WAL). `path` may be `:memory:`. */
 export function createSqliteStore(path: string, deps: StoreDeps): CloudStore {
@@ -23,9 +25,11 @@ export function createSqliteStore(path: string, deps: StoreDeps): CloudStore {
       if (db.raw.open) db.raw.close();
     },
     ...sqliteRecords(db, clock),
+    ...sqliteApiKeys(db),
     ...sqliteInvitations(db),
     ...sqliteLoungeEvents(db, clock),
     ...sqliteDevices(db, clock),
     ...sqliteOutbox(db),
+    ...sqliteRetirement(db),
   };
 }

@@ -1,0 +1,126 @@
+import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { ManualClock } from '@lounge/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  API_TOKEN,
+  makeSigner,
+  startAgent,
+  startFakeCloud,
+  tempDir,
+  type Signer,
+  type TestAgent,
+} from './fixtures.ts';
+
+// Issue 6: many `GET /v1/events` clients must not slow every decision (SPEC.md 8: at most 16
+// subscribers, 503 beyond; a client that does not keep up is dropped). Counts and times are
+// bounded; the assertion is a ratio measured in one run, so a slow machine does not fail it.
+const READERS = 16;
+const IDLE = 200;
+const SCANS = 300;
+const WARM_UP = 30;
+
+const clock = new ManualClock();
+const tmp = tempDir();
+let signer: Signer;
+let cloud: Awaited<ReturnType<typeof startFakeCloud>>;
+let edge: TestAgent;
+const sockets: Socket[] = [];
+const readers: AbortController[] = [];
+
+beforeAll(async () => {
+  signer = await makeSigner();
+  cloud = await startFakeCloud([signer.publicJwk], clock);
+  edge = await startAgent(tmp.dir, cloud.url, { clock });
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  for (const r of readers) r.abort();
+  await edge.stop();
+  await cloud.close();
+  tmp.cleanup();
+});
+
+/** The p99 latency (ms) of `n` sequential granted scans, each with a fresh code. */
+async function scanP99(n: number): Promise<number> {
+  const codes = await Promise.all(Array.from({ length: n + WARM_UP }, () => signer.token(clock)));
+  const times: number[] = [];
+  for (const [i, code] of codes.entries()) {
+    const t0 = performance.now();
+    const decision = await edge.scan(code);
+    if (i >= WARM_UP) times.push(performance.now() - t0);
+    expect(decision.decision).toBe('grant');
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.ceil(times.length * 0.99) - 1]!;
+}
+
+/** A subscriber that reads and counts every decision frame. */
+async function reader(): Promise<{ status: number; frames: () => number }> {
+  const abort = new AbortController();
+  readers.push(abort);
+  const res = await fetch(`${edge.url}/v1/events`, {
+    headers: { authorization: `Bearer ${API_TOKEN}` },
+    signal: abort.signal,
+  });
+  let frames = 0;
+  if (res.status === 200) {
+    void (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body!) {
+        frames += decoder.decode(chunk).split('event: decision').length - 1;
+      }
+    })().catch(() => undefined);
+  }
+  return { status: res.status, frames: () => frames };
+}
+
+/** A connection that asks for the stream, reads the first bytes, then never reads again. */
+function idleConnection(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    socket.once('error', reject);
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      resolve(chunk.toString('latin1').split('\r\n')[0]!);
+    });
+    socket.write(
+      `GET /v1/events HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer ${API_TOKEN}\r\n\r\n`,
+    );
+  });
+}
+
+describe('SSE under load', { timeout: 120_000 }, () => {
+  it(`keeps scan p99 within 2x with ${READERS} readers and ${IDLE} idle connections`, async () => {
+    await scanP99(100); // JIT and SQLite caches warm before the baseline, not during it
+    const none = await scanP99(SCANS);
+
+    const subs = await Promise.all(Array.from({ length: READERS }, () => reader()));
+    expect(subs.map((s) => s.status)).toEqual(Array(READERS).fill(200));
+    const port = Number(new URL(edge.url).port);
+    const statusLines = await Promise.all(Array.from({ length: IDLE }, () => idleConnection(port)));
+    // Beyond 16 subscribers the stream is refused; the sockets stay open and idle.
+    expect(new Set(statusLines)).toEqual(new Set(['HTTP/1.1 503 Service Unavailable']));
+    expect(edge.agent.sseClients()).toBe(READERS);
+
+    const loaded = await scanP99(SCANS);
+    console.log(
+      `scan p99: ${none.toFixed(2)} ms alone, ${loaded.toFixed(2)} ms with ${READERS} readers ` +
+        `and ${IDLE} idle connections (x${(loaded / none).toFixed(2)})`,
+    );
+    expect(loaded / none).toBeLessThanOrEqual(2);
+    // The readers got every decision.
+    await expect.poll(() => Math.min(...subs.map((s) => s.frames()))).toBe(SCANS + WARM_UP);
+  });
+
+  it('refuses the 17th subscriber with 503 problem+json TOO_MANY_SUBSCRIBERS', async () => {
+    const res = await fetch(`${edge.url}/v1/events`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await res.json()) as { code: string }).code).toBe('TOO_MANY_SUBSCRIBERS');
+  });
+});
