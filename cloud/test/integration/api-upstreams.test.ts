@@ -23,7 +23,8 @@ beforeAll(async () => {
       clock: new ManualClock(Date.now()),
       log: pino({ level: 'silent' }),
       sleep: async () => {},
-      tuning: { timeoutMs: 300, retries: 1, failureThreshold: 100 },
+      // Generous: a loaded machine must not turn a slow answer into a false outage.
+      tuning: { timeoutMs: 1_500, retries: 1, failureThreshold: 100 },
     },
   );
   cloud = await makeCloud({ integrations });
