@@ -8,6 +8,7 @@ import {
   apiKeysRevoke,
   enrollmentToken,
   loungesAdd,
+  loungesList,
   migrate,
   signingKeysRotate,
   type CommandResult,
@@ -18,7 +19,8 @@ import { ConfigError, loadConfig } from './config.ts';
 const USAGE =
   'usage: lounge-cloud [serve] | migrate | api-keys create --role R --name N | api-keys list | ' +
   'api-keys revoke ID | ' +
-  'lounges add --id ID --airport IATA --tz TZ --name N | enrollment-token --lounge ID [--ttl 1h] | ' +
+  'lounges add --id ID --airport IATA --tz TZ --name N [--capacity N] [--hours HH:MM-HH:MM] | ' +
+  'lounges list | enrollment-token --lounge ID [--ttl 1h] | ' +
   'signing-keys rotate   (add --json for JSON output)';
 
 type Command = (
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   'api-keys list': (core) => apiKeysList(core),
   'api-keys revoke': apiKeysRevoke,
   'lounges add': loungesAdd,
+  'lounges list': (core) => loungesList(core),
   'enrollment-token': enrollmentToken,
   'signing-keys rotate': (core) => signingKeysRotate(core),
 };
@@ -80,6 +83,8 @@ async function admin(name: string, args: string[]): Promise<void> {
       id: { type: 'string' },
       airport: { type: 'string' },
       tz: { type: 'string' },
+      capacity: { type: 'string' },
+      hours: { type: 'string' },
       lounge: { type: 'string' },
       ttl: { type: 'string' },
       json: { type: 'boolean' },

@@ -3,6 +3,7 @@ import { initial } from './001-initial.ts';
 import { loungeEvents } from './002-lounge-events.ts';
 import { outboxBatchesAndKeyVersion } from './003-outbox-batches-and-key-version.ts';
 import { sealedSecrets } from './004-sealed-secrets.ts';
+import { loungeCapacity } from './005-lounge-capacity.ts';
 import type { Migration } from './types.ts';
 
 export type { Dialect, Migration } from './types.ts';
@@ -13,6 +14,7 @@ export const MIGRATIONS: readonly Migration[] = [
   loungeEvents,
   outboxBatchesAndKeyVersion,
   sealedSecrets,
+  loungeCapacity,
 ];
 
 /** The schema version this release knows: the id of its last migration. */
