@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import type { Clock, Decision, Ed25519PrivateJwk } from '@lounge/shared';
-import { systemClock } from '@lounge/shared';
+import type { Clock, Decision, Ed25519PrivateJwk, LoungeConfig, Occupancy } from '@lounge/shared';
+import { ProblemError, systemClock } from '@lounge/shared';
 import pino, { type Logger } from 'pino';
 import { fetch as undiciFetch } from 'undici';
 import { annulGrant, type Annulment } from './annul.ts';
@@ -13,7 +13,18 @@ import { DecisionService, type DecisionEvent, type ScanInput } from './decision-
 import { buildHealth, type Health } from './health.ts';
 import { JwksCache, type Fetch } from './jwks-cache.ts';
 import { LinkStatus } from './link-status.ts';
-import { createMetrics, type EdgeMetrics } from './metrics.ts';
+import { createMetrics, registerOccupancyMetrics, type EdgeMetrics } from './metrics.ts';
+import {
+  adjustInside,
+  admitByHand,
+  DESK_GATE,
+  recordExit,
+  type Adjustment,
+  type ExitInput,
+  type HandAdmission,
+  type OccupancyChange,
+} from './occupancy/desk.ts';
+import { LoungeOccupancy } from './occupancy/lounge-occupancy.ts';
 import { createScanners } from './scanners/index.ts';
 import { DoubleReadFilter } from './scanners/double-read.ts';
 import type { ScannerDeps } from './scanners/driver-deps.ts';
@@ -68,6 +79,26 @@ export interface Agent {
   stop(): Promise<void>;
   scan(input: ScanInput): Promise<Decision>;
   annul(eventId: string): Annulment;
+  /** People inside and the lounge's capacity (SPEC.md 8), as `/healthz` shows them. */
+  occupancy(): Occupancy;
+  /** People counted leaving (`POST /v1/passages`, or the console): the count after it. */
+  recordExit(input: Omit<ExitInput, 'gate'> & { gate?: string }): OccupancyChange;
+  /** Staff correct the inside count (an `adjust` event naming them). */
+  adjust(input: Adjustment): OccupancyChange;
+  /** Staff admit a party without a code (reason OVERRIDE, invitationId null). */
+  admitByHand(input: HandAdmission): Decision;
+  /**
+   * Staff override a code denied LOUNGE_FULL (only that reason): a grant with reason OVERRIDE
+   * that consumes an entry. Any other outcome is answered as a scan would be, and recorded.
+   */
+  admitOverCapacity(input: {
+    code: string;
+    staff: string;
+    reason: string;
+    gate?: string;
+  }): Promise<Decision>;
+  /** A lounge config from the cloud (MQTT or `GET /v1/lounges/:id`); true when it changed. */
+  setLoungeConfig(config: LoungeConfig): boolean;
   health(): Health;
   /** Connected `GET /v1/events` subscribers. */
   sseClients(): number;
@@ -98,6 +129,12 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     onCloudContact: (atMs) => link.markCloudContact(atMs),
   });
   const sse = new SseHub(deps.sseKeepAliveMs);
+  const occupancy = new LoungeOccupancy({
+    store: state.occupancy,
+    clock,
+    onChange: (o) => sse.broadcast('occupancy', o),
+  });
+  registerOccupancyMetrics(metrics.registry, () => occupancy.current());
   const webhook = config.turnstile.webhookUrl
     ? new TurnstileWebhook({
         url: config.turnstile.webhookUrl,
@@ -122,6 +159,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     if (log.isLevelEnabled('debug')) log.debug({ ...decision, source, detail }, 'decision detail');
     sse.broadcast('decision', decision);
     if (source === 'scanner') webhook?.send(decision);
+    if (decision.decision === 'grant') occupancy.changed();
     wakeAll();
   };
   const common = {
@@ -130,6 +168,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     deviceId: config.deviceId,
     loungeId: config.loungeId,
     isOffline: () => link.offline(),
+    occupancy,
   };
   const decisions = new DecisionService({
     ...common,
@@ -170,6 +209,14 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     metrics.annulments.inc();
     log.info(result, 'grant annulled');
     sse.broadcast('annul', result);
+    occupancy.changed();
+    wakeAll();
+    return result;
+  };
+
+  const recordPassage = (input: Omit<ExitInput, 'gate'> & { gate?: string }) => {
+    const result = recordExit(common, { ...input, gate: input.gate ?? 'turnstile' });
+    if (!result.duplicate) log.info({ ...input, inside: result.inside }, 'exit counted');
     wakeAll();
     return result;
   };
@@ -187,6 +234,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       uploads: readUploadHealth(state.db),
       clock: clockGuard.status(),
       storage: storage.status(),
+      occupancy: occupancy.current(),
       nowMs: clock.now(),
     });
   };
@@ -200,6 +248,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       decisions.scan({ code, gate, receivedAt, source: 'api', ...(scanId && { scanId }) }),
     verify: (code, gate) => decisions.verify(code, gate),
     annul,
+    passage: recordPassage,
     health,
     metrics: async () => ({
       contentType: metrics.registry.contentType,
@@ -224,6 +273,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     link,
     clockGuard,
     jwks,
+    occupancy,
     self: { deviceId: config.deviceId, loungeId: config.loungeId },
   });
 
@@ -246,6 +296,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       } else if (!fetched) {
         log.warn({ kids: jwks.kids() }, 'cloud unreachable at start; using the cached JWKS');
       }
+      occupancy.start();
       const address = await listen();
       extras = deps.subsystems?.(agent) ?? [];
       for (const x of extras) await x.start();
@@ -258,6 +309,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     stop() {
       stopping ??= (async () => {
         clearInterval(storageTimer);
+        occupancy.stop();
         await Promise.allSettled(scanners.map((s) => s.stop()));
         for (const x of [...extras].reverse()) {
           await x.stop().catch((err: unknown) => log.error({ err }, 'subsystem stop failed'));
@@ -272,6 +324,30 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     },
     scan: (input) => decisions.scan(input),
     annul,
+    occupancy: () => occupancy.current(),
+    recordExit: recordPassage,
+    adjust(input) {
+      const result = adjustInside(common, input);
+      log.info({ ...input, inside: result.inside }, 'inside count adjusted');
+      wakeAll();
+      return result;
+    },
+    admitByHand(input) {
+      const decision = admitByHand(common, input);
+      onDecision({ decision, source: 'desk', latencyMs: 0, detail: input.reason });
+      return decision;
+    },
+    admitOverCapacity: ({ code, staff, reason, gate }) => {
+      if (!reason.trim()) throw new ProblemError('INVALID_REQUEST', 'reason: is required');
+      return decisions.scan({
+        code,
+        gate: gate ?? DESK_GATE,
+        receivedAt: clock.now(),
+        source: 'desk',
+        override: { staff, reason },
+      });
+    },
+    setLoungeConfig: (c) => occupancy.setConfig(c),
     health,
     sseClients: () => sse.size,
   };

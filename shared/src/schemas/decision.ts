@@ -32,7 +32,8 @@ export const accessLogRecordSchema = z.object({
   invitationId: z.string().nullable(),
   decision: z.enum(['grant', 'deny', 'annul', 'exit', 'adjust']),
   reason: z.string(),
-  admit: z.number().int().min(0),
+  /** People the record moved: 1+gst on a grant, 0 on a deny, −count on an exit, ±delta on an adjust. */
+  admit: z.number().int(),
   decidedAt: z.string(),
   offline: z.boolean(),
   codeSha256: z.string().regex(/^[0-9a-f]{64}$/),
