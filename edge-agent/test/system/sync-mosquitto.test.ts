@@ -2,6 +2,7 @@ import { ManualClock, newDeviceId, TOPICS } from '@lounge/shared';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosquitto.ts';
 import { ISSUER, makeSigner, startAgent, tempDir } from '../integration/fixtures.ts';
+import { twoBoxesShareOccupancy } from '../integration/occupancy-scenario.ts';
 import { deviceKeyPair, startSyncCloud, syncFor, until } from '../integration/sync-harness.ts';
 import { syncPortOf } from '../../src/sync/index.ts';
 
@@ -97,6 +98,9 @@ describe('edge sync on mosquitto', () => {
     await until(() => b.e.agent.state.invitations.stateOf(inv).entriesUsed === 1, 10_000, 'B');
     expect(await b.e.scan(token)).toMatchObject({ reason: 'ALREADY_USED' });
   });
+
+  it('two boxes of one lounge converge on one inside count; LOUNGE_FULL and the override', () =>
+    twoBoxesShareOccupancy(broker.url));
 
   it('revocation propagation over 20 revocations (publish -> applied)', async () => {
     const x = await edge();
