@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import type { Clock, Decision, Ed25519PrivateJwk, LoungeConfig, Occupancy } from '@lounge/shared';
-import { ProblemError, systemClock } from '@lounge/shared';
+import type { Clock, Decision, Ed25519PrivateJwk } from '@lounge/shared';
+import { systemClock } from '@lounge/shared';
 import pino, { type Logger } from 'pino';
 import { fetch as undiciFetch } from 'undici';
 import { annulGrant, type Annulment } from './annul.ts';
@@ -14,17 +14,7 @@ import { buildHealth, type Health } from './health.ts';
 import { JwksCache, type Fetch } from './jwks-cache.ts';
 import { LinkStatus } from './link-status.ts';
 import { createMetrics, registerOccupancyMetrics, type EdgeMetrics } from './metrics.ts';
-import {
-  adjustInside,
-  admitByHand,
-  DESK_GATE,
-  recordExit,
-  type Adjustment,
-  type ExitInput,
-  type HandAdmission,
-  type OccupancyChange,
-} from './occupancy/desk.ts';
-import { LoungeOccupancy } from './occupancy/lounge-occupancy.ts';
+import { LoungeOccupancy, occupancyActions, type OccupancyActions } from './occupancy/index.ts';
 import { createScanners } from './scanners/index.ts';
 import { DoubleReadFilter } from './scanners/double-read.ts';
 import type { ScannerDeps } from './scanners/driver-deps.ts';
@@ -66,7 +56,7 @@ export interface Subsystem {
   wake?(): void;
 }
 
-export interface Agent {
+export interface Agent extends OccupancyActions {
   readonly config: EdgeConfig;
   readonly state: EdgeState;
   readonly metrics: EdgeMetrics;
@@ -79,26 +69,6 @@ export interface Agent {
   stop(): Promise<void>;
   scan(input: ScanInput): Promise<Decision>;
   annul(eventId: string): Annulment;
-  /** People inside and the lounge's capacity (SPEC.md 8), as `/healthz` shows them. */
-  occupancy(): Occupancy;
-  /** People counted leaving (`POST /v1/passages`, or the console): the count after it. */
-  recordExit(input: Omit<ExitInput, 'gate'> & { gate?: string }): OccupancyChange;
-  /** Staff correct the inside count (an `adjust` event naming them). */
-  adjust(input: Adjustment): OccupancyChange;
-  /** Staff admit a party without a code (reason OVERRIDE, invitationId null). */
-  admitByHand(input: HandAdmission): Decision;
-  /**
-   * Staff override a code denied LOUNGE_FULL (only that reason): a grant with reason OVERRIDE
-   * that consumes an entry. Any other outcome is answered as a scan would be, and recorded.
-   */
-  admitOverCapacity(input: {
-    code: string;
-    staff: string;
-    reason: string;
-    gate?: string;
-  }): Promise<Decision>;
-  /** A lounge config from the cloud (MQTT or `GET /v1/lounges/:id`); true when it changed. */
-  setLoungeConfig(config: LoungeConfig): boolean;
   health(): Health;
   /** Connected `GET /v1/events` subscribers. */
   sseClients(): number;
@@ -214,12 +184,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     return result;
   };
 
-  const recordPassage = (input: Omit<ExitInput, 'gate'> & { gate?: string }) => {
-    const result = recordExit(common, { ...input, gate: input.gate ?? 'turnstile' });
-    if (!result.duplicate) log.info({ ...input, inside: result.inside }, 'exit counted');
-    wakeAll();
-    return result;
-  };
+  const actions = occupancyActions({ desk: common, decisions, log, onDecision, wake: wakeAll });
 
   const health = (): Health => {
     const revocationSeq = state.invitations.revocationSeq();
@@ -248,7 +213,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       decisions.scan({ code, gate, receivedAt, source: 'api', ...(scanId && { scanId }) }),
     verify: (code, gate) => decisions.verify(code, gate),
     annul,
-    passage: recordPassage,
+    passage: (input) => actions.recordExit(input),
     health,
     metrics: async () => ({
       contentType: metrics.registry.contentType,
@@ -324,30 +289,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     },
     scan: (input) => decisions.scan(input),
     annul,
-    occupancy: () => occupancy.current(),
-    recordExit: recordPassage,
-    adjust(input) {
-      const result = adjustInside(common, input);
-      log.info({ ...input, inside: result.inside }, 'inside count adjusted');
-      wakeAll();
-      return result;
-    },
-    admitByHand(input) {
-      const decision = admitByHand(common, input);
-      onDecision({ decision, source: 'desk', latencyMs: 0, detail: input.reason });
-      return decision;
-    },
-    admitOverCapacity: ({ code, staff, reason, gate }) => {
-      if (!reason.trim()) throw new ProblemError('INVALID_REQUEST', 'reason: is required');
-      return decisions.scan({
-        code,
-        gate: gate ?? DESK_GATE,
-        receivedAt: clock.now(),
-        source: 'desk',
-        override: { staff, reason },
-      });
-    },
-    setLoungeConfig: (c) => occupancy.setConfig(c),
+    ...actions,
     health,
     sseClients: () => sse.size,
   };
