@@ -22,6 +22,8 @@ export class LoungeOccupancy {
   private window: { last: number; next: number } | null | undefined;
   private lastSent = '';
   private timer: NodeJS.Timeout | undefined;
+  private pending: NodeJS.Immediate | undefined;
+  private stopped = false;
 
   constructor(private readonly opts: LoungeOccupancyOptions) {}
 
@@ -47,8 +49,20 @@ export class LoungeOccupancy {
     return true;
   }
 
-  /** Tells subscribers when inside or capacity moved since the last call. */
+  /**
+   * Tells subscribers, once the current turn of the event loop is done, if inside or capacity
+   * moved. Off the decision path: a burst of grants answers first and gives one event, with the
+   * count after the burst.
+   */
   changed(): void {
+    if (this.pending || this.stopped) return;
+    this.pending = setImmediate(() => {
+      this.pending = undefined;
+      if (!this.stopped) this.emit();
+    });
+  }
+
+  private emit(): void {
     const now = this.current();
     const key = `${now.inside}/${now.capacity}`;
     if (key === this.lastSent) return;
@@ -58,14 +72,18 @@ export class LoungeOccupancy {
 
   /** Watches for closing time (the count resets: an SSE occupancy event). */
   start(): void {
+    this.stopped = false;
     this.lastSent = '';
     this.changed();
     this.schedule();
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
+    clearImmediate(this.pending);
     this.timer = undefined;
+    this.pending = undefined;
   }
 
   private schedule(): void {
