@@ -69,6 +69,10 @@ export function occupancyActions(d: {
     },
     async admitOverCapacity({ code, staff, reason, gate }) {
       if (!reason.trim()) throw new ProblemError('INVALID_REQUEST', 'reason: is required');
+      // The staff name travels in the grant event: it must be one every box accepts.
+      if (staff.length < 1 || staff.length > 64) {
+        throw new ProblemError('INVALID_REQUEST', 'staff: expected 1-64 characters');
+      }
       return d.decisions.scan({
         code,
         gate: gate ?? DESK_GATE,

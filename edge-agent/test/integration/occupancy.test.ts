@@ -102,6 +102,9 @@ describe('occupancy and capacity at one box', () => {
     expect(inside()).toBe(7);
     expect(edge.agent.state.invitations.stateOf(String(over.invitationId)).entriesUsed).toBe(1);
     // The first failing check wins: a used code in a full lounge stays ALREADY_USED.
+    await expect(edge.agent.admitOverCapacity({ code, staff: '', reason: 'x' })).rejects.toThrow(
+      /staff/,
+    );
     const again = await edge.agent.admitOverCapacity({ code, staff: 'ana', reason: 'again' });
     expect(again).toMatchObject({ decision: 'deny', reason: 'ALREADY_USED' });
     expect(edge.agent.state.accessLog.byEventId(over.eventId)).toMatchObject({
