@@ -13,7 +13,8 @@ import { DecisionService, type DecisionEvent, type ScanInput } from './decision-
 import { buildHealth, type Health } from './health.ts';
 import { JwksCache, type Fetch } from './jwks-cache.ts';
 import { LinkStatus } from './link-status.ts';
-import { createMetrics, type EdgeMetrics } from './metrics.ts';
+import { createMetrics, registerOccupancyMetrics, type EdgeMetrics } from './metrics.ts';
+import { LoungeOccupancy, occupancyActions, type OccupancyActions } from './occupancy/index.ts';
 import { createScanners } from './scanners/index.ts';
 import { DoubleReadFilter } from './scanners/double-read.ts';
 import { ScannerTestReads } from './scanners/test-reads.ts';
@@ -56,7 +57,7 @@ export interface Subsystem {
   wake?(): void;
 }
 
-export interface Agent {
+export interface Agent extends OccupancyActions {
   readonly config: EdgeConfig;
   readonly state: EdgeState;
   readonly metrics: EdgeMetrics;
@@ -99,6 +100,12 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     onCloudContact: (atMs) => link.markCloudContact(atMs),
   });
   const sse = new SseHub(deps.sseKeepAliveMs);
+  const occupancy = new LoungeOccupancy({
+    store: state.occupancy,
+    clock,
+    onChange: (o) => sse.broadcast('occupancy', o),
+  });
+  registerOccupancyMetrics(metrics.registry, () => occupancy.current());
   const webhook = config.turnstile.webhookUrl
     ? new TurnstileWebhook({
         url: config.turnstile.webhookUrl,
@@ -123,6 +130,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     if (log.isLevelEnabled('debug')) log.debug({ ...decision, source, detail }, 'decision detail');
     sse.broadcast('decision', decision);
     if (source === 'scanner') webhook?.send(decision);
+    if (decision.decision === 'grant') occupancy.changed();
     wakeAll();
   };
   const common = {
@@ -131,6 +139,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     deviceId: config.deviceId,
     loungeId: config.loungeId,
     isOffline: () => link.offline(),
+    occupancy,
   };
   const decisions = new DecisionService({
     ...common,
@@ -175,9 +184,12 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     metrics.annulments.inc();
     log.info(result, 'grant annulled');
     sse.broadcast('annul', result);
+    occupancy.changed();
     wakeAll();
     return result;
   };
+
+  const actions = occupancyActions({ desk: common, decisions, log, onDecision, wake: wakeAll });
 
   const health = (): Health => {
     const revocationSeq = state.invitations.revocationSeq();
@@ -192,6 +204,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       uploads: readUploadHealth(state.db),
       clock: clockGuard.status(),
       storage: storage.status(),
+      occupancy: occupancy.current(),
       nowMs: clock.now(),
     });
   };
@@ -224,6 +237,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       return { code: text.trim(), decision };
     },
     annul,
+    passage: (input) => actions.recordExit(input),
     health,
     metrics: async () => ({
       contentType: metrics.registry.contentType,
@@ -248,6 +262,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     link,
     clockGuard,
     jwks,
+    occupancy,
     self: { deviceId: config.deviceId, loungeId: config.loungeId },
   });
 
@@ -270,6 +285,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       } else if (!fetched) {
         log.warn({ kids: jwks.kids() }, 'cloud unreachable at start; using the cached JWKS');
       }
+      occupancy.start();
       const address = await listen();
       extras = deps.subsystems?.(agent) ?? [];
       for (const x of extras) await x.start();
@@ -282,6 +298,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     stop() {
       stopping ??= (async () => {
         clearInterval(storageTimer);
+        occupancy.stop();
         await Promise.allSettled(scanners.map((s) => s.stop()));
         for (const x of [...extras].reverse()) {
           await x.stop().catch((err: unknown) => log.error({ err }, 'subsystem stop failed'));
@@ -296,6 +313,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     },
     scan: (input) => decisions.scan(input),
     annul,
+    ...actions,
     health,
     sseClients: () => sse.size,
   };

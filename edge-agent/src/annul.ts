@@ -1,5 +1,6 @@
 import type { Clock } from '@lounge/shared';
 import { canAnnul, newEventId, ProblemError } from '@lounge/shared';
+import type { LoungeOccupancy } from './occupancy/lounge-occupancy.ts';
 import type { EdgeState } from './state/index.ts';
 
 /** The answer to `POST /v1/decisions/:eventId/annul`, also the SSE `annul` data. */
@@ -8,7 +9,8 @@ export interface Annulment {
   eventId: string;
   /** The grant whose entry was given back. */
   annuls: string;
-  invitationId: string;
+  /** Null for a party admitted by hand (no code). */
+  invitationId: string | null;
   gate: string;
   /** Negative: the people the grant admitted, given back. */
   admit: number;
@@ -22,6 +24,8 @@ export interface AnnulDeps {
   loungeId: string;
   isOffline: () => boolean;
   newEventId?: (nowMs: number) => string;
+  /** The inside count after the annulment goes into its access-log record. */
+  occupancy?: LoungeOccupancy;
 }
 
 /**
@@ -52,7 +56,13 @@ export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
       const annulId = (deps.newEventId ?? ((ms: number) => newEventId(ms)))(now);
       const at = new Date(now).toISOString();
       state.invitations.markAnnulled(grant.eventId, now, annulId);
-      state.invitations.recordEntry(annulId, grant.invitationId, deviceId, -1, now);
+      // A code-less grant (invitation '') took no entry: there is none to give back.
+      const codeless = grant.invitationId === '';
+      state.invitations.recordEntry(annulId, grant.invitationId, deviceId, codeless ? 0 : -1, now, {
+        kind: 'annul',
+        people: -grant.admit,
+        countsAt: grant.atMs,
+      });
       state.outbox.enqueue(
         { type: 'annul', eventId: annulId, deviceId, gate: grant.gate, at, annuls: grant.eventId },
         now,
@@ -63,7 +73,7 @@ export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
         deviceId,
         loungeId,
         gate: grant.gate,
-        invitationId: grant.invitationId,
+        invitationId: codeless ? null : grant.invitationId,
         decision: 'deny',
         reason: 'ANNULLED',
         admit: 0,
@@ -72,11 +82,12 @@ export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
         codeSha256: original?.codeSha256 ?? '0'.repeat(64),
         latencyMs: 0,
         annuls: grant.eventId,
+        ...(deps.occupancy && { inside: deps.occupancy.current(now).inside }),
       });
       return {
         eventId: annulId,
         annuls: grant.eventId,
-        invitationId: grant.invitationId,
+        invitationId: codeless ? null : grant.invitationId,
         gate: grant.gate,
         admit: -grant.admit,
         annulledAt: at,

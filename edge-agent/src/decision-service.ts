@@ -5,10 +5,11 @@ import { nodeEd25519Verifier } from './ed25519-verifier.ts';
 import { pooledRandom } from './random-pool.ts';
 import { retryOutcome, SCAN_ID_TTL_MS } from './scan-retry.ts';
 import { GroupCommit } from './state/group-commit.ts';
+import type { LoungeOccupancy } from './occupancy/lounge-occupancy.ts';
 import type { EdgeState } from './state/index.ts';
 
-/** Where a scan came from: the local API (turnstile) or an attached scanner. */
-export type DecisionSource = 'api' | 'scanner';
+/** Where a scan came from: the local API (turnstile), an attached scanner, or desk staff. */
+export type DecisionSource = 'api' | 'scanner' | 'desk';
 
 export interface ScanInput {
   code: string | Uint8Array;
@@ -18,6 +19,8 @@ export interface ScanInput {
   source: DecisionSource;
   /** The turnstile's id for this physical read: a retry with it gets the same decision. */
   scanId?: string;
+  /** Desk staff override a LOUNGE_FULL (SPEC.md 8, override a); `reason` is required. */
+  override?: { staff: string; reason: string };
 }
 
 /** Emitted after each recorded decision. */
@@ -40,6 +43,8 @@ export interface DecisionServiceOptions {
   onDecision?: (event: DecisionEvent) => void;
   /** Called when a turnstile retry (known `scanId`) got its recorded decision back. */
   onRetry?: (decision: Decision) => void;
+  /** The lounge's occupancy: LOUNGE_FULL, and the inside count in each access-log record. */
+  occupancy?: LoungeOccupancy;
   /** Runs the recording transaction (the storage guard: full-disk handling). */
   storage?: <T>(write: () => T) => T;
   newEventId?: (nowMs: number) => string;
@@ -99,7 +104,7 @@ export class DecisionService {
     const clockSuspect = this.opts.isClockSuspect();
     const hash = codeSha256(input.code);
     const { state, clock, deviceId, loungeId } = this.opts;
-    const { gate, scanId } = input;
+    const { gate, scanId, override } = input;
     const result = await this.commits.run((): DecisionEvent | { retry: Decision } => {
       const now = clock.now();
       if (scanId !== undefined) {
@@ -112,8 +117,9 @@ export class DecisionService {
         if (retry.kind === 'reused') throw new ProblemError('SCAN_ID_REUSED', retry.detail);
         if (retry.kind === 'replay') return { retry: retry.decision };
       }
-      const outcome = this.outcome(verification, now);
+      const outcome = this.outcome(verification, now, override !== undefined);
       const decision = this.assemble(outcome, gate, now, offline, clockSuspect, scanId);
+      if (outcome.reason === 'OVERRIDE') decision.staff = override!.staff;
       const latencyMs = Math.max(0, now - input.receivedAt);
       if (outcome.decision === 'grant' && outcome.invitationId) {
         const inv = outcome.invitationId;
@@ -125,7 +131,9 @@ export class DecisionService {
           admit: outcome.admit,
           entriesLeft: outcome.entriesLeft,
         });
-        state.invitations.recordEntry(decision.eventId, inv, deviceId, 1, now);
+        state.invitations.recordEntry(decision.eventId, inv, deviceId, 1, now, {
+          people: outcome.admit,
+        });
         state.outbox.enqueue(
           {
             type: 'grant',
@@ -135,11 +143,13 @@ export class DecisionService {
             gate,
             admit: outcome.admit,
             at: decision.decidedAt,
-            reason: 'OK',
+            reason: outcome.reason === 'OVERRIDE' ? 'OVERRIDE' : 'OK',
+            ...(decision.staff !== undefined && { staff: decision.staff }),
           },
           now,
         );
       }
+      const inside = this.opts.occupancy?.current(now).inside;
       state.accessLog.insert({
         eventId: decision.eventId,
         deviceId,
@@ -155,6 +165,8 @@ export class DecisionService {
         latencyMs,
         ...(scanId !== undefined && { scanId }),
         ...(clockSuspect && { clockSuspect: true }),
+        ...(decision.staff !== undefined && { staff: decision.staff, note: override!.reason }),
+        ...(inside !== undefined && { inside }),
       });
       if (scanId !== undefined) {
         state.scanIds.prune(now - SCAN_ID_TTL_MS);
@@ -177,13 +189,14 @@ export class DecisionService {
     const clockSuspect = this.opts.isClockSuspect();
     const now = this.opts.clock.now();
     // One read transaction: a single snapshot, and one WAL lock instead of one per query.
-    const read = this.opts.state.db.transaction(() => this.outcome(verification, now));
+    const read = this.opts.state.db.transaction(() => this.outcome(verification, now, false));
     return { ...this.assemble(read(), gate, now, offline, clockSuspect), dryRun: true };
   }
 
   private outcome(
     verification: Awaited<ReturnType<typeof verifyToken>>,
     now: number,
+    override: boolean,
   ): DecisionOutcome {
     const state = verification.ok
       ? this.opts.state.invitations.stateOf(verification.claims.jti)
@@ -194,6 +207,8 @@ export class DecisionService {
       loungeId: this.opts.loungeId,
       nowMs: now,
       clockSkewSeconds: this.opts.clockSkewSeconds,
+      ...(this.opts.occupancy && { occupancy: this.opts.occupancy.current(now) }),
+      override,
     });
   }
 

@@ -1,3 +1,4 @@
+import type { Occupancy } from '@lounge/shared';
 import type { ClockStatus } from './clock-guard.ts';
 import type { MqttState } from './link-status.ts';
 import type { ScannerHealth } from './scanners/port.ts';
@@ -17,6 +18,8 @@ export interface Health {
   };
   scanners: ScannerHealth[];
   uploads: UploadHealth;
+  /** People inside the lounge as this box counts them, and the lounge's capacity (or null). */
+  occupancy: Occupancy;
   clock: { suspect: boolean; skewSeconds: number };
   reasons?: string[];
 }
@@ -30,6 +33,8 @@ export interface HealthInput {
   mqtt: MqttState;
   scanners: ScannerHealth[];
   uploads: UploadHealth;
+  /** Absent: no occupancy is kept (shown as 0 inside, no capacity). */
+  occupancy?: Occupancy;
   clock: ClockStatus;
   /** Why decisions cannot be recorded (disk full or failing), or null. */
   storage: string | null;
@@ -67,6 +72,7 @@ export function buildHealth(h: HealthInput): Health {
     },
     scanners: h.scanners,
     uploads: h.uploads,
+    occupancy: h.occupancy ?? { inside: 0, capacity: null },
     clock: { suspect: h.clock.suspect, skewSeconds: h.clock.skewSeconds },
     ...(reasons.length && { reasons }),
   };

@@ -9,6 +9,14 @@ export type { EdgeErrorCode } from './errors.ts';
 export { DecisionService } from './decision-service.ts';
 export type { DecisionEvent, DecisionSource, ScanInput } from './decision-service.ts';
 export type { Annulment } from './annul.ts';
+export { DESK_GATE, LoungeOccupancy } from './occupancy/index.ts';
+export type {
+  Adjustment,
+  ExitInput,
+  HandAdmission,
+  OccupancyActions,
+  OccupancyChange,
+} from './occupancy/index.ts';
 export type { Health } from './health.ts';
 export { STUCK_AFTER_MS, readUploadHealth, uploadProblem } from './upload/index.ts';
 export type { UploadError, UploadHealth } from './upload/index.ts';

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Occupancy } from '@lounge/shared';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The agent's Prometheus metrics, on a registry of its own (no global state). */
 export interface EdgeMetrics {
@@ -59,4 +60,24 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): EdgeMetr
       registers: [registry],
     }),
   };
+}
+
+/** `lounge_edge_occupancy_inside` and `_capacity` (0: no capacity set), read at scrape time. */
+export function registerOccupancyMetrics(registry: Registry, read: () => Occupancy): void {
+  new Gauge({
+    name: 'lounge_edge_occupancy_inside',
+    help: 'People inside the lounge, as this box counts them (SPEC.md 8).',
+    registers: [registry],
+    collect() {
+      this.set(read().inside);
+    },
+  });
+  new Gauge({
+    name: 'lounge_edge_occupancy_capacity',
+    help: "The lounge's capacity; 0 when none is set.",
+    registers: [registry],
+    collect() {
+      this.set(read().capacity ?? 0);
+    },
+  });
 }

@@ -1,7 +1,8 @@
-import type { Clock, LoungeEvent, RevocationMessage } from '@lounge/shared';
+import type { Clock, LoungeConfig, LoungeEvent, RevocationMessage } from '@lounge/shared';
 import type { ClockGuard } from './clock-guard.ts';
 import type { JwksCache } from './jwks-cache.ts';
 import type { LinkStatus, MqttState } from './link-status.ts';
+import type { LoungeOccupancy } from './occupancy/lounge-occupancy.ts';
 import {
   META,
   PeerEvents,
@@ -19,6 +20,8 @@ export interface SyncHooks {
    * counts it into consumption once per eventId; a refused one changes nothing.
    */
   applyLoungeEvent(event: unknown): PeerEventResult;
+  /** The lounge's capacity, hours and zone from the cloud; an older one than held is ignored. */
+  applyLoungeConfig(config: LoungeConfig): boolean;
   /** Our lounge events to publish on the lounge topic, oldest first. */
   pendingEntries(limit: number): { id: number; event: LoungeEvent }[];
   markEntryPublished(id: number): void;
@@ -42,6 +45,7 @@ export function createSyncHooks(d: {
   link: LinkStatus;
   clockGuard: ClockGuard;
   jwks: JwksCache;
+  occupancy: LoungeOccupancy;
   self: { deviceId: string; loungeId: string };
 }): SyncHooks {
   const { state, clock, link, clockGuard, jwks } = d;
@@ -49,7 +53,12 @@ export function createSyncHooks(d: {
   return {
     applyRevocation: (msg) => state.invitations.applyRevocation(msg),
     revocationSeq: () => state.invitations.revocationSeq(),
-    applyLoungeEvent: (event) => peers.apply(event, clock.now()),
+    applyLoungeEvent: (event) => {
+      const result = peers.apply(event, clock.now());
+      if (result === 'applied') d.occupancy.changed();
+      return result;
+    },
+    applyLoungeConfig: (config) => d.occupancy.setConfig(config),
     pendingEntries: (limit) => state.outbox.pending(limit),
     markEntryPublished: (id) => state.outbox.markPublished(id, clock.now()),
     refreshKeys: () => jwks.refresh(),

@@ -39,7 +39,17 @@ export type {
   VerifiedToken,
   VerifyOptions,
 } from './token/verify.ts';
-export { ANNUL_WINDOW_MS, canAnnul, decide } from './decide/decide.ts';
+export { ANNUL_WINDOW_MS, admitByHandOutcome, canAnnul, decide } from './decide/decide.ts';
+export {
+  clockTimeSchema,
+  closingTimes,
+  insideOf,
+  isTimeZone,
+  openingHoursSchema,
+  parseHours,
+  wouldOverfill,
+} from './occupancy/index.ts';
+export type { Occupancy, OpeningHours } from './occupancy/index.ts';
 export type { DecideInput, DecisionOutcome, InvitationState } from './decide/decide.ts';
 export { accessLogRecordSchema, decisionSchema } from './schemas/decision.ts';
 export type { AccessLogRecord, Decision } from './schemas/decision.ts';
@@ -47,6 +57,7 @@ export {
   TOPICS,
   deviceStatusSchema,
   keysMessageSchema,
+  loungeConfigSchema,
   revocationHeadSchema,
   revocationMessageSchema,
   revocationPageSchema,
@@ -54,6 +65,7 @@ export {
 export type {
   DeviceStatus,
   KeysMessage,
+  LoungeConfig,
   RevocationHead,
   RevocationMessage,
   RevocationPage,

@@ -12,14 +12,17 @@ export const DENY_REASONS = [
   'EXPIRED',
   'REVOKED',
   'ALREADY_USED',
+  // The lounge has a capacity and this grant would take inside above it (SPEC.md 8).
+  'LOUNGE_FULL',
   // Not a check: the answer to a turnstile retry (same scanId) of a grant annulled since.
   'ANNULLED',
 ] as const;
 
 export type DenyReason = (typeof DENY_REASONS)[number];
-export type DecisionReason = DenyReason | 'OK';
+/** `OVERRIDE`: a grant desk staff made by hand (a full lounge, or a party without a code). */
+export type DecisionReason = DenyReason | 'OK' | 'OVERRIDE';
 
-export const DECISION_REASONS: readonly DecisionReason[] = [...DENY_REASONS, 'OK'];
+export const DECISION_REASONS: readonly DecisionReason[] = [...DENY_REASONS, 'OK', 'OVERRIDE'];
 
 /**
  * Problem codes of the HTTP APIs (SPEC.md section 5 and 8), with their HTTP status.

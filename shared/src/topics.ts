@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { openingHoursSchema } from './occupancy/hours.ts';
 
 /** MQTT topics (SPEC.md section 6). */
 export const TOPICS = {
@@ -6,6 +7,7 @@ export const TOPICS = {
   revocationsHead: 'lounge/v1/revocations/head',
   keys: 'lounge/v1/keys',
   loungeEntries: (loungeId: string): string => `lounge/v1/lounges/${loungeId}/entries`,
+  loungeConfig: (loungeId: string): string => `lounge/v1/lounges/${loungeId}/config`,
   deviceStatus: (deviceId: string): string => `lounge/v1/devices/${deviceId}/status`,
   /** Wildcards the cloud subscribes to. */
   allLoungeEntries: 'lounge/v1/lounges/+/entries',
@@ -38,6 +40,18 @@ export const keysMessageSchema = z.object({
 export type KeysMessage = z.infer<typeof keysMessageSchema>;
 
 // `lounge/v1/lounges/{loungeId}/entries` carries lounge events: see lounge-events/.
+
+/**
+ * `lounge/v1/lounges/{loungeId}/config`, QoS 1, retained; also in the enrolment answer and
+ * `GET /v1/lounges/:id`. Null capacity: no limit; null hours: the count never resets by itself.
+ */
+export const loungeConfigSchema = z.object({
+  capacity: z.number().int().min(1).nullable(),
+  hours: openingHoursSchema.nullable(),
+  timezone: z.string().min(1),
+  updatedAt: z.string(),
+});
+export type LoungeConfig = z.infer<typeof loungeConfigSchema>;
 
 /** `lounge/v1/devices/{deviceId}/status`, QoS 1, retained; last will `{online:false}`. */
 export const deviceStatusSchema = z.object({

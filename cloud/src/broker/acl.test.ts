@@ -11,8 +11,9 @@ const own = TOPICS.loungeEntries('MAD-T4S-VELAZQUEZ');
 const other = TOPICS.loungeEntries('BCN-T1-MIRO');
 
 describe('device ACL', () => {
-  it('subscribes to the cloud topics and its own lounge entries', () => {
-    for (const t of [TOPICS.revocations, TOPICS.revocationsHead, TOPICS.keys, own]) {
+  it('subscribes to the cloud topics and its own lounge entries and config', () => {
+    const config = TOPICS.loungeConfig('MAD-T4S-VELAZQUEZ');
+    for (const t of [TOPICS.revocations, TOPICS.revocationsHead, TOPICS.keys, own, config]) {
       expect(canSubscribe(device, t)).toBe(true);
     }
   });
@@ -20,6 +21,7 @@ describe('device ACL', () => {
   it('refuses other lounges, statuses and every wildcard or shared filter', () => {
     for (const t of [
       other,
+      TOPICS.loungeConfig('BCN-T1-MIRO'),
       TOPICS.deviceStatus(device.kind === 'device' ? device.deviceId : ''),
       '#',
       '+/#',

@@ -22,9 +22,13 @@ function isPlainTopic(topic: string): boolean {
   );
 }
 
-/** Topics a device may subscribe to: the cloud topics and its own lounge's entries. */
+/** Topics a device may subscribe to: the cloud topics and its own lounge's entries and config. */
 export function deviceSubscribeTopics(login: { loungeId: string }): string[] {
-  return [...DEVICE_READABLE_TOPICS, TOPICS.loungeEntries(login.loungeId)];
+  return [
+    ...DEVICE_READABLE_TOPICS,
+    TOPICS.loungeEntries(login.loungeId),
+    TOPICS.loungeConfig(login.loungeId),
+  ];
 }
 
 /** Topics a device may publish to: its lounge's entries and its own status. */

@@ -141,6 +141,11 @@ describe('dynsec ACLs', () => {
         allow: true,
       },
       {
+        acltype: 'subscribeLiteral',
+        topic: 'lounge/v1/lounges/MAD-T4S-VELAZQUEZ/config',
+        allow: true,
+      },
+      {
         acltype: 'publishClientSend',
         topic: 'lounge/v1/lounges/MAD-T4S-VELAZQUEZ/entries',
         allow: true,

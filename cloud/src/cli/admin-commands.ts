@@ -1,5 +1,5 @@
-import { parseDuration } from '@lounge/shared';
-import { createApiKey, upsertLounge } from '../domain/admin.ts';
+import { parseDuration, parseHours } from '@lounge/shared';
+import { createApiKey, upsertLounge, type LoungeView } from '../domain/admin.ts';
 import { listApiKeys, revokeApiKey } from '../domain/api-keys.ts';
 import { createEnrollmentToken } from '../domain/enroll-device.ts';
 import { retireSigningKey } from '../domain/retire-signing-key.ts';
@@ -70,22 +70,40 @@ export async function apiKeysRevoke(
   return { line: `revoked ${key.role} key ${key.id} (${key.name}) at ${key.revokedAt}`, json: key };
 }
 
-/** `lounges add --id ID --airport IATA --tz TZ --name N` */
+/** `lounges add --id ID --airport IATA --tz TZ --name N [--capacity N] [--hours HH:MM-HH:MM]` */
 export async function loungesAdd(
   core: CloudCore,
   flags: Record<string, string | undefined>,
 ): Promise<CommandResult> {
+  const capacity = flags.capacity === undefined ? undefined : Number(flags.capacity);
+  if (capacity !== undefined && !(Number.isInteger(capacity) && capacity >= 1)) {
+    throw new UsageError(`--capacity: expected a whole number of people, got "${flags.capacity}"`);
+  }
+  const hours = flags.hours === undefined ? undefined : parseHours(flags.hours);
+  if (hours === null) throw new UsageError(`--hours: expected HH:MM-HH:MM, got "${flags.hours}"`);
   const lounge = await upsertLounge(
     core.store,
     need(flags, 'id'),
-    { airport: need(flags, 'airport'), timezone: need(flags, 'tz'), name: need(flags, 'name') },
+    {
+      airport: need(flags, 'airport'),
+      timezone: need(flags, 'tz'),
+      name: need(flags, 'name'),
+      ...(capacity !== undefined && { capacity }),
+      ...(hours && { hours }),
+    },
     core.clock.now(),
   );
-  return {
-    line: `lounge ${lounge.id} saved (${lounge.airport}, ${lounge.timezone})`,
-    json: lounge,
-  };
+  return { line: `lounge ${lounge.id} saved (${loungeTraits(lounge)})`, json: lounge };
 }
+
+/** `MAD, Europe/Madrid, capacity 80, open 05:30-23:00` (also used by `lounges list`). */
+export const loungeTraits = (l: LoungeView): string =>
+  [
+    l.airport,
+    l.timezone,
+    ...(l.capacity === null ? [] : [`capacity ${l.capacity}`]),
+    ...(l.hours ? [`open ${l.hours.opens}-${l.hours.closes}`] : []),
+  ].join(', ');
 
 /** The API's bounds on `ttlSeconds` (POST /v1/enrollment-tokens): 60 s to 30 days. */
 const MIN_TTL_S = 60;

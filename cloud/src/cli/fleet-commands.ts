@@ -4,7 +4,8 @@ import { decommissionDevice, listDevices } from '../domain/fleet.ts';
 import { statusOf } from '../domain/views.ts';
 import type { DeviceView } from '../domain/views.ts';
 import type { InvitationRecord, InvitationStatus } from '../store/port.ts';
-import { UsageError, type CommandResult } from './admin-commands.ts';
+import { loungeView } from '../domain/admin.ts';
+import { UsageError, loungeTraits, type CommandResult } from './admin-commands.ts';
 
 type Flags = Record<string, string | undefined>;
 
@@ -21,11 +22,8 @@ export function loungeFlag(flags: Flags): string | undefined {
 
 /** `lounges list` */
 export async function loungesList(core: CloudCore): Promise<CommandResult> {
-  const lounges = (await core.store.listLounges()).map(({ updatedAt, ...l }) => ({
-    ...l,
-    updatedAt: iso(updatedAt),
-  }));
-  const lines = lounges.map((l) => `${l.id}  ${l.airport}  ${l.timezone}  ${l.name}`);
+  const lounges = (await core.store.listLounges()).map(loungeView);
+  const lines = lounges.map((l) => `${l.id}  ${loungeTraits(l)}  ${l.name}`);
   return { line: lines.length ? lines.join('\n') : 'no lounges yet', json: { lounges } };
 }
 

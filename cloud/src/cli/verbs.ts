@@ -97,10 +97,18 @@ export const VERBS: Record<string, Verb> = {
       airport: { value: 'IATA', help: 'airport code, e.g. MAD', required: true },
       tz: { value: 'TZ', help: 'IANA time zone, e.g. Europe/Madrid', required: true },
       name: { value: 'N', help: 'the name staff and guests know it by', required: true },
+      capacity: {
+        value: 'N',
+        help: 'people allowed inside at once (a full lounge denies LOUNGE_FULL)',
+      },
+      hours: {
+        value: 'HH:MM-HH:MM',
+        help: 'opening hours, lounge time; the count resets at closing',
+      },
       json,
     },
     example:
-      'lounge-cloud lounges add --id MAD-T4S-VELAZQUEZ --airport MAD --tz Europe/Madrid --name "Sala Velázquez"',
+      'lounge-cloud lounges add --id MAD-T4S-VELAZQUEZ --airport MAD --tz Europe/Madrid --name "Sala Velázquez" --capacity 120 --hours 05:00-23:30',
     run: loungesAdd,
   },
   'lounges list': {

@@ -1,4 +1,11 @@
-import { LOUNGE_ID_RE, ProblemError } from '@lounge/shared';
+import {
+  LOUNGE_ID_RE,
+  ProblemError,
+  TOPICS,
+  type LoungeConfig,
+  type OpeningHours,
+} from '@lounge/shared';
+import { mqttRow } from '../outbox/events.ts';
 import { hashApiKey, newApiKey } from '../security/index.ts';
 import type { CloudStore, LoungeRecord, Role } from '../store/port.ts';
 
@@ -42,13 +49,54 @@ function checkTimezone(timezone: string): void {
   }
 }
 
-/** Creates or replaces a lounge; its id must start with its airport (`MAD-…` at MAD). */
+/** A lounge as the API shows it (SPEC.md 5); its config fields are the config message's. */
+export interface LoungeView {
+  id: string;
+  airport: string;
+  name: string;
+  timezone: string;
+  capacity: number | null;
+  hours: OpeningHours | null;
+  updatedAt: string;
+}
+
+export const loungeView = (l: LoungeRecord): LoungeView => ({
+  id: l.id,
+  airport: l.airport,
+  name: l.name,
+  timezone: l.timezone,
+  capacity: l.capacity,
+  hours: l.hours,
+  updatedAt: new Date(l.updatedAt).toISOString(),
+});
+
+/** The retained `lounge/v1/lounges/{id}/config` message, also in the enrolment answer. */
+export const loungeConfigOf = (l: LoungeRecord): LoungeConfig => ({
+  capacity: l.capacity,
+  hours: l.hours,
+  timezone: l.timezone,
+  updatedAt: new Date(l.updatedAt).toISOString(),
+});
+
+export interface LoungeInput {
+  airport: string;
+  name: string;
+  timezone: string;
+  capacity?: number | undefined;
+  hours?: OpeningHours | undefined;
+}
+
+/**
+ * Creates or replaces a lounge; its id must start with its airport (`MAD-…` at MAD). What is
+ * left out is cleared (no capacity, no hours). The new config is published, retained, to the
+ * lounge's boxes through the outbox, in the same transaction as the change.
+ */
 export async function upsertLounge(
   store: CloudStore,
   id: string,
-  body: { airport: string; name: string; timezone: string },
+  body: LoungeInput,
   now: number,
-): Promise<{ id: string; airport: string; name: string; timezone: string }> {
+): Promise<LoungeView> {
   if (!LOUNGE_ID_RE.test(id)) {
     throw new ProblemError('INVALID_REQUEST', 'id: expected e.g. MAD-T4S-VELAZQUEZ', {
       field: 'id',
@@ -60,7 +108,31 @@ export async function upsertLounge(
     });
   }
   checkTimezone(body.timezone);
-  const lounge: LoungeRecord = { id, ...body, updatedAt: now };
-  const saved = await store.upsertLounge(lounge);
-  return { id: saved.id, airport: saved.airport, name: saved.name, timezone: saved.timezone };
+  const lounge: LoungeRecord = {
+    id,
+    airport: body.airport,
+    name: body.name,
+    timezone: body.timezone,
+    capacity: body.capacity ?? null,
+    hours: body.hours ?? null,
+    updatedAt: now,
+  };
+  const config = {
+    ...mqttRow(TOPICS.loungeConfig(id), loungeConfigOf(lounge), true, now),
+    // One queue per lounge: two changes in a row leave the newest retained.
+    orderKey: `lounge-config:${id}`,
+  };
+  return loungeView(await store.upsertLounge(lounge, [config]));
+}
+
+/** One lounge: admins see any, a device only its own (others are not found). */
+export async function getLounge(
+  store: CloudStore,
+  id: string,
+  caller: { deviceLounge: string | null },
+): Promise<LoungeView> {
+  const lounge =
+    caller.deviceLounge === null || caller.deviceLounge === id ? await store.findLounge(id) : null;
+  if (!lounge) throw new ProblemError('NOT_FOUND', `no lounge ${id}`);
+  return loungeView(lounge);
 }

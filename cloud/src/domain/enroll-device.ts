@@ -4,8 +4,10 @@ import {
   ProblemError,
   type Ed25519PublicJwk,
   type Jwks,
+  type LoungeConfig,
 } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import { loungeConfigOf } from './admin.ts';
 import {
   enrollmentTokenMatches,
   hashEnrollmentToken,
@@ -51,6 +53,8 @@ export interface Enrollment {
   jwks: Jwks;
   mqtt: { url: string; username: string; password: string };
   ibdp: { url: string; token: string };
+  /** The lounge's capacity, hours and zone (SPEC.md 6), as on its config topic. */
+  lounge?: LoungeConfig;
 }
 
 /** Redeems an enrolment token for a device identity (single use, expiring, lounge-bound). */
@@ -99,6 +103,7 @@ export async function enrollDevice(
   }
   deps.log.info({ deviceId, loungeId: record.loungeId }, 'device enrolled');
   const { publicUrl } = deps.settings;
+  const lounge = await deps.store.findLounge(record.loungeId);
   return {
     deviceId,
     loungeId: record.loungeId,
@@ -107,6 +112,8 @@ export async function enrollDevice(
     jwks: await deps.keys.jwks(),
     mqtt: { url: deps.settings.mqttPublicUrl, username: deviceId, password },
     ibdp: deps.settings.ibdp,
+    // The box starts with its lounge's capacity and hours (SPEC.md 6), before any MQTT.
+    ...(lounge && { lounge: loungeConfigOf(lounge) }),
   };
 }
 

@@ -1,12 +1,24 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.ts';
-import { upsertLounge } from '../domain/admin.ts';
+import { openingHoursSchema } from '@lounge/shared';
+import { getLounge, loungeView, upsertLounge } from '../domain/admin.ts';
 import { createEnrollmentToken } from '../domain/enroll-device.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
 import { json, loungeIdSchema, problems, security } from './schemas.ts';
 
+const hoursSchema = z
+  .object({ opens: z.string(), closes: z.string() })
+  .openapi('OpeningHours', { description: 'HH:MM in the lounge time zone' });
 const loungeSchema = z
-  .object({ id: z.string(), airport: z.string(), name: z.string(), timezone: z.string() })
+  .object({
+    id: z.string(),
+    airport: z.string(),
+    name: z.string(),
+    timezone: z.string(),
+    capacity: z.number().int().nullable(),
+    hours: hoursSchema.nullable(),
+    updatedAt: z.string(),
+  })
   .openapi('Lounge');
 
 /** Admin routes: lounges, enrolment tokens (API keys: api-keys.ts). */
@@ -32,6 +44,8 @@ export function adminRoutes(
               airport: z.string().regex(/^[A-Z]{3}$/, 'expected an IATA airport code like MAD'),
               name: z.string().min(1).max(100),
               timezone: z.string().min(1).max(64),
+              capacity: z.number().int().min(1).max(100_000).optional(),
+              hours: openingHoursSchema.optional(),
             }),
           },
         },
@@ -42,6 +56,36 @@ export function adminRoutes(
   app.openapi(lounges, async (c) => {
     const { id } = c.req.valid('param');
     return c.json(await upsertLounge(deps.store, id, c.req.valid('json'), deps.clock.now()), 200);
+  });
+
+  const listLounges = createRoute({
+    method: 'get',
+    path: '/v1/lounges',
+    security,
+    middleware: [admin] as const,
+    responses: {
+      200: json(z.object({ items: z.array(loungeSchema) }), 'every lounge'),
+      ...problems(401, 403),
+    },
+  });
+  app.openapi(listLounges, async (c) => {
+    const items = (await deps.store.listLounges()).map(loungeView);
+    return c.json({ items }, 200);
+  });
+
+  const oneLounge = createRoute({
+    method: 'get',
+    path: '/v1/lounges/{id}',
+    security,
+    // A box reads its own lounge's config at start (SPEC.md 8).
+    middleware: [auth(['admin', 'device'])] as const,
+    request: { params: z.object({ id: loungeIdSchema }) },
+    responses: { 200: json(loungeSchema, 'the lounge'), ...problems(401, 403, 404) },
+  });
+  app.openapi(oneLounge, async (c) => {
+    const principal = c.get('principal');
+    const deviceLounge = principal.kind === 'device' ? principal.loungeId : null;
+    return c.json(await getLounge(deps.store, c.req.valid('param').id, { deviceLounge }), 200);
   });
 
   const enrollmentTokens = createRoute({

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { DEVICE_ID_RE, ProblemError } from '@lounge/shared';
+import { DEVICE_ID_RE, ProblemError, loungeConfigSchema } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
 import { enrollDevice } from '../domain/enroll-device.ts';
 import { decommissionDevice, listDevices, rotateDeviceKey } from '../domain/fleet.ts';
@@ -58,6 +58,7 @@ export function deviceRoutes(
           jwks: jwksSchema,
           mqtt: z.object({ url: z.string(), username: z.string(), password: z.string() }),
           ibdp: z.object({ url: z.string(), token: z.string() }),
+          lounge: loungeConfigSchema.optional(),
         }),
         'the device identity and where to connect',
       ),

@@ -30,6 +30,10 @@ export interface LoungeRecord {
   airport: string;
   name: string;
   timezone: string;
+  /** People allowed inside at once; null: no limit. */
+  capacity: number | null;
+  /** Opening hours in `timezone`; null: the inside count never resets by itself. */
+  hours: { opens: string; closes: string } | null;
   updatedAt: number;
 }
 
@@ -290,7 +294,8 @@ export interface CloudStore {
   revokeApiKey(id: string, now: number): Promise<ApiKeyRevocation>;
 
   // Lounges
-  upsertLounge(lounge: LoungeRecord): Promise<LoungeRecord>;
+  /** Creates or replaces a lounge, writing `outbox` (its config message) in the same transaction. */
+  upsertLounge(lounge: LoungeRecord, outbox?: OutboxEventInput[]): Promise<LoungeRecord>;
   findLounge(id: string): Promise<LoungeRecord | null>;
   /** Every lounge, by id. */
   listLounges(): Promise<LoungeRecord[]>;

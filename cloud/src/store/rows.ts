@@ -45,8 +45,25 @@ export const loungeFromRow = (r: Row): LoungeRecord => ({
   airport: str(r.airport),
   name: str(r.name),
   timezone: str(r.timezone),
+  capacity: r.capacity === null || r.capacity === undefined ? null : num(r.capacity),
+  hours:
+    r.hours_opens === null || r.hours_opens === undefined
+      ? null
+      : { opens: str(r.hours_opens), closes: str(r.hours_closes) },
   updatedAt: num(r.updated_at),
 });
+
+/** The values of a lounge row, in the column order of UPSERT_LOUNGE. */
+export const loungeValues = (l: LoungeRecord): SqlValue[] => [
+  l.id,
+  l.airport,
+  l.name,
+  l.timezone,
+  l.capacity,
+  l.hours?.opens ?? null,
+  l.hours?.closes ?? null,
+  l.updatedAt,
+];
 
 export const signingKeyFromRow = (r: Row): SigningKeyRow => ({
   kid: str(r.kid),

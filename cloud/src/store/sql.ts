@@ -168,3 +168,13 @@ export function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }
+
+/** Creates or replaces a lounge (values: rows.ts loungeValues). */
+export const UPSERT_LOUNGE = `INSERT INTO lounges
+  (id, airport, name, timezone, capacity, hours_opens, hours_closes, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET airport = excluded.airport, name = excluded.name,
+    timezone = excluded.timezone, capacity = excluded.capacity,
+    hours_opens = excluded.hours_opens, hours_closes = excluded.hours_closes,
+    updated_at = excluded.updated_at
+  RETURNING *`;

@@ -71,16 +71,26 @@ export function recordsContract(get: () => ContractContext): void {
         airport: 'MAD',
         name: 'A',
         timezone: 'Europe/Madrid',
+        capacity: null,
+        hours: null,
         updatedAt: T0,
       };
       expect(await store.upsertLounge(lounge)).toEqual(lounge);
-      const renamed = { ...lounge, name: 'B', updatedAt: T0 + 1 };
-      expect(await store.upsertLounge(renamed)).toEqual(renamed);
+      const renamed = {
+        ...lounge,
+        name: 'B',
+        capacity: 80,
+        hours: { opens: '05:30', closes: '23:00' },
+        updatedAt: T0 + 1,
+      };
+      const config = outboxEvent('mqtt', 'lounge-config', T0 + 1, { orderKey: 'cfg:MAD-T4S' });
+      expect(await store.upsertLounge(renamed, [config])).toEqual(renamed);
       expect(await store.findLounge('MAD-T4S')).toEqual(renamed);
       expect(await store.findLounge('BCN-X')).toBeNull();
-      const bcn = { ...lounge, id: 'BCN-T1', airport: 'BCN', timezone: 'Europe/Madrid' };
-      await store.upsertLounge(bcn);
-      expect(await store.listLounges()).toEqual([bcn, renamed]);
+      const claimed = await store.claimOutbox('w1', T0 + 10, 10, 30_000);
+      expect(claimed.map((e) => e.id)).toContain(config.id);
+      await store.upsertLounge({ ...lounge, id: 'BCN-T1', airport: 'BCN' });
+      expect((await store.listLounges()).map((l) => l.id)).toEqual(['BCN-T1', 'MAD-T4S']);
     });
 
     it('keeps signing keys and only ever raises lastTokenExp', async () => {

@@ -201,6 +201,9 @@ describe('devices', () => {
       airport: 'BCN',
       name: 'Puente Aéreo',
       timezone: 'Europe/Madrid',
+      capacity: null,
+      hours: null,
+      updatedAt: new Date(cloud.clock.now()).toISOString(),
     });
     const mismatch = await cloud.call('PUT', '/v1/lounges/BCN-T1-PUENTE', {
       body: { airport: 'MAD', name: 'x', timezone: 'Europe/Madrid' },

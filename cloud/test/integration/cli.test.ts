@@ -51,6 +51,25 @@ describe('lounge-cloud admin commands', { timeout: 120_000 }, () => {
     ]);
     expect(lounge).toMatchObject({ code: 0 });
     expect(lounge.stdout).toBe('lounge MAD-T4S-VELAZQUEZ saved (MAD, Europe/Madrid)\n');
+    const sized = await run(
+      'lounges add --id BCN-T1-MIRO --airport BCN --tz Europe/Madrid --name Miró --capacity 80 --hours 05:30-23:00'.split(
+        ' ',
+      ),
+    );
+    expect(sized.stdout).toBe(
+      'lounge BCN-T1-MIRO saved (BCN, Europe/Madrid, capacity 80, open 05:30-23:00)\n',
+    );
+    const badHours = await run(
+      'lounges add --id BCN-T1-MIRO --airport BCN --tz Europe/Madrid --name M --hours 5-23'.split(
+        ' ',
+      ),
+    );
+    expect(badHours).toMatchObject({ code: 1, stderr: expect.stringContaining('--hours') });
+    const list = await run(['lounges', 'list']);
+    expect(list.stdout).toBe(
+      'BCN-T1-MIRO  BCN, Europe/Madrid, capacity 80, open 05:30-23:00  Miró\n' +
+        'MAD-T4S-VELAZQUEZ  MAD, Europe/Madrid  Velázquez\n',
+    );
     const token = await run([
       'enrollment-token',
       '--lounge',
@@ -212,6 +231,8 @@ describe('lounge-cloud command line', { timeout: 120_000 }, () => {
           airport,
           name: id,
           timezone: 'Europe/Madrid',
+          capacity: null,
+          hours: null,
           updatedAt: now,
         });
       }

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Clock, Decision } from '@lounge/shared';
+import type { Clock, Decision, Occupancy } from '@lounge/shared';
 import { ProblemError } from '@lounge/shared';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -28,6 +28,8 @@ export interface ApiDeps {
     signal: AbortSignal,
   ): Promise<{ code: string; decision: Decision }>;
   annul(eventId: string): Annulment;
+  /** People the turnstile counted leaving (SPEC.md 8); a known passageId counts once. */
+  passage(input: { count: number; gate?: string; passageId?: string }): Occupancy;
   health(): Health;
   metrics(): Promise<{ contentType: string; body: string }>;
 }
@@ -45,6 +47,12 @@ const EVENT_ID = /^evt_[0-9A-Za-z]{1,40}$/;
 const testBody = z.strictObject({ timeoutMs: z.number().int().min(100).max(300_000).optional() });
 /** How long a scanner test waits by default (the technician walks to the scanner). */
 const TEST_TIMEOUT_MS = 30_000;
+const passageBody = z.strictObject({
+  direction: z.literal('exit'),
+  count: z.number().int().min(1).max(1000),
+  gate: gate.optional(),
+  passageId: scanId.optional(),
+});
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -113,6 +121,16 @@ export function createApiApp(deps: ApiDeps): Hono {
       throw new ProblemError('DECISION_NOT_FOUND', `no grant with eventId ${eventId}`);
     }
     return c.json(deps.annul(eventId));
+  });
+
+  app.post('/v1/passages', async (c) => {
+    const { count, gate: g, passageId } = await readJson(c, passageBody);
+    const { inside, capacity } = deps.passage({
+      count,
+      ...(g && { gate: g }),
+      ...(passageId && { passageId }),
+    });
+    return c.json({ inside, capacity });
   });
 
   app.get('/v1/events', (c) => deps.sse.handle(c));

@@ -4,6 +4,7 @@ import { EntryOutbox } from './entry-outbox.ts';
 import { InvitationStore } from './invitations.ts';
 import { KeyStore } from './keys.ts';
 import { MetaStore } from './meta.ts';
+import { OccupancyStore } from './occupancy.ts';
 import { ScanIdStore } from './scan-ids.ts';
 import { TrustedTimeStore } from './trusted-time.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
@@ -17,6 +18,7 @@ export interface EdgeState {
   accessLog: AccessLogStore;
   outbox: EntryOutbox;
   scanIds: ScanIdStore;
+  occupancy: OccupancyStore;
   trustedTime: TrustedTimeStore;
   close(): void;
 }
@@ -31,6 +33,7 @@ export function createEdgeState(db: Db, onClose: () => void = () => {}): EdgeSta
     accessLog: new AccessLogStore(db),
     outbox: new EntryOutbox(db),
     scanIds: new ScanIdStore(db),
+    occupancy: new OccupancyStore(db),
     trustedTime: new TrustedTimeStore(db),
     close: () => {
       onClose();
@@ -59,6 +62,7 @@ export type { GrantRow, RevocationResult } from './invitations.ts';
 export { PeerEvents } from './peer-events.ts';
 export type { PeerEventResult } from './peer-events.ts';
 export type { CachedKey } from './keys.ts';
+export { OccupancyStore } from './occupancy.ts';
 export type { RecordedScan } from './scan-ids.ts';
 export type { TrustedTime } from './trusted-time.ts';
 export type { Db } from './db.ts';

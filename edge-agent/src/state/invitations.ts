@@ -93,7 +93,9 @@ export class InvitationStore {
    * Records a lounge event (ours or a peer's) and moves consumption by `delta` (a grant takes
    * one entry, an annul gives one back); false if already recorded. `kind` defaults from the
    * delta, `atMs` (the event's time) to `nowMs`. Events without an invitation (code-less
-   * grants, exits, adjusts) are recorded with invitation '' and delta 0.
+   * grants, exits, adjusts) are recorded with invitation '' and delta 0. `people` is how the
+   * event moves the inside count and `countsAt` the instant that decides whether it counts
+   * since the last closing (default `atMs`; an annul passes its grant's).
    */
   recordEntry(
     eventId: string,
@@ -101,14 +103,25 @@ export class InvitationStore {
     deviceId: string,
     delta: number,
     nowMs: number,
-    event: { kind?: string; atMs?: number } = {},
+    event: { kind?: string; atMs?: number; people?: number; countsAt?: number } = {},
   ): boolean {
     const kind = event.kind ?? (delta > 0 ? 'grant' : 'annul');
+    const atMs = event.atMs ?? nowMs;
     const inserted = prep(
       this.db,
-      `INSERT INTO entry_events (event_id, invitation_id, device_id, delta, applied_at, kind, at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
-    ).run(eventId, invitationId, deviceId, delta, nowMs, kind, event.atMs ?? nowMs);
+      `INSERT INTO entry_events (event_id, invitation_id, device_id, delta, applied_at, kind, at_ms,
+         people, counts_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+    ).run(
+      eventId,
+      invitationId,
+      deviceId,
+      delta,
+      nowMs,
+      kind,
+      atMs,
+      event.people ?? 0,
+      event.countsAt ?? atMs,
+    );
     if (inserted.changes === 0 || delta === 0) return inserted.changes > 0;
     prep(
       this.db,

@@ -162,4 +162,41 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE access_log ADD COLUMN scan_id TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'occupancy',
+    // Occupancy (SPEC.md 8): every lounge event row says how it moves the inside count
+    // (people: + a grant's admit, - an annulled grant's admit, - an exit's count, + an
+    // adjust's delta) and which instant decides whether it counts since the last closing
+    // (counts_at: the event's time; for an annul, its grant's). Rows written before this
+    // version: local grants and annuls get their admit from the grants table; peers' grants
+    // carried no admit here and count 0.
+    sql: `
+      ALTER TABLE entry_events ADD COLUMN people INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE entry_events ADD COLUMN counts_at INTEGER;
+      UPDATE entry_events SET people = COALESCE(
+          (SELECT g.admit FROM grants g WHERE g.event_id = entry_events.event_id), 0)
+        WHERE kind = 'grant';
+      UPDATE entry_events SET
+          people = -COALESCE(
+            (SELECT g.admit FROM grants g WHERE g.annul_event_id = entry_events.event_id), 0),
+          counts_at = (SELECT g.at_ms FROM grants g WHERE g.annul_event_id = entry_events.event_id)
+        WHERE kind = 'annul';
+      UPDATE entry_events SET counts_at = COALESCE(at_ms, applied_at) WHERE counts_at IS NULL;
+      CREATE INDEX entry_events_counts_at ON entry_events (counts_at);
+
+      -- Turnstile passage ids (POST /v1/passages): the same id within 5 min counts once.
+      CREATE TABLE passage_ids (
+        passage_id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+      );
+      CREATE INDEX passage_ids_at ON passage_ids (at_ms);
+
+      -- Who acted (overrides, adjusts), their reason text, and the inside count after the row.
+      ALTER TABLE access_log ADD COLUMN staff TEXT;
+      ALTER TABLE access_log ADD COLUMN note TEXT;
+      ALTER TABLE access_log ADD COLUMN inside INTEGER;
+    `,
+  },
 ];

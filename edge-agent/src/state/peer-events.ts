@@ -22,6 +22,8 @@ interface StoredRow {
   at_ms: number | null;
   applied_at: number;
   annulled_by: string | null;
+  people: number;
+  counts_at: number | null;
 }
 
 /**
@@ -60,24 +62,32 @@ export class PeerEvents {
     if (check.verdict === 'duplicate') return 'duplicate';
     const e = check.event;
     const at = { kind: e.type, atMs: Date.parse(e.at) };
-    const record = (invitationId: string, delta: number) =>
-      this.invitations.recordEntry(e.eventId, invitationId, e.deviceId, delta, nowMs, at);
-    if (e.type === 'grant') record(e.invitationId ?? '', e.invitationId === null ? 0 : 1);
-    else if (e.type === 'annul') {
+    // `people` moves the inside count (SPEC.md 8, occupancy); an annul counts with its grant.
+    const record = (invitationId: string, delta: number, people: number, countsAt?: number) =>
+      this.invitations.recordEntry(e.eventId, invitationId, e.deviceId, delta, nowMs, {
+        ...at,
+        people,
+        ...(countsAt !== undefined && { countsAt }),
+      });
+    if (e.type === 'grant') {
+      record(e.invitationId ?? '', e.invitationId === null ? 0 : 1, e.admit);
+    } else if (e.type === 'annul') {
       const target = this.find(e.annuls)!;
       prep(this.db, 'UPDATE entry_events SET annulled_by = ? WHERE event_id = ?').run(
         e.eventId,
         e.annuls,
       );
-      record(target.invitation_id, target.invitation_id === '' ? 0 : -1);
-    } else record('', 0);
+      const delta = target.invitation_id === '' ? 0 : -1;
+      record(target.invitation_id, delta, -target.people, target.counts_at ?? target.applied_at);
+    } else if (e.type === 'exit') record('', 0, -e.count);
+    else record('', 0, e.delta);
     return 'applied';
   }
 
   private find(eventId: string): StoredRow | undefined {
     return prep<[string], StoredRow>(
       this.db,
-      `SELECT kind, device_id, invitation_id, at_ms, applied_at, annulled_by
+      `SELECT kind, device_id, invitation_id, at_ms, applied_at, annulled_by, people, counts_at
          FROM entry_events WHERE event_id = ?`,
     ).get(eventId);
   }

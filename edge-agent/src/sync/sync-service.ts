@@ -1,11 +1,13 @@
 import {
   keysMessageSchema,
+  loungeConfigSchema,
   revocationHeadSchema,
   revocationMessageSchema,
   systemClock,
   TOPICS,
   type Clock,
   type Ed25519PrivateJwk,
+  type LoungeConfig,
 } from '@lounge/shared';
 import type { MqttClient, IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
@@ -29,6 +31,8 @@ export interface SyncPort extends RevocationPort, EntryPort {
   observeTrustedTime(trustedMs: number, source: string): void;
   /** Deletes revocations of tokens that expired before `beforeSeconds`. */
   pruneRevocations(beforeSeconds: number): number;
+  /** The lounge's capacity and hours (config topic, or the cloud at start and reconnect). */
+  applyLoungeConfig?(config: LoungeConfig): boolean;
 }
 
 export interface SyncServiceOptions {
@@ -84,6 +88,8 @@ export class SyncService {
   private readonly timers: Timers;
   private readonly clock: Clock;
   private readonly handles = new Map<string, TimerHandle>();
+  private readonly feed: RevocationFeed;
+  private readonly configTopic: string;
   private lastSyncAt: string | null = null;
   private running = false;
 
@@ -93,13 +99,20 @@ export class SyncService {
     this.clock = opts.clock ?? systemClock;
     const statusTopic = TOPICS.deviceStatus(opts.deviceId);
     const entriesTopic = TOPICS.loungeEntries(opts.loungeId);
+    this.configTopic = TOPICS.loungeConfig(opts.loungeId);
     this.link = new MqttLink({
       url: opts.mqtt.url,
       clientId: opts.deviceId,
       username: opts.mqtt.username,
       password: opts.mqtt.password,
       will: { topic: statusTopic, payload: JSON.stringify({ online: false }) },
-      subscriptions: [TOPICS.revocations, TOPICS.revocationsHead, TOPICS.keys, entriesTopic],
+      subscriptions: [
+        TOPICS.revocations,
+        TOPICS.revocationsHead,
+        TOPICS.keys,
+        entriesTopic,
+        this.configTopic,
+      ],
       sessionExpirySeconds: opts.sessionExpirySeconds,
       reconnect: opts.reconnect,
       timers: this.timers,
@@ -117,7 +130,7 @@ export class SyncService {
           lag: () => this.revocations.lag(),
         })
       : undefined;
-    const feed = new RevocationFeed({
+    const feed = (this.feed = new RevocationFeed({
       cloudUrl: opts.cloudUrl,
       issuer: opts.issuer,
       deviceId: opts.deviceId,
@@ -125,7 +138,7 @@ export class SyncService {
       fetch: opts.fetch,
       clock: this.clock,
       onCloudDate: (ms) => port.observeCloudDate(ms),
-    });
+    }));
     const trackedPort: RevocationPort = {
       applyRevocation: (m) => port.applyRevocation(m),
       revocationSeq: () => port.revocationSeq(),
@@ -177,6 +190,7 @@ export class SyncService {
     this.running = true;
     this.link.start();
     void this.revocations.trigger('start');
+    void this.fetchLoungeConfig();
     this.every('poll', this.opts.pollIntervalMs ?? 5 * 60_000, () => {
       void this.revocations.trigger('poll');
     });
@@ -248,6 +262,20 @@ export class SyncService {
     this.status.now();
     this.entries.setConnected(true);
     void this.revocations.trigger('connect');
+    // A broker that lost its retained messages has no config for us: ask the cloud (SPEC.md 8).
+    void this.fetchLoungeConfig();
+  }
+
+  /** Reads the lounge config from the cloud; a failure keeps the one held (logged). */
+  async fetchLoungeConfig(): Promise<boolean> {
+    const { port, log, loungeId } = this.opts;
+    if (!port.applyLoungeConfig) return false;
+    try {
+      return port.applyLoungeConfig(await this.feed.loungeConfig(loungeId));
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'lounge config not fetched; keeping the one held');
+      return false;
+    }
   }
 
   private onDisconnect(): void {
@@ -271,6 +299,9 @@ export class SyncService {
         // A retired (leaked) key goes before anything else: its tokens are denied from now.
         port.dropRetiredKeys(msg.retired);
         void port.refreshKeys();
+      } else if (topic === this.configTopic) {
+        const changed = port.applyLoungeConfig?.(loungeConfigSchema.parse(json));
+        if (changed) log.info({ config: json }, 'lounge config received');
       } else {
         this.entries.onMessage(json);
       }

@@ -107,6 +107,7 @@ describe('local API errors, health and metrics', () => {
         lastUploadAt: null,
         lastError: null,
       },
+      occupancy: { inside: 0, capacity: null },
       clock: { suspect: false, skewSeconds: 0 },
     });
   });

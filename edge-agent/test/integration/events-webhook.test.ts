@@ -123,6 +123,8 @@ describe('SSE events and the turnstile webhook', () => {
     const apiDecision = await edge.scan(token, 'api');
     for (const sub of [a, b]) {
       expect(await sub.next()).toEqual({ event: 'decision', data: apiDecision });
+      // A grant moves the inside count (gst 1: two people).
+      expect(await sub.next()).toEqual({ event: 'occupancy', data: { inside: 2, capacity: null } });
     }
     scanners.handle.events!.onScan({
       scannerId: 'gate1',
@@ -136,6 +138,7 @@ describe('SSE events and the turnstile webhook', () => {
     });
     await edge.call('POST', `/v1/decisions/${String(apiDecision.eventId)}/annul`);
     expect(await a.next()).toMatchObject({ event: 'annul', data: { annuls: apiDecision.eventId } });
+    expect(await a.next()).toEqual({ event: 'occupancy', data: { inside: 0, capacity: null } });
     await a.cancel();
     await b.cancel();
   });

@@ -6,6 +6,7 @@ import {
   type Clock,
   type Ed25519PrivateJwk,
   type Ed25519PublicJwk,
+  type LoungeConfig,
   type RevocationMessage,
 } from '@lounge/shared';
 import { Aedes } from 'aedes';
@@ -91,7 +92,10 @@ export async function startSyncCloud(opts: {
 }) {
   const revocations: RevocationMessage[] = [];
   const jtis = new Set<string>();
-  const state = { feedRequests: 0, jwksRequests: 0, refused: 0, down: false };
+  const state = { feedRequests: 0, jwksRequests: 0, refused: 0, down: false, configRequests: 0 };
+  /** What `GET /v1/lounges/:id` answers (the config fields of the lounge); null: 404. */
+  const lounge: { config: LoungeConfig | null } = { config: null };
+  const loungePath = /^\/v1\/lounges\/([A-Z0-9-]+)$/;
   let publisher: MqttClient | undefined;
   const server = createHttpServer((req, res) => {
     const date = new Date(opts.clock.now()).toUTCString();
@@ -104,8 +108,10 @@ export async function startSyncCloud(opts: {
       res.writeHead(200, { 'content-type': 'application/json', date });
       return void res.end(JSON.stringify({ keys: opts.jwks }));
     }
-    if (path !== '/v1/revocations') return void res.writeHead(404, { date }).end();
-    state.feedRequests++;
+    const isLounge = loungePath.test(path);
+    if (path !== '/v1/revocations' && !isLounge) return void res.writeHead(404, { date }).end();
+    if (isLounge) state.configRequests++;
+    else state.feedRequests++;
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     verifyDeviceAssertion(token, {
       audience: opts.issuer,
@@ -117,6 +123,11 @@ export async function startSyncCloud(opts: {
       rememberJti: async (id, jti) => !jtis.has(`${id}/${jti}`) && !!jtis.add(`${id}/${jti}`),
     }).then(
       () => {
+        if (isLounge) {
+          if (!lounge.config) return void res.writeHead(404, { date }).end();
+          res.writeHead(200, { 'content-type': 'application/json', date });
+          return void res.end(JSON.stringify({ id: loungePath.exec(path)![1], ...lounge.config }));
+        }
         const after = Number(url.searchParams.get('after') ?? 0);
         const limit = Number(url.searchParams.get('limit') ?? 1000);
         const entries = revocations.filter((r) => r.seq > after).slice(0, limit);
@@ -137,6 +148,7 @@ export async function startSyncCloud(opts: {
     revocations,
     /** The keys its JWKS serves (change it in place). */
     jwks: opts.jwks,
+    lounge,
     /** Publishes through this broker from now on (null: revocations are only in the feed). */
     async connectBroker(url: string | null) {
       await publisher?.endAsync();

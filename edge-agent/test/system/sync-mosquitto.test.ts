@@ -2,6 +2,7 @@ import { ManualClock, newDeviceId, TOPICS } from '@lounge/shared';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosquitto.ts';
 import { ISSUER, makeSigner, startAgent, tempDir } from '../integration/fixtures.ts';
+import { twoBoxesShareOccupancy } from '../integration/occupancy-scenario.ts';
 import { deviceKeyPair, startSyncCloud, syncFor, until } from '../integration/sync-harness.ts';
 import { syncPortOf } from '../../src/sync/index.ts';
 
@@ -134,6 +135,9 @@ describe('edge sync on mosquitto', () => {
     expect(doubles.get(0)).toBeGreaterThan(0);
     expect(doubles.get(1000)).toBe(0);
   });
+
+  it('two boxes of one lounge converge on one inside count; LOUNGE_FULL and the override', () =>
+    twoBoxesShareOccupancy(broker.url));
 
   it('revocation propagation over 20 revocations (publish -> applied)', async () => {
     const x = await edge();

@@ -1,3 +1,4 @@
+import { wouldOverfill, type Occupancy } from '../occupancy/occupancy.ts';
 import type { DecisionReason } from '../reasons.ts';
 import type { Rejection, VerifiedToken } from '../token/verify.ts';
 import { checkClaims } from '../token/verify.ts';
@@ -16,6 +17,10 @@ export interface DecideInput {
   loungeId: string;
   nowMs: number;
   clockSkewSeconds: number;
+  /** The box's count of people inside and the lounge's capacity; absent: never LOUNGE_FULL. */
+  occupancy?: Occupancy;
+  /** Desk staff override a LOUNGE_FULL (and nothing else): grant with reason OVERRIDE. */
+  override?: boolean;
 }
 
 /** The pure part of a decision; the caller adds eventId, gate, decidedAt, offline. */
@@ -33,7 +38,9 @@ export interface DecisionOutcome {
 
 /**
  * Grant or deny, in the exact order of SPEC.md section 8: signature-level reasons come from
- * `verifyToken`; then lounge, time window, revocation, use. Every grant takes an entry: a
+ * `verifyToken`; then lounge, time window, revocation, use, capacity. An `override` turns a
+ * LOUNGE_FULL (only that: a used code in a full lounge stays ALREADY_USED) into a grant with
+ * reason OVERRIDE that consumes like any grant. Every grant takes an entry: a
  * repeated read never grants again (scanner double reads and turnstile retries are absorbed
  * before this function, SPEC.md 8), so a code admits at most ent × (1+gst) people.
  */
@@ -74,15 +81,38 @@ export function decide(input: DecideInput): DecisionOutcome {
   if (input.state.revoked) return deny('REVOKED', 'invitation has been revoked');
 
   if (remaining <= 0) return deny('ALREADY_USED', `all ${claims.ent} entries used`);
+  const admit = 1 + claims.gst;
+  const full = input.occupancy !== undefined && wouldOverfill(input.occupancy, admit);
+  if (full && !input.override) {
+    const { inside, capacity } = input.occupancy!;
+    return deny('LOUNGE_FULL', `${inside} inside + ${admit} would exceed capacity ${capacity}`);
+  }
   return {
     decision: 'grant',
-    reason: 'OK',
+    reason: full ? 'OVERRIDE' : 'OK',
     invitationId: claims.jti,
-    admit: 1 + claims.gst,
+    admit,
     entriesLeft: remaining - 1,
     validUntil,
     consumes: true,
-    detail: 'granted',
+    detail: full ? 'granted over capacity by desk staff' : 'granted',
+  };
+}
+
+/**
+ * A party admitted by hand at the desk without a code (SPEC.md 8, override b): a grant of
+ * `partySize` people that names and consumes no invitation.
+ */
+export function admitByHandOutcome(partySize: number): DecisionOutcome {
+  return {
+    decision: 'grant',
+    reason: 'OVERRIDE',
+    invitationId: null,
+    admit: partySize,
+    entriesLeft: 0,
+    validUntil: null,
+    consumes: false,
+    detail: 'admitted by hand by desk staff',
   };
 }
 

@@ -17,6 +17,8 @@ export const decisionSchema = z.object({
   clockSuspect: z.literal(true).optional(),
   /** The turnstile's id for the physical read (`POST /v1/scan`), echoed back. */
   scanId: z.string().optional(),
+  /** The desk staff member who made an override (reason OVERRIDE). */
+  staff: z.string().optional(),
 });
 
 export type Decision = z.infer<typeof decisionSchema>;
@@ -28,14 +30,19 @@ export const accessLogRecordSchema = z.object({
   loungeId: z.string(),
   gate: z.string(),
   invitationId: z.string().nullable(),
-  decision: z.enum(['grant', 'deny']),
+  decision: z.enum(['grant', 'deny', 'annul', 'exit', 'adjust']),
   reason: z.string(),
-  admit: z.number().int().min(0),
+  /** People the record moved: 1+gst on a grant, 0 on a deny, −count on an exit, ±delta on an adjust. */
+  admit: z.number().int(),
   decidedAt: z.string(),
   offline: z.boolean(),
   codeSha256: z.string().regex(/^[0-9a-f]{64}$/),
   latencyMs: z.number().min(0),
   scanId: z.string().optional(),
+  /** The staff member who acted (overrides, adjusts). */
+  staff: z.string().optional(),
+  /** People inside the lounge after this record, as this box counts them. */
+  inside: z.number().int().min(0).optional(),
 });
 
 export type AccessLogRecord = z.infer<typeof accessLogRecordSchema>;

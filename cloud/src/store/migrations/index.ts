@@ -5,6 +5,7 @@ import { outboxBatchesAndKeyVersion } from './003-outbox-batches-and-key-version
 import { sealedSecrets } from './004-sealed-secrets.ts';
 import { outboxIndexes } from './005-outbox-indexes.ts';
 import { signingKeyRetirement } from './006-signing-key-retirement.ts';
+import { loungeCapacity } from './007-lounge-capacity.ts';
 import type { Migration } from './types.ts';
 
 export type { Dialect, Migration } from './types.ts';
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   sealedSecrets,
   outboxIndexes,
   signingKeyRetirement,
+  loungeCapacity,
 ];
 
 /** The schema version this release knows: the id of its last migration. */

@@ -7,7 +7,13 @@ import {
   idempotencyReclaimable,
   throttle,
 } from '../common.ts';
-import { idempotencyFromRow, loungeFromRow, outboxValues, signingKeyFromRow } from '../rows.ts';
+import {
+  idempotencyFromRow,
+  loungeFromRow,
+  loungeValues,
+  outboxValues,
+  signingKeyFromRow,
+} from '../rows.ts';
 import * as q from '../sql.ts';
 import type { SqliteDb } from './connection.ts';
 
@@ -58,18 +64,12 @@ export function sqliteRecords(db: SqliteDb, clock: Clock): Records {
       return changed === 1;
     },
 
-    async upsertLounge(l) {
-      const row = db.get(
-        `INSERT INTO lounges (id, airport, name, timezone, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET airport = excluded.airport, name = excluded.name,
-           timezone = excluded.timezone, updated_at = excluded.updated_at
-         RETURNING *`,
-        l.id,
-        l.airport,
-        l.name,
-        l.timezone,
-        l.updatedAt,
-      );
+    async upsertLounge(l, outbox = []) {
+      const row = db.tx(() => {
+        const saved = db.get(q.UPSERT_LOUNGE, ...loungeValues(l));
+        insertOutbox(db, outbox);
+        return saved;
+      });
       return loungeFromRow(row!);
     },
     async findLounge(id) {

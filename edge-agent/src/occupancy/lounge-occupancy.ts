@@ -1,0 +1,118 @@
+import { closingTimes, type Clock, type LoungeConfig, type Occupancy } from '@lounge/shared';
+import type { OccupancyStore } from '../state/occupancy.ts';
+
+export interface LoungeOccupancyOptions {
+  store: OccupancyStore;
+  clock: Clock;
+  /** Called with the new count whenever inside or capacity changed (SSE, metrics). */
+  onChange?: (occupancy: Occupancy) => void;
+}
+
+/** Longest wait before looking again whether a closing time has passed (clock changes). */
+const MAX_WAIT_MS = 15 * 60_000;
+
+/**
+ * This box's view of the lounge's occupancy (SPEC.md 8): inside = max(0, Σ people) over the
+ * lounge events held that count after the last closing time in the lounge's zone; the capacity
+ * and hours come from the lounge config (cloud, MQTT), kept in SQLite across restarts. Without
+ * a config there is no capacity and no reset.
+ */
+export class LoungeOccupancy {
+  private cachedConfig: LoungeConfig | null | undefined;
+  private window: { last: number; next: number } | null | undefined;
+  private lastSent = '';
+  private timer: NodeJS.Timeout | undefined;
+  private pending: NodeJS.Immediate | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: LoungeOccupancyOptions) {}
+
+  /** People inside and the capacity now. Cheap: safe to call on every decision. */
+  current(nowMs: number = this.opts.clock.now()): Occupancy {
+    const config = this.config();
+    const sum = this.opts.store.sum(this.since(nowMs, config));
+    return { inside: Math.max(0, sum), capacity: config?.capacity ?? null };
+  }
+
+  config(): LoungeConfig | null {
+    if (this.cachedConfig === undefined) this.cachedConfig = this.opts.store.config();
+    return this.cachedConfig;
+  }
+
+  /** Keeps a config from the cloud unless an newer one is held; true when it changed. */
+  setConfig(config: LoungeConfig): boolean {
+    if (!this.opts.store.saveConfig(config)) return false;
+    this.cachedConfig = undefined;
+    this.window = undefined;
+    this.changed();
+    this.schedule();
+    return true;
+  }
+
+  /**
+   * Tells subscribers, once the current turn of the event loop is done, if inside or capacity
+   * moved. Off the decision path: a burst of grants answers first and gives one event, with the
+   * count after the burst.
+   */
+  changed(): void {
+    if (this.pending || this.stopped) return;
+    this.pending = setImmediate(() => {
+      this.pending = undefined;
+      if (!this.stopped) this.emit();
+    });
+  }
+
+  private emit(): void {
+    const now = this.current();
+    const key = `${now.inside}/${now.capacity}`;
+    if (key === this.lastSent) return;
+    this.lastSent = key;
+    this.opts.onChange?.(now);
+  }
+
+  /** Watches for closing time (the count resets: an SSE occupancy event). */
+  start(): void {
+    this.stopped = false;
+    this.lastSent = '';
+    this.changed();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearImmediate(this.pending);
+    this.timer = undefined;
+    this.pending = undefined;
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    const now = this.opts.clock.now();
+    const window = this.since(now, this.config()) === null ? null : this.window;
+    if (!window) return;
+    this.timer = setTimeout(
+      () => {
+        this.changed();
+        this.schedule();
+      },
+      Math.min(MAX_WAIT_MS, Math.max(1000, window.next - now + 1)),
+    );
+    this.timer.unref();
+  }
+
+  /** The last closing time (cached until the next one), or null when the count never resets. */
+  private since(nowMs: number, config: LoungeConfig | null): number | null {
+    const w = this.window;
+    if (w !== undefined && (w === null || (w.last <= nowMs && nowMs < w.next))) {
+      return w?.last ?? null;
+    }
+    try {
+      this.window = config ? closingTimes(nowMs, config.hours, config.timezone) : null;
+    } catch {
+      // A zone this runtime does not know (the cloud checks them): never reset rather than fail.
+      this.window = null;
+    }
+    return this.window?.last ?? null;
+  }
+}
