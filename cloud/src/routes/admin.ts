@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps.ts';
 import { upsertLounge } from '../domain/admin.ts';
 import { createEnrollmentToken } from '../domain/enroll-device.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
-import { json, loungeIdSchema, problems, security } from './schemas.ts';
+import { AUTHENTICATED, json, loungeIdSchema, problems, security, WITH_BODY } from './schemas.ts';
 
 const loungeSchema = z
   .object({ id: z.string(), airport: z.string(), name: z.string(), timezone: z.string() })
@@ -20,6 +20,9 @@ export function adminRoutes(
   const lounges = createRoute({
     method: 'put',
     path: '/v1/lounges/{id}',
+    operationId: 'putLounge',
+    summary: 'Create or update a lounge',
+    tags: ['Admin'],
     security,
     middleware: [admin] as const,
     request: {
@@ -37,7 +40,10 @@ export function adminRoutes(
         },
       },
     },
-    responses: { 200: json(loungeSchema, 'the lounge'), ...problems(400, 401, 403, 415) },
+    responses: {
+      200: json(loungeSchema, 'the lounge'),
+      ...problems(...AUTHENTICATED, ...WITH_BODY),
+    },
   });
   app.openapi(lounges, async (c) => {
     const { id } = c.req.valid('param');
@@ -47,6 +53,9 @@ export function adminRoutes(
   const enrollmentTokens = createRoute({
     method: 'post',
     path: '/v1/enrollment-tokens',
+    operationId: 'createEnrollmentToken',
+    summary: 'Create a single-use enrolment token for a box of a lounge',
+    tags: ['Admin'],
     security,
     middleware: [admin] as const,
     request: {
@@ -72,7 +81,7 @@ export function adminRoutes(
         z.object({ token: z.string(), loungeId: z.string(), expiresAt: z.string() }),
         'a single-use enrolment token (default lifetime 1 h)',
       ),
-      ...problems(400, 401, 403, 415, 422),
+      ...problems(...AUTHENTICATED, ...WITH_BODY, 422),
     },
   });
   app.openapi(enrollmentTokens, async (c) => {
