@@ -9,8 +9,11 @@ export default defineConfig({
   resolve: { conditions: ['source', 'module', 'node', 'development|production'] },
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
+    // Each project inherits the resolve conditions above (`extends: true`); without it a project
+    // resolved the @lounge/* packages to a stale dist/, or failed where none was built.
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['*/src/**/*.test.ts'],
@@ -18,6 +21,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['*/test/integration/**/*.test.ts', 'test/integration/**/*.test.ts'],
@@ -27,6 +31,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'system',
           include: ['*/test/system/**/*.test.ts', 'test/system/**/*.test.ts'],
