@@ -9,9 +9,10 @@ export default defineConfig({
   resolve: { conditions: ['source', 'module', 'node', 'development|production'] },
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
+    // Each project inherits the resolve conditions above (`extends: true`); without it a project
+    // resolved the @lounge/* packages to a stale dist/, or failed where none was built.
     projects: [
       {
-        // Inline projects inherit nothing from the root unless told: `resolve` above must apply.
         extends: true,
         test: {
           name: 'unit',
@@ -20,7 +21,6 @@ export default defineConfig({
         },
       },
       {
-        // Inline projects inherit nothing from the root unless told: `resolve` above must apply.
         extends: true,
         test: {
           name: 'integration',
@@ -31,7 +31,6 @@ export default defineConfig({
         },
       },
       {
-        // Inline projects inherit nothing from the root unless told: `resolve` above must apply.
         extends: true,
         test: {
           name: 'system',

@@ -8,6 +8,7 @@ import { createAuth, type AuthEnv } from './http/auth.ts';
 import { requireJsonBody } from './http/content-type.ts';
 import { createErrorHandler, notFound } from './http/errors.ts';
 import { validationHook } from './http/validation.ts';
+import { openApiConfig } from './openapi.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { deviceRoutes } from './routes/devices.ts';
@@ -75,16 +76,33 @@ export function createApp(deps: AppDeps): OpenAPIHono<AuthEnv> {
   apiKeyRoutes(app, deps, auth);
   signingKeyRoutes(app, deps, auth);
   deviceRoutes(app, deps, auth);
-  app.doc('/openapi.json', {
-    openapi: '3.0.3',
-    info: {
-      title: 'Lounge cloud API',
-      version: '1.0.0',
-      description: 'VIP lounge invitations. Errors are RFC 9457 application/problem+json.',
-    },
-    servers: [{ url: deps.settings.publicUrl }],
-  });
+  app.doc('/openapi.json', openApiConfig(deps.settings.publicUrl));
   app.onError(createErrorHandler(deps.log));
   app.notFound(notFound);
   return app;
+}
+
+/** Optional deps: absent is a valid value while building the document. */
+const OPTIONAL_DEPS = new Set(['authFailures', 'clientAddress', 'random', 'mqttCredentials']);
+
+/**
+ * The OpenAPI document without a running cloud, for the typed client's generator
+ * (`@lounge/cloud-client`). Building the app only registers routes: no dep is called, and any
+ * use of one fails loudly instead of touching a database.
+ */
+export function openApiDocument(publicUrl = 'http://localhost:8080'): object {
+  const settings = { publicUrl, rateLimit: 0 };
+  const unused = new Proxy(
+    {},
+    {
+      get(_target, name) {
+        throw new Error(`openApiDocument: a dep was used (${String(name)})`);
+      },
+    },
+  );
+  const deps = new Proxy({} as AppDeps, {
+    get: (_target, name) =>
+      name === 'settings' ? settings : OPTIONAL_DEPS.has(String(name)) ? undefined : unused,
+  });
+  return createApp(deps).getOpenAPIDocument(openApiConfig(publicUrl));
 }

@@ -1,4 +1,4 @@
-export { createApp, MAX_BODY_BYTES } from './app.ts';
+export { createApp, MAX_BODY_BYTES, openApiDocument } from './app.ts';
 export { openCore, startCloud } from './cloud.ts';
 export type { CloudCore, RunningCloud } from './cloud.ts';
 export { ConfigError, loadConfig } from './config.ts';

@@ -1,4 +1,9 @@
 import type { KeyObject } from 'node:crypto';
+import {
+  createCloudClient,
+  type CloudClient as TypedClient,
+  type FetchLike,
+} from '@lounge/cloud-client';
 import type { fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import type { Clock, Ed25519PublicJwk } from '@lounge/shared';
@@ -29,6 +34,13 @@ export interface DeviceCredentials {
 }
 
 const TIMEOUT_MS = 10_000;
+
+/** A cloud answer the verbs turn into sentences: its status and, if refused, its problem. */
+export interface CloudAnswer {
+  ok: boolean;
+  status: number;
+  problem: { code?: string; detail?: string };
+}
 
 /** A problem+json answer: its stable `code` and `detail`, when the body has them. */
 export async function readProblem(res: FetchResponse): Promise<{ code?: string; detail?: string }> {
@@ -91,32 +103,105 @@ export class CloudClient {
     return this.send(method, path, { auth: assertion, body });
   }
 
+  /**
+   * The typed client (`@lounge/cloud-client`) on this base; `credential` is a secret or, for a
+   * device, a fresh assertion per request.
+   */
+  private api(credential: string | (() => Promise<string>)): TypedClient {
+    return createCloudClient({
+      baseUrl: this.baseUrl,
+      // undici's fetch takes the client's (url, init) and answers a Response of its own class.
+      fetch: this.fetch as unknown as FetchLike,
+      credential,
+      timeoutMs: TIMEOUT_MS,
+    });
+  }
+
+  /** Runs a typed call; a network failure becomes one sentence naming the URL. */
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (err) {
+      throw new CliError(`Cannot reach the cloud at ${this.baseUrl} (${networkReason(err)}).`, {
+        code: 'CLOUD_UNREACHABLE',
+      });
+    }
+  }
+
+  private assertions(creds: DeviceCredentials): () => Promise<string> {
+    return () =>
+      createDeviceAssertion({
+        deviceId: creds.deviceId,
+        privateKey: creds.privateKey,
+        audience: creds.issuer,
+        nowMs: this.clock.now(),
+      });
+  }
+
   /** `POST /v1/devices/enroll`: trades the one-time token and our public key for credentials. */
   async enroll(
     token: string,
     body: { publicKey: Ed25519PublicJwk; name?: string; hardware?: string },
   ): Promise<EnrollmentAnswer> {
-    const res = await this.send('POST', '/v1/devices/enroll', { auth: token, body });
-    if (res.ok) {
-      const parsed = enrollmentAnswerSchema.safeParse(await res.json().catch(() => null));
+    const { data, error, response } = await this.call(() =>
+      // A spread: the schema's JWK takes other members, an interface has no index signature.
+      this.api(token).POST('/v1/devices/enroll', {
+        body: { ...body, publicKey: { ...body.publicKey } },
+      }),
+    );
+    if (response.ok) {
+      const parsed = enrollmentAnswerSchema.safeParse(data);
       if (parsed.success) return parsed.data;
       throw new CliError(`The cloud at ${this.baseUrl} sent an enrolment answer we cannot read.`);
     }
-    const problem = await readProblem(res);
-    if (problem.code === 'ENROLLMENT_TOKEN_USED' || res.status === 409) {
+    const problem = problemOf(error);
+    if (problem.code === 'ENROLLMENT_TOKEN_USED' || response.status === 409) {
       throw new CliError(
         'The enrolment token has already been used; ask the cloud operator for a new one.',
         { code: 'ENROLLMENT_TOKEN_USED' },
       );
     }
-    if (problem.code === 'ENROLLMENT_TOKEN_INVALID' || res.status === 401) {
+    if (problem.code === 'ENROLLMENT_TOKEN_INVALID' || response.status === 401) {
       throw new CliError(
         'The enrolment token is invalid or has expired; ask the cloud operator for a new one.',
         { code: 'ENROLLMENT_TOKEN_INVALID' },
       );
     }
-    throw unexpected(res.status, problem, 'refused the enrolment');
+    throw unexpected(response.status, problem, 'refused the enrolment');
   }
+
+  /** `POST /v1/devices/{id}/decommission`, signed by the device itself. */
+  async decommission(creds: DeviceCredentials): Promise<CloudAnswer> {
+    const { error, response } = await this.call(() =>
+      this.api(this.assertions(creds)).POST('/v1/devices/{id}/decommission', {
+        params: { path: { id: creds.deviceId } },
+      }),
+    );
+    return { ok: response.ok, status: response.status, problem: problemOf(error) };
+  }
+
+  /** `POST /v1/devices/{id}/key`: registers the new public key, signed with the current one. */
+  async rotateKey(creds: DeviceCredentials, publicKey: Ed25519PublicJwk): Promise<CloudAnswer> {
+    const { error, response } = await this.call(() =>
+      this.api(this.assertions(creds)).POST('/v1/devices/{id}/key', {
+        params: { path: { id: creds.deviceId } },
+        body: { publicKey: { ...publicKey } },
+      }),
+    );
+    return { ok: response.ok, status: response.status, problem: problemOf(error) };
+  }
+}
+
+/** The `code` and `detail` of a problem answer, when the body has them. */
+function problemOf(error: unknown): { code?: string; detail?: string } {
+  const { code, detail } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    detail?: unknown;
+  };
+  return {
+    code: typeof code === 'string' ? code : undefined,
+    detail: typeof detail === 'string' ? detail : undefined,
+  };
 }
 
 /** A non-2xx answer we have no special sentence for. */

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createCloudClient, type components, type FetchLike } from '@lounge/cloud-client';
 
 /**
  * The demo's conversations with the cloud: the same admin and app calls an operator or the
@@ -14,16 +15,8 @@ export const LOUNGE = { id: 'MAD-T4S-VELAZQUEZ', airport: 'MAD', name: 'Sala VIP
 /** The sample invitation: a stub Platinum member (2 guests allowed) on a MAD flight today. */
 export const SAMPLE = { customerId: 'IB0001', flightNumber: 'IB0614', guests: 1 };
 
-/** The invitation fields the demo prints (GET /v1/invitations/:id plus `token`). */
-export interface Invitation {
-  id: string;
-  status: string;
-  token: string;
-  validFrom: string;
-  validUntil: string;
-  guests: number;
-  qr: { png: string; svg: string; expiresAt: string };
-}
+/** The invitation the demo prints: the API's answer (GET /v1/invitations/:id plus `token`). */
+export type Invitation = components['schemas']['Invitation'];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -50,58 +43,46 @@ export async function waitForOk(
   throw new Error(`${opts.what} stopped while starting`);
 }
 
-/** The cloud API as the demo uses it: admin calls with the bootstrap key, app calls with its key. */
+/** The answer of a typed call: its data, or a sentence naming what failed and why. */
+async function expectOk<T>(
+  what: string,
+  call: Promise<{ data?: T; error?: { detail?: string } | unknown; response: Response }>,
+): Promise<T> {
+  const { data, error, response } = await call;
+  if (response.ok && data !== undefined) return data;
+  const detail = (error as { detail?: string } | undefined)?.detail ?? JSON.stringify(error);
+  throw new Error(`${what}: the cloud answered ${response.status}: ${detail}`);
+}
+
+/**
+ * The cloud API as the demo uses it, through the typed client the app team uses
+ * (`@lounge/cloud-client`): admin calls with the bootstrap key, app calls with its key.
+ */
 export function cloudApi(baseUrl: string, adminKey: string, fetchFn: Fetch) {
-  const call = async (key: string, method: string, path: string, body?: unknown, headers = {}) => {
-    const res = await fetchFn(baseUrl + path, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-  };
-  const expect = async (want: number, what: string, p: ReturnType<typeof call>) => {
-    const res = await p;
-    if (res.status !== want) {
-      const detail = (res.body as { detail?: string } | null)?.detail ?? JSON.stringify(res.body);
-      throw new Error(`${what}: the cloud answered ${res.status}: ${detail}`);
-    }
-    return res.body;
-  };
+  const fetch: FetchLike = (url, init) => fetchFn(url, init);
+  const admin = createCloudClient({ baseUrl, credential: adminKey, fetch });
   return {
     /** `POST /v1/api-keys` role app: the key the sample customer app uses. */
     async createAppKey(): Promise<string> {
-      const body = await expect(
-        201,
-        'creating an app key',
-        call(adminKey, 'POST', '/v1/api-keys', {
-          role: 'app',
-          name: 'demo customer app',
-        }),
-      );
-      return (body as { key: string }).key;
+      const body = { role: 'app' as const, name: 'demo customer app' };
+      return (await expectOk('creating an app key', admin.POST('/v1/api-keys', { body }))).key;
     },
     /** `PUT /v1/lounges/:id`: idempotent, so a reused LOUNGE_DEMO_DIR is fine. */
     async putLounge(): Promise<void> {
-      await expect(
-        200,
+      await expectOk(
         'creating the lounge',
-        call(adminKey, 'PUT', `/v1/lounges/${LOUNGE.id}`, {
-          airport: LOUNGE.airport,
-          name: LOUNGE.name,
-          timezone: 'Europe/Madrid',
+        admin.PUT('/v1/lounges/{id}', {
+          params: { path: { id: LOUNGE.id } },
+          body: { airport: LOUNGE.airport, name: LOUNGE.name, timezone: 'Europe/Madrid' },
         }),
       );
     },
     /** `POST /v1/enrollment-tokens`: single use, for the edge box. */
     async enrollmentToken(): Promise<string> {
-      const body = await expect(
-        201,
-        'creating an enrolment token',
-        call(adminKey, 'POST', '/v1/enrollment-tokens', { loungeId: LOUNGE.id, ttlSeconds: 600 }),
-      );
-      return (body as { token: string }).token;
+      const body = { loungeId: LOUNGE.id, ttlSeconds: 600 };
+      return (
+        await expectOk('creating an enrolment token', admin.POST('/v1/enrollment-tokens', { body }))
+      ).token;
     },
     /**
      * `POST /v1/invitations` for the sample customer on today's flight. A rerun on a kept data
@@ -109,29 +90,31 @@ export function cloudApi(baseUrl: string, adminKey: string, fetchFn: Fetch) {
      * issuer) is revoked and a fresh one issued.
      */
     async issueSample(appKey: string, today: string): Promise<Invitation> {
-      const request = {
-        customerId: SAMPLE.customerId,
-        loungeId: LOUNGE.id,
-        flight: { number: SAMPLE.flightNumber, date: today },
-        guests: SAMPLE.guests,
-      };
+      const app = createCloudClient({ baseUrl, credential: appKey, fetch });
       const issue = () =>
-        call(appKey, 'POST', '/v1/invitations', request, { 'idempotency-key': randomUUID() });
+        app.POST('/v1/invitations', {
+          params: { header: { 'idempotency-key': randomUUID() } },
+          body: {
+            customerId: SAMPLE.customerId,
+            loungeId: LOUNGE.id,
+            flight: { number: SAMPLE.flightNumber, date: today },
+            guests: SAMPLE.guests,
+          },
+        });
       let res = await issue();
-      const existing = (res.body as { invitationId?: string } | null)?.invitationId;
-      if (res.status === 409 && existing) {
-        await expect(
-          200,
+      // ALREADY_INVITED names the active invitation (docs/cloud-api.md).
+      const existing = (res.error as { invitationId?: string } | undefined)?.invitationId;
+      if (res.response.status === 409 && existing) {
+        await expectOk(
           'revoking the previous sample invitation',
-          call(appKey, 'POST', `/v1/invitations/${existing}/revoke`, { reason: 'demo restarted' }),
+          app.POST('/v1/invitations/{id}/revoke', {
+            params: { path: { id: existing } },
+            body: { reason: 'demo restarted' },
+          }),
         );
         res = await issue();
       }
-      return (await expect(
-        201,
-        'issuing the sample invitation',
-        Promise.resolve(res),
-      )) as Invitation;
+      return expectOk('issuing the sample invitation', Promise.resolve(res));
     },
   };
 }

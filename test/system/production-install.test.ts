@@ -21,7 +21,14 @@ import { freePort } from '../helpers/ports.ts';
 // three bins from node_modules/.bin, with no TypeScript loader installed. One `npm ci` (the
 // native modules compile: a minute or two), so everything is checked on this one install.
 const ROOT = resolve(import.meta.dirname, '../..');
-const PACKAGES = ['shared', 'edge-agent', 'cloud', 'provisioning']; // build order
+// Build order: folder → package name.
+const PACKAGES = {
+  shared: 'shared',
+  client: 'cloud-client',
+  'edge-agent': 'edge-agent',
+  cloud: 'cloud',
+  provisioning: 'provisioning',
+};
 const run = promisify(execFile);
 let box: string;
 
@@ -49,9 +56,11 @@ beforeAll(async () => {
   for (const entry of readdirSync(join(ROOT, 'node_modules'))) {
     if (entry !== '@lounge') symlinkSync(join(ROOT, 'node_modules', entry), join(modules, entry));
   }
-  for (const p of PACKAGES) symlinkSync(join(box, p), join(modules, '@lounge', p));
+  for (const [dir, name] of Object.entries(PACKAGES)) {
+    symlinkSync(join(box, dir), join(modules, '@lounge', name));
+  }
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-  for (const p of PACKAGES) {
+  for (const p of Object.keys(PACKAGES)) {
     await run(process.execPath, [tsc, '-p', join(box, p, 'tsconfig.build.json')], { cwd: box });
   }
   rmSync(modules, { recursive: true });

@@ -1,5 +1,5 @@
 import { ProblemError, verifyDeviceAssertion, type Ed25519PublicJwk } from '@lounge/shared';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { keyIdOf } from '../domain/admin.ts';
 import { apiKeyMatches, createFailureLimiter, parseApiKey } from '../security/index.ts';
@@ -65,24 +65,33 @@ export function createAuth(deps: AppDeps) {
     return { kind: 'device', id: deviceId, loungeId };
   }
 
-  return function auth(allowed: readonly Allowed[]): MiddlewareHandler<AuthEnv> {
+  /**
+   * Runs a credential check under the failed-authentication limiter: an address over its
+   * budget is refused before the check runs, and a check that ends in 401 spends from it.
+   */
+  async function limitFailures<T>(c: Context, check: () => Promise<T>): Promise<T> {
+    const address = `address:${deps.clientAddress?.(c) ?? 'unknown'}`;
+    const backOffMs = failures.retryAfterMs(address);
+    if (backOffMs > 0) {
+      throw new ProblemError('RATE_LIMITED', 'too many failed authentications from here', {
+        retryAfterSeconds: Math.max(1, Math.ceil(backOffMs / 1000)),
+      });
+    }
+    try {
+      return await check();
+    } catch (err) {
+      if (err instanceof ProblemError && err.status === 401) failures.fail(address);
+      throw err;
+    }
+  }
+
+  function auth(allowed: readonly Allowed[]): MiddlewareHandler<AuthEnv> {
     return async (c, next) => {
-      const address = `address:${deps.clientAddress?.(c) ?? 'unknown'}`;
-      const backOffMs = failures.retryAfterMs(address);
-      if (backOffMs > 0) {
-        throw new ProblemError('RATE_LIMITED', 'too many failed authentications from here', {
-          retryAfterSeconds: Math.max(1, Math.ceil(backOffMs / 1000)),
-        });
-      }
-      let principal: Principal;
-      try {
+      const principal = await limitFailures(c, () => {
         const bearer = bearerOf(c.req.header('authorization'));
         if (!bearer) throw new ProblemError('UNAUTHORIZED', 'Authorization: Bearer … is required');
-        principal = await authenticate(bearer);
-      } catch (err) {
-        if (err instanceof ProblemError && err.status === 401) failures.fail(address);
-        throw err;
-      }
+        return authenticate(bearer);
+      });
       const role: Allowed = principal.kind === 'device' ? 'device' : principal.role;
       if (!allowed.includes(role)) {
         throw new ProblemError('FORBIDDEN', `this route is not open to ${role} credentials`);
@@ -96,7 +105,9 @@ export function createAuth(deps: AppDeps) {
       c.set('principal', principal);
       await next();
     };
-  };
+  }
+
+  return Object.assign(auth, { limitFailures });
 }
 
 export { bearerOf };

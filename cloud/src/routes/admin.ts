@@ -4,7 +4,7 @@ import { openingHoursSchema } from '@lounge/shared';
 import { getLounge, loungeView, upsertLounge } from '../domain/admin.ts';
 import { createEnrollmentToken } from '../domain/enroll-device.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
-import { json, loungeIdSchema, problems, security } from './schemas.ts';
+import { AUTHENTICATED, json, loungeIdSchema, problems, security, WITH_BODY } from './schemas.ts';
 
 const hoursSchema = z
   .object({ opens: z.string(), closes: z.string() })
@@ -32,6 +32,9 @@ export function adminRoutes(
   const lounges = createRoute({
     method: 'put',
     path: '/v1/lounges/{id}',
+    operationId: 'putLounge',
+    summary: 'Create or update a lounge',
+    tags: ['Admin'],
     security,
     middleware: [admin] as const,
     request: {
@@ -51,7 +54,10 @@ export function adminRoutes(
         },
       },
     },
-    responses: { 200: json(loungeSchema, 'the lounge'), ...problems(400, 401, 403, 415) },
+    responses: {
+      200: json(loungeSchema, 'the lounge'),
+      ...problems(...AUTHENTICATED, ...WITH_BODY),
+    },
   });
   app.openapi(lounges, async (c) => {
     const { id } = c.req.valid('param');
@@ -91,6 +97,9 @@ export function adminRoutes(
   const enrollmentTokens = createRoute({
     method: 'post',
     path: '/v1/enrollment-tokens',
+    operationId: 'createEnrollmentToken',
+    summary: 'Create a single-use enrolment token for a box of a lounge',
+    tags: ['Admin'],
     security,
     middleware: [admin] as const,
     request: {
@@ -116,7 +125,7 @@ export function adminRoutes(
         z.object({ token: z.string(), loungeId: z.string(), expiresAt: z.string() }),
         'a single-use enrolment token (default lifetime 1 h)',
       ),
-      ...problems(400, 401, 403, 415, 422),
+      ...problems(...AUTHENTICATED, ...WITH_BODY, 422),
     },
   });
   app.openapi(enrollmentTokens, async (c) => {

@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps.ts';
 import { createApiKey } from '../domain/admin.ts';
 import { listApiKeys, revokeApiKey } from '../domain/api-keys.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
-import { json, problems, security } from './schemas.ts';
+import { AUTHENTICATED, json, problems, security, WITH_BODY } from './schemas.ts';
 
 const apiKeySchema = z
   .object({
@@ -30,6 +30,9 @@ export function apiKeyRoutes(
   const create = createRoute({
     method: 'post',
     path: '/v1/api-keys',
+    operationId: 'createApiKey',
+    summary: 'Create an API key (the secret is shown once)',
+    tags: ['Admin'],
     security,
     middleware: [admin] as const,
     request: {
@@ -50,7 +53,7 @@ export function apiKeyRoutes(
         z.object({ id: z.string(), role: z.string(), name: z.string(), key: z.string() }),
         'the new key; `key` is the secret, shown once',
       ),
-      ...problems(400, 401, 403, 415),
+      ...problems(...AUTHENTICATED, ...WITH_BODY),
     },
   });
   app.openapi(create, async (c) => {
@@ -61,12 +64,15 @@ export function apiKeyRoutes(
   const list = createRoute({
     method: 'get',
     path: '/v1/api-keys',
+    operationId: 'listApiKeys',
+    summary: 'List every API key, never a secret',
+    tags: ['Admin'],
     security,
     middleware: [admin] as const,
     request: { query: z.strictObject({}) },
     responses: {
       200: json(z.object({ items: z.array(apiKeySchema) }), 'every key, oldest first; no secrets'),
-      ...problems(400, 401, 403),
+      ...problems(...AUTHENTICATED, 400),
     },
   });
   app.openapi(list, async (c) => c.json({ items: await listApiKeys(deps.store) }, 200));
@@ -74,12 +80,15 @@ export function apiKeyRoutes(
   const revoke = createRoute({
     method: 'post',
     path: '/v1/api-keys/{id}/revoke',
+    operationId: 'revokeApiKey',
+    summary: 'Revoke an API key, at once on every instance',
+    tags: ['Admin'],
     security,
     middleware: [admin] as const,
     request: { params: idParam },
     responses: {
       200: json(apiKeySchema, 'the revoked key (idempotent: the first revokedAt)'),
-      ...problems(400, 401, 403, 404, 409),
+      ...problems(...AUTHENTICATED, ...WITH_BODY, 404, 409),
     },
   });
   app.openapi(revoke, async (c) => {

@@ -5,6 +5,7 @@ import { enrollDevice } from '../domain/enroll-device.ts';
 import { decommissionDevice, listDevices, rotateDeviceKey } from '../domain/fleet.ts';
 import { bearerOf, type AuthEnv, type createAuth, type Principal } from '../http/auth.ts';
 import {
+  AUTHENTICATED,
   deviceSchema,
   json,
   jwkSchema,
@@ -12,6 +13,7 @@ import {
   loungeIdSchema,
   problems,
   security,
+  WITH_BODY,
 } from './schemas.ts';
 
 const deviceParam = z.object({ id: z.string().regex(DEVICE_ID_RE, 'expected a device id') });
@@ -33,6 +35,9 @@ export function deviceRoutes(
   const enroll = createRoute({
     method: 'post',
     path: '/v1/devices/enroll',
+    operationId: 'enrollDevice',
+    summary: "Enrol a box with a single-use enrolment token and the device's public key",
+    tags: ['Devices'],
     security,
     request: {
       body: {
@@ -62,26 +67,36 @@ export function deviceRoutes(
         }),
         'the device identity and where to connect',
       ),
-      ...problems(400, 401, 409, 415),
+      ...problems(...WITH_BODY, 401, 409, 429, 503),
     },
   });
   app.openapi(enroll, async (c) => {
-    const bearer = bearerOf(c.req.header('authorization'));
-    if (!bearer) {
-      throw new ProblemError('ENROLLMENT_TOKEN_INVALID', 'Authorization: Bearer <enrolment token>');
-    }
-    return c.json(await enrollDevice(deps, bearer, c.req.valid('json')), 201);
+    // An enrolment token is a credential too: failures spend the address's budget (SPEC.md 3).
+    const enrolment = await auth.limitFailures(c, () => {
+      const bearer = bearerOf(c.req.header('authorization'));
+      if (!bearer) {
+        throw new ProblemError(
+          'ENROLLMENT_TOKEN_INVALID',
+          'Authorization: Bearer <enrolment token>',
+        );
+      }
+      return enrollDevice(deps, bearer, c.req.valid('json'));
+    });
+    return c.json(enrolment, 201);
   });
 
   const list = createRoute({
     method: 'get',
     path: '/v1/devices',
+    operationId: 'listDevices',
+    summary: 'List the fleet, optionally one lounge',
+    tags: ['Devices'],
     security,
     middleware: [auth(['admin'])] as const,
     request: { query: z.strictObject({ loungeId: loungeIdSchema.optional() }) },
     responses: {
       200: json(z.object({ devices: z.array(deviceSchema) }), 'the fleet'),
-      ...problems(400, 401, 403),
+      ...problems(...AUTHENTICATED, 400),
     },
   });
   app.openapi(list, async (c) => c.json(await listDevices(deps, c.req.valid('query')), 200));
@@ -89,10 +104,16 @@ export function deviceRoutes(
   const decommission = createRoute({
     method: 'post',
     path: '/v1/devices/{id}/decommission',
+    operationId: 'decommissionDevice',
+    summary: 'Decommission a device (an admin, or the device itself)',
+    tags: ['Devices'],
     security,
     middleware: [auth(['admin', 'device'])] as const,
     request: { params: deviceParam },
-    responses: { 200: json(deviceSchema, 'the decommissioned device'), ...problems(401, 403, 404) },
+    responses: {
+      200: json(deviceSchema, 'the decommissioned device'),
+      ...problems(...AUTHENTICATED, ...WITH_BODY, 404),
+    },
   });
   app.openapi(decommission, async (c) => {
     const { id } = c.req.valid('param');
@@ -103,6 +124,9 @@ export function deviceRoutes(
   const rotateKey = createRoute({
     method: 'post',
     path: '/v1/devices/{id}/key',
+    operationId: 'rotateDeviceKey',
+    summary: "Replace the device's public key, signed with its current key",
+    tags: ['Devices'],
     security,
     middleware: [auth(['device'])] as const,
     request: {
@@ -114,7 +138,7 @@ export function deviceRoutes(
     },
     responses: {
       200: json(z.object({ deviceId: z.string(), publicKey: jwkSchema }), 'the new key'),
-      ...problems(400, 401, 403, 415),
+      ...problems(...AUTHENTICATED, ...WITH_BODY),
     },
   });
   app.openapi(rotateKey, async (c) => {

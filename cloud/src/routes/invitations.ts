@@ -7,12 +7,14 @@ import { revokeInvitation } from '../domain/revoke-invitation.ts';
 import { invitationView, type InvitationView } from '../domain/views.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
 import {
+  AUTHENTICATED,
   invitationSchema,
   json,
   loungeIdSchema,
   problems,
   revocationSchema,
   security,
+  WITH_BODY,
 } from './schemas.ts';
 
 const issueBody = z.strictObject({
@@ -44,6 +46,9 @@ export function invitationRoutes(
   const issue = createRoute({
     method: 'post',
     path: '/v1/invitations',
+    operationId: 'issueInvitation',
+    summary: 'Issue an invitation: check loyalty and flight, sign the QR token, store it',
+    tags: ['Invitations'],
     security,
     middleware: [auth(['app', 'admin'])] as const,
     request: {
@@ -52,7 +57,7 @@ export function invitationRoutes(
     },
     responses: {
       201: json(invitationSchema, 'the invitation'),
-      ...problems(400, 401, 403, 409, 415, 422, 429, 503),
+      ...problems(...AUTHENTICATED, ...WITH_BODY, 409, 422),
     },
   });
   app.openapi(issue, async (c) => {
@@ -87,10 +92,16 @@ export function invitationRoutes(
   const get = createRoute({
     method: 'get',
     path: '/v1/invitations/{id}',
+    operationId: 'getInvitation',
+    summary: 'Read an invitation, with fresh signed QR links',
+    tags: ['Invitations'],
     security,
     middleware: [auth(['app', 'admin'])] as const,
     request: { params: idParam },
-    responses: { 200: json(invitationSchema, 'the invitation'), ...problems(401, 403, 404) },
+    responses: {
+      200: json(invitationSchema, 'the invitation'),
+      ...problems(...AUTHENTICATED, 400, 404),
+    },
   });
   app.openapi(get, async (c) => {
     const { id } = c.req.valid('param');
@@ -102,6 +113,9 @@ export function invitationRoutes(
   const list = createRoute({
     method: 'get',
     path: '/v1/invitations',
+    operationId: 'listInvitations',
+    summary: 'List invitations by customer, lounge, status and flight dates, newest first',
+    tags: ['Invitations'],
     security,
     middleware: [auth(['app', 'admin'])] as const,
     request: {
@@ -120,7 +134,7 @@ export function invitationRoutes(
         z.object({ items: z.array(invitationSchema), nextCursor: z.string().nullable() }),
         'newest first',
       ),
-      ...problems(400, 401, 403),
+      ...problems(...AUTHENTICATED, 400),
     },
   });
   app.openapi(list, async (c) => {
@@ -145,6 +159,9 @@ export function invitationRoutes(
   const revoke = createRoute({
     method: 'post',
     path: '/v1/invitations/{id}/revoke',
+    operationId: 'revokeInvitation',
+    summary: 'Revoke an invitation (idempotent) and publish the revocation to the edges',
+    tags: ['Invitations'],
     security,
     middleware: [auth(['app', 'admin'])] as const,
     request: {
@@ -161,7 +178,7 @@ export function invitationRoutes(
         invitationSchema.extend({ revocation: revocationSchema }),
         'the revoked invitation and its revocation (same answer when repeated)',
       ),
-      ...problems(400, 401, 403, 404, 415),
+      ...problems(...AUTHENTICATED, ...WITH_BODY, 404),
     },
   });
   app.openapi(revoke, async (c) => {

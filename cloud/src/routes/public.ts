@@ -14,7 +14,13 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
   const jwks = createRoute({
     method: 'get',
     path: '/.well-known/jwks.json',
-    responses: { 200: json(jwksSchema, 'the published signing keys (SPEC.md section 4)') },
+    operationId: 'getJwks',
+    summary: 'The published token-signing keys (JWKS)',
+    tags: ['Public'],
+    responses: {
+      200: json(jwksSchema, 'the published signing keys (SPEC.md section 4)'),
+      ...problems(503),
+    },
   });
   app.openapi(jwks, async (c) => {
     // Short: a rotation shows on every instance within a second (KEY_VERSION_CHECK_MS) and
@@ -26,6 +32,9 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
   const healthz = createRoute({
     method: 'get',
     path: '/healthz',
+    operationId: 'getHealth',
+    summary: 'Liveness: the process runs',
+    tags: ['Public'],
     responses: { 200: json(z.object({ status: z.literal('ok') }), 'the process is alive') },
   });
   app.openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200));
@@ -33,6 +42,9 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
   const readyz = createRoute({
     method: 'get',
     path: '/readyz',
+    operationId: 'getReadiness',
+    summary: 'Readiness: database and broker reachable, outbox backlog',
+    tags: ['Public'],
     responses: {
       200: json(
         z.object({
@@ -76,8 +88,22 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
     );
   });
 
-  app.get('/metrics', async (c) => {
+  const metrics = createRoute({
+    method: 'get',
+    path: '/metrics',
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics',
+    tags: ['Public'],
+    responses: {
+      200: {
+        description: 'Prometheus text exposition format',
+        content: { 'text/plain': { schema: z.string() } },
+      },
+      ...problems(503),
+    },
+  });
+  app.openapi(metrics, async (c) => {
     const text = await deps.metrics.registry.metrics();
-    return c.body(text, 200, { 'Content-Type': deps.metrics.registry.contentType });
+    return c.text(text, 200, { 'Content-Type': deps.metrics.registry.contentType });
   });
 }

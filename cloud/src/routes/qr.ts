@@ -5,7 +5,7 @@ import type { AppDeps } from '../deps.ts';
 import { qrPath } from '../domain/links.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
 import { checkLink } from '../security/index.ts';
-import { problems, security } from './schemas.ts';
+import { AUTHENTICATED, problems, security } from './schemas.ts';
 
 /**
  * The stored QR images. Open to app/admin keys, or to anyone holding a signed link
@@ -40,6 +40,9 @@ export function qrRoutes(
     const route = createRoute({
       method: 'get',
       path: `/v1/invitations/{id}/qr.${format}`,
+      operationId: format === 'png' ? 'getInvitationQrPng' : 'getInvitationQrSvg',
+      summary: `The invitation's QR image (${format.toUpperCase()}), with a key or a signed link`,
+      tags: ['Invitations'],
       security: [...security, {}],
       middleware: [linkOrKey] as const,
       request: {
@@ -51,7 +54,7 @@ export function qrRoutes(
           description: `the stored QR image (${format.toUpperCase()})`,
           content: { [contentType]: { schema: z.string().openapi({ format: 'binary' }) } },
         },
-        ...problems(400, 401, 403, 404, 410),
+        ...problems(...AUTHENTICATED, 400, 404, 410),
       },
     });
     app.openapi(route, async (c) => {

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.ts';
 import { revocationMessage } from '../domain/revoke-invitation.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
-import { json, problems, revocationSchema, security } from './schemas.ts';
+import { AUTHENTICATED, json, problems, revocationSchema, security } from './schemas.ts';
 
 /** The catch-up feed the edges page through (SPEC.md sections 5 and 6). */
 export function revocationRoutes(
@@ -13,6 +13,9 @@ export function revocationRoutes(
   const route = createRoute({
     method: 'get',
     path: '/v1/revocations',
+    operationId: 'listRevocations',
+    summary: 'Page through the revocation feed (the edges catch up with it)',
+    tags: ['Lounge systems'],
     security,
     middleware: [auth(['device', 'admin'])] as const,
     request: {
@@ -26,7 +29,7 @@ export function revocationRoutes(
         z.object({ entries: z.array(revocationSchema), lastSeq: z.number().int() }),
         'revocations with seq > after, ascending; lastSeq is the newest seq overall',
       ),
-      ...problems(400, 401, 403),
+      ...problems(...AUTHENTICATED, 400),
     },
   });
   app.openapi(route, async (c) => {

@@ -13,17 +13,49 @@ export const problemSchema = z
   })
   .openapi('Problem');
 
+/** What each problem status means here (SPEC.md 5); the codes are in docs/cloud-api.md. */
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'INVALID_REQUEST: a body, query or path parameter fails validation, or names an unknown field',
+  401: 'UNAUTHORIZED (or DEVICE_DECOMMISSIONED, ENROLLMENT_TOKEN_INVALID): no valid credential',
+  403: 'FORBIDDEN: the credential may not use this route (or this resource)',
+  404: 'not found (INVITATION_NOT_FOUND, NOT_FOUND, …)',
+  409: 'conflict with the current state (see the route)',
+  410: 'gone (INVITATION_REVOKED, INVITATION_EXPIRED)',
+  413: 'PAYLOAD_TOO_LARGE: body over 64 KiB',
+  415: 'UNSUPPORTED_MEDIA_TYPE: a non-empty body that is not application/json',
+  422: 'the request is well formed but cannot be carried out (see the route)',
+  429: 'RATE_LIMITED: too many requests for this key, or failed authentications from this address',
+  503: 'DATABASE_UNAVAILABLE (or an upstream, see the route): retry after Retry-After seconds',
+};
+
+/** 429 and 503 say when to retry. */
+const RETRY_AFTER = {
+  'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } },
+} as const;
+
 /** Documents the problem answers a route may give (thrown, mapped by `onError`). */
 export const problems = (...statuses: number[]) =>
   Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      {
-        description: 'problem+json',
-        content: { 'application/problem+json': { schema: problemSchema } },
-      },
-    ]),
+    [...new Set(statuses)]
+      .sort((a, b) => a - b)
+      .map((s) => [
+        s,
+        {
+          description: PROBLEM_DESCRIPTIONS[s] ?? 'problem+json',
+          ...(s === 429 || s === 503 ? { headers: RETRY_AFTER } : {}),
+          content: { 'application/problem+json': { schema: problemSchema } },
+        },
+      ]),
   );
+
+/**
+ * The statuses that come with how a route is reached, for `problems(...)`: every credential
+ * check can answer 401, 403 (role), 429 (per-key limit, failed-auth limiter) and 503 (keys and
+ * devices are read from the database); a route with a body 400, 413 and 415. The cross-check
+ * in cloud/test/integration/openapi.test.ts calls every operation to hold these true.
+ */
+export const AUTHENTICATED = [401, 403, 429, 503] as const;
+export const WITH_BODY = [400, 413, 415] as const;
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

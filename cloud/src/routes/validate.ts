@@ -4,7 +4,15 @@ import type { AppDeps } from '../deps.ts';
 import { recordLoungeEvents } from '../domain/record-lounge-events.ts';
 import { validateCode } from '../domain/validate.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
-import { decisionSchema, json, loungeIdSchema, problems, security } from './schemas.ts';
+import {
+  AUTHENTICATED,
+  decisionSchema,
+  json,
+  loungeIdSchema,
+  problems,
+  security,
+  WITH_BODY,
+} from './schemas.ts';
 
 /**
  * The batch shape only: each event needs an eventId to be answered for. Everything else is
@@ -35,6 +43,9 @@ export function validateRoutes(
   const validate = createRoute({
     method: 'post',
     path: '/v1/validate',
+    operationId: 'validateCode',
+    summary: 'Decide a scanned code in the cloud (for lounges without an edge agent)',
+    tags: ['Lounge systems'],
     security,
     middleware: [auth(['device', 'admin'])] as const,
     request: {
@@ -54,7 +65,7 @@ export function validateRoutes(
     },
     responses: {
       200: json(decisionSchema, 'the decision (a deny is a 200 too)'),
-      ...problems(400, 401, 403, 415),
+      ...problems(...AUTHENTICATED, ...WITH_BODY),
     },
   });
   app.openapi(validate, async (c) => {
@@ -70,6 +81,9 @@ export function validateRoutes(
   const entries = createRoute({
     method: 'post',
     path: '/v1/entries',
+    operationId: 'recordEntries',
+    summary: "Upload a batch of the calling device's lounge events",
+    tags: ['Lounge systems'],
     security,
     middleware: [auth(['device'])] as const,
     request: {
@@ -84,7 +98,7 @@ export function validateRoutes(
     },
     responses: {
       200: json(answerSchema, 'each event accepted (stored now or before) or refused with a code'),
-      ...problems(400, 401, 403, 415),
+      ...problems(...AUTHENTICATED, ...WITH_BODY),
     },
   });
   app.openapi(entries, async (c) => {

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { CONFIG_OPTION, optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
-import { readProblem, unexpected } from '../cloud-client.ts';
+import { unexpected } from '../cloud-client.ts';
 import type { Context } from '../context.ts';
 import { readJsonFile, writeJsonAtomic } from '../config-file.ts';
 import { loadDevice } from '../device.ts';
@@ -24,15 +24,9 @@ export async function run(ctx: Context, argv: readonly string[]): Promise<number
   const { deviceId } = device.config;
 
   try {
-    const res = await device.cloud.sendAsDevice(
-      device.creds,
-      'POST',
-      `/v1/devices/${deviceId}/decommission`,
-      {},
-    );
-    const problem = res.ok ? {} : await readProblem(res);
+    const res = await device.cloud.decommission(device.creds);
+    const problem = res.problem;
     if (res.ok) {
-      await res.body?.cancel();
       ctx.out(step(`the cloud decommissioned device ${deviceId}`));
     } else if (problem.code === 'DEVICE_DECOMMISSIONED') {
       ctx.out(step(`the cloud already lists device ${deviceId} as decommissioned`));

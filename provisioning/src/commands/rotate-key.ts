@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { optionalString, parseVerbArgs, type VerbSpec, CONFIG_OPTION } from '../args.ts';
-import { readProblem, unexpected } from '../cloud-client.ts';
+import { CONFIG_OPTION, optionalString, parseVerbArgs, type VerbSpec } from '../args.ts';
+import { unexpected } from '../cloud-client.ts';
 import { commitTemp, SECRET_MODE, writeTemp } from '../config-file.ts';
 import type { Context } from '../context.ts';
 import { loadDevice } from '../device.ts';
@@ -27,16 +27,9 @@ export async function run(ctx: Context, argv: readonly string[]): Promise<number
   ctx.out(step('generated a new Ed25519 device key'));
   const temp = await writeTemp(deviceKeyFile, serializeKey(next), SECRET_MODE);
   try {
-    const res = await device.cloud.sendAsDevice(
-      device.creds,
-      'POST',
-      `/v1/devices/${deviceId}/key`,
-      {
-        publicKey: next.publicJwk,
-      },
-    );
+    const res = await device.cloud.rotateKey(device.creds, next.publicJwk);
     if (!res.ok) {
-      const problem = await readProblem(res);
+      const { problem } = res;
       if (res.status === 401) {
         throw new CliError(
           `The cloud refused the current device key (${problem.code ?? 401}); the key was not rotated.`,
@@ -45,7 +38,6 @@ export async function run(ctx: Context, argv: readonly string[]): Promise<number
       }
       throw unexpected(res.status, problem, 'refused the new key');
     }
-    await res.body?.cancel();
     ctx.out(step('registered the new key with the cloud, signed with the old one'));
     await commitTemp(temp, deviceKeyFile);
     ctx.out(step(`replaced ${deviceKeyFile} (mode 0600)`));
