@@ -22,6 +22,7 @@ import type { AppDeps } from './deps.ts';
 import { ensureBootstrapAdminKey } from './domain/api-keys.ts';
 import { createKeyRing, type KeyRing } from './domain/key-ring.ts';
 import { loadServerSecrets, type ServerSecrets } from './domain/server-secrets.ts';
+import { fleetSummaryReader } from './domain/fleet.ts';
 import { recordLoungeEvents } from './domain/record-lounge-events.ts';
 import { createHttpIntegrations, createStubIntegrations } from './integrations/index.ts';
 import type { Integrations } from './integrations/ports.ts';
@@ -82,7 +83,7 @@ export interface RunningCloud {
 }
 
 /** The composition root of `lounge-cloud serve` (SPEC.md sections 3-6). */
-export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {}) {
+export async function startCloud(config: CloudConfig, opts: { log?: Logger; clock?: Clock } = {}) {
   const core = await openCore(config, opts);
   const { log, store, keys, clock } = core;
   const closers: (() => Promise<void>)[] = [() => store.close()];
@@ -98,6 +99,7 @@ export async function startCloud(config: CloudConfig, opts: { log?: Logger } = {
       defaults: true,
       lanes: () => store.outboxLanes(),
       now: () => clock.now(),
+      fleet: fleetSummaryReader({ store, clock }),
     });
     const integrations: Integrations = config.integrations
       ? createHttpIntegrations(config.integrations, { clock, log, registry: metrics.registry })

@@ -44,20 +44,20 @@ export type { DecideInput, DecisionOutcome, InvitationState } from './decide/dec
 export { accessLogRecordSchema, decisionSchema } from './schemas/decision.ts';
 export type { AccessLogRecord, Decision } from './schemas/decision.ts';
 export {
-  TOPICS,
+  deviceOfflineSchema,
   deviceStatusSchema,
+  heartbeatSchema,
+  heartbeatSeq,
+} from './schemas/heartbeat.ts';
+export type { DeviceOffline, DeviceStatus, Heartbeat } from './schemas/heartbeat.ts';
+export {
+  TOPICS,
   keysMessageSchema,
   revocationHeadSchema,
   revocationMessageSchema,
   revocationPageSchema,
 } from './topics.ts';
-export type {
-  DeviceStatus,
-  KeysMessage,
-  RevocationHead,
-  RevocationMessage,
-  RevocationPage,
-} from './topics.ts';
+export type { KeysMessage, RevocationHead, RevocationMessage, RevocationPage } from './topics.ts';
 export {
   EVENT_REFUSAL_CODES,
   adjustEventSchema,

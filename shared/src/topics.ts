@@ -35,14 +35,7 @@ export type KeysMessage = z.infer<typeof keysMessageSchema>;
 
 // `lounge/v1/lounges/{loungeId}/entries` carries lounge events: see lounge-events/.
 
-/** `lounge/v1/devices/{deviceId}/status`, QoS 1, retained; last will `{online:false}`. */
-export const deviceStatusSchema = z.object({
-  online: z.boolean(),
-  version: z.string().optional(),
-  revocationSeq: z.number().int().min(0).optional(),
-  at: z.string().optional(),
-});
-export type DeviceStatus = z.infer<typeof deviceStatusSchema>;
+// `lounge/v1/devices/{deviceId}/status` carries heartbeats and the will: see schemas/heartbeat.ts.
 
 /** The catch-up feed `GET /v1/revocations`. */
 export const revocationPageSchema = z.object({

@@ -2,16 +2,30 @@ import { ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
 import { brokerRow } from '../outbox/events.ts';
 import { checkPublicKey } from './enroll-device.ts';
+import { summarizeFleet, type FleetSummary } from './fleet-health.ts';
 import { deviceView, type DeviceView } from './views.ts';
 
-/** Every enrolled device (of one lounge), decommissioned ones included (`decommissionedAt`). */
+/** Filters of the fleet view (`GET /v1/devices`, `lounge-cloud devices list`). */
+export interface DeviceFilter {
+  loungeId?: string | undefined;
+  /** Only stale devices (true) or only fresh ones (false). */
+  stale?: boolean | undefined;
+}
+
+/**
+ * Every enrolled device (of one lounge), decommissioned ones included (`decommissionedAt`),
+ * with its last heartbeat and `stale` as of the injected clock.
+ */
 export async function listDevices(
-  deps: AppDeps,
-  filter: { loungeId?: string | undefined } = {},
+  deps: Pick<AppDeps, 'store' | 'clock'>,
+  filter: DeviceFilter = {},
 ): Promise<{ devices: DeviceView[] }> {
-  const devices = await deps.store.listDevices();
-  const wanted = devices.filter((d) => !filter.loungeId || d.loungeId === filter.loungeId);
-  return { devices: wanted.map(deviceView) };
+  const now = deps.clock.now();
+  const views = (await deps.store.listDevices())
+    .filter((d) => !filter.loungeId || d.loungeId === filter.loungeId)
+    .map((d) => deviceView(d, now));
+  const wanted = filter.stale === undefined ? views : views.filter((d) => d.stale === filter.stale);
+  return { devices: wanted };
 }
 
 /** Decommissions a device: its assertions and broker login are refused from now on. */
@@ -24,7 +38,7 @@ export async function decommissionDevice(deps: AppDeps, deviceId: string): Promi
   if (!device) throw new ProblemError('NOT_FOUND', `no device ${deviceId}`);
   deps.notifyOutbox();
   deps.log.info({ deviceId }, 'device decommissioned');
-  return deviceView(device);
+  return deviceView(device, now);
 }
 
 /** Replaces a device's public key (the request was signed by the current key). */
@@ -37,4 +51,25 @@ export async function rotateDeviceKey(
   await deps.store.replaceDeviceKey(deviceId, JSON.stringify(jwk));
   deps.log.info({ deviceId }, 'device key rotated');
   return { deviceId, publicKey: jwk };
+}
+
+/**
+ * The fleet gauges, read from the store at scrape time and kept for `ttlMs` (concurrent
+ * scrapes share one read): the same figures on every instance, whichever took the heartbeats.
+ */
+export function fleetSummaryReader(
+  deps: Pick<AppDeps, 'store' | 'clock'>,
+  ttlMs = 10_000,
+): () => Promise<FleetSummary> {
+  let cached: { at: number; value: Promise<FleetSummary> } | undefined;
+  return () => {
+    const now = deps.clock.now();
+    if (!cached || now - cached.at >= ttlMs || now < cached.at) {
+      const value = deps.store.listDevices().then((d) => summarizeFleet(d, now));
+      // A failed read is not kept: the next scrape tries again.
+      value.catch(() => (cached = undefined));
+      cached = { at: now, value };
+    }
+    return cached.value;
+  };
 }

@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client';
 import type { Fetch } from '../jwks-cache.ts';
 import type { MqttState } from '../link-status.ts';
 import { EntrySync, type EntryPort } from './entry-sync.ts';
+import type { HeartbeatFacts } from './heartbeat.ts';
 import { createSyncMetrics, type SyncMetrics } from './metrics.ts';
 import { MqttLink } from './mqtt-link.ts';
 import { RevocationFeed } from './revocation-feed.ts';
@@ -28,6 +29,8 @@ export interface SyncPort extends RevocationPort, EntryPort {
   observeTrustedTime(trustedMs: number, source: string): void;
   /** Deletes revocations of tokens that expired before `beforeSeconds`. */
   pruneRevocations(beforeSeconds: number): number;
+  /** The agent's `/healthz` body and the rest of the heartbeat (SPEC.md 6). */
+  heartbeatFacts(): HeartbeatFacts;
 }
 
 export interface SyncServiceOptions {
@@ -41,6 +44,8 @@ export interface SyncServiceOptions {
   clockSkewSeconds: number;
   /** The agent version, in the status message. */
   version: string;
+  /** Heartbeat timings (SPEC.md 6: every 60 s, on change at most every 5 s). */
+  heartbeat?: { intervalMs?: number; minIntervalMs?: number; checkIntervalMs?: number };
   port: SyncPort;
   log: Logger;
   fetch: Fetch;
@@ -97,7 +102,7 @@ export class SyncService {
       clientId: opts.deviceId,
       username: opts.mqtt.username,
       password: opts.mqtt.password,
-      will: { topic: statusTopic, payload: JSON.stringify({ online: false }) },
+      will: { topic: statusTopic, payload: () => this.status.offline() },
       subscriptions: [TOPICS.revocations, TOPICS.revocationsHead, TOPICS.keys, entriesTopic],
       sessionExpirySeconds: opts.sessionExpirySeconds,
       reconnect: opts.reconnect,
@@ -165,8 +170,9 @@ export class SyncService {
       version: opts.version,
       clock: this.clock,
       timers: this.timers,
-      revocationSeq: () => port.revocationSeq(),
+      facts: () => port.heartbeatFacts(),
       publish: (topic, payload) => this.link.publish(topic, payload, true),
+      ...opts.heartbeat,
     });
   }
 
@@ -197,7 +203,7 @@ export class SyncService {
     ]);
     await this.link.stop({
       topic: TOPICS.deviceStatus(this.opts.deviceId),
-      payload: this.status.payload(false),
+      payload: this.status.offline(),
     });
   }
 
@@ -244,13 +250,14 @@ export class SyncService {
 
   private onConnect(): void {
     this.opts.port.setMqtt('connected');
-    this.status.now();
+    this.status.start();
     this.entries.setConnected(true);
     void this.revocations.trigger('connect');
   }
 
   private onDisconnect(): void {
     this.opts.port.setMqtt('disconnected');
+    this.status.pause();
     this.entries.setConnected(false);
   }
 

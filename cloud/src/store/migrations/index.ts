@@ -4,6 +4,7 @@ import { loungeEvents } from './002-lounge-events.ts';
 import { outboxBatchesAndKeyVersion } from './003-outbox-batches-and-key-version.ts';
 import { sealedSecrets } from './004-sealed-secrets.ts';
 import { outboxIndexes } from './005-outbox-indexes.ts';
+import { deviceHeartbeat } from './007-device-heartbeat.ts';
 import type { Migration } from './types.ts';
 
 export type { Dialect, Migration } from './types.ts';
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   outboxBatchesAndKeyVersion,
   sealedSecrets,
   outboxIndexes,
+  deviceHeartbeat,
 ];
 
 /** The schema version this release knows: the id of its last migration. */
