@@ -45,7 +45,10 @@ describe('statusWrite', () => {
   });
 
   it('takes the seq from sync (or the top level of older agents), and the will as offline', () => {
-    const seq = (s: object) => statusWrite({ ...beat, ...s }, false, T0).revocationSeq;
+    const seq = (s: object) => {
+      const w = statusWrite({ ...beat, ...s }, false, T0);
+      return w.online ? w.revocationSeq : 'offline';
+    };
     expect(seq({ sync: { revocationSeq: 5, revocationLag: 0, lastSyncAt: null, mqtt: 'x' } })).toBe(
       5,
     );
