@@ -22,6 +22,7 @@ import type { AppDeps } from './deps.ts';
 import { ensureBootstrapAdminKey } from './domain/api-keys.ts';
 import { createKeyRing, type KeyRing } from './domain/key-ring.ts';
 import { loadServerSecrets, type ServerSecrets } from './domain/server-secrets.ts';
+import { fleetSummaryReader } from './domain/fleet.ts';
 import { recordLoungeEvents } from './domain/record-lounge-events.ts';
 import { createHttpIntegrations, createStubIntegrations } from './integrations/index.ts';
 import type { Integrations } from './integrations/ports.ts';
@@ -86,7 +87,7 @@ export interface RunningCloud {
 /** The composition root of `lounge-cloud serve` (SPEC.md sections 3-6). */
 export async function startCloud(
   config: CloudConfig,
-  opts: { log?: Logger; version?: string } = {},
+  opts: { log?: Logger; version?: string; clock?: Clock } = {},
 ) {
   const log0 = opts.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   // The first line says where it listens and what it talks to (secrets left out).
@@ -94,7 +95,7 @@ export async function startCloud(
     { ...(opts.version && { version: opts.version }), ...startupSummary(config) },
     'lounge-cloud starting',
   );
-  const core = await openCore(config, { log: log0 });
+  const core = await openCore(config, { log: log0, ...(opts.clock && { clock: opts.clock }) });
   const { log, store, keys, clock } = core;
   const closers: (() => Promise<void>)[] = [() => store.close()];
   const closeAll = async () => {
@@ -109,6 +110,7 @@ export async function startCloud(
       defaults: true,
       lanes: () => store.outboxLanes(),
       now: () => clock.now(),
+      fleet: fleetSummaryReader({ store, clock }),
     });
     const integrations: Integrations = config.integrations
       ? createHttpIntegrations(config.integrations, { clock, log, registry: metrics.registry })

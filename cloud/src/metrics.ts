@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FleetSummary } from './domain/fleet-health.ts';
 import { laneAgeSeconds } from './outbox/lanes.ts';
 import type { OutboxKind, OutboxLane } from './store/port.ts';
 
@@ -28,6 +29,8 @@ export function createMetrics(
     /** Each outbox lane (`store.outboxLanes()`), for the age and error gauges; read on scrape. */
     lanes?: () => Promise<Record<OutboxKind, OutboxLane>>;
     now?: () => number;
+    /** The fleet from the devices' heartbeats (`fleetSummaryReader`); read on scrape. */
+    fleet?: () => Promise<FleetSummary>;
   } = {},
 ): CloudMetrics {
   const registry = new Registry();
@@ -121,6 +124,7 @@ export function createMetrics(
       },
     });
   }
+  if (opts.fleet) fleetGauges(registry, opts.fleet);
   return {
     registry,
     requests,
@@ -133,4 +137,50 @@ export function createMetrics(
     loungeEventsRefused,
     doubleConsumptions,
   };
+}
+
+/**
+ * The fleet gauges alerting needs (deploy/prometheus/alerts.yml). Every instance reads them
+ * from the database, so any one scraped shows the same; the rules take `max` over instances.
+ */
+function fleetGauges(registry: Registry, fleet: () => Promise<FleetSummary>): void {
+  const gauge = (name: string, help: string, pick: (f: FleetSummary) => number): Gauge<string> =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set(pick(await fleet()));
+      },
+    });
+  new Gauge({
+    name: 'lounge_fleet_devices',
+    help: 'Active devices by state: stale (no heartbeat for 3 min), online, offline (will received)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const { devices } = await fleet();
+      for (const [state, n] of Object.entries(devices)) this.set({ state }, n);
+    },
+  });
+  gauge(
+    'lounge_fleet_revocation_lag_max',
+    'The worst revocation lag a device (not stale) reports',
+    (f) => f.maxRevocationLag,
+  );
+  gauge(
+    'lounge_fleet_upload_oldest_pending_age_seconds',
+    'Age of the oldest access-log record not yet stored in IBDP, across the fleet (0 when none)',
+    (f) => f.oldestPendingUploadSeconds,
+  );
+  gauge(
+    'lounge_fleet_scanners_down',
+    'Scanners reported disconnected or in error across the fleet',
+    (f) => f.scannersDown,
+  );
+  gauge(
+    'lounge_fleet_clocks_suspect',
+    'Devices whose clock is suspect (decisions carry clockSuspect)',
+    (f) => f.clocksSuspect,
+  );
 }

@@ -24,6 +24,7 @@ import type { Scanner, ScannerHealth } from './scanners/port.ts';
 import { META, openEdgeState, type EdgeState } from './state/index.ts';
 import { StorageGuard } from './storage-guard.ts';
 import { createSyncHooks, type SyncHooks } from './sync-hooks.ts';
+import type { HeartbeatFacts } from './sync/heartbeat.ts';
 
 export type { SyncHooks } from './sync-hooks.ts';
 import { registerUploadHealthMetrics } from './upload/metrics.ts';
@@ -71,6 +72,8 @@ export interface Agent extends OccupancyActions {
   scan(input: ScanInput): Promise<Decision>;
   annul(eventId: string): Annulment;
   health(): Health;
+  /** `health()` plus what the MQTT heartbeat adds: cached key ids, free disk (SPEC.md 6). */
+  heartbeatFacts(): HeartbeatFacts;
   /** Connected `GET /v1/events` subscribers. */
   sseClients(): number;
 }
@@ -315,6 +318,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     annul,
     ...actions,
     health,
+    heartbeatFacts: () => ({ health: health(), kids: jwks.kids(), freeBytes: storage.free() }),
     sseClients: () => sse.size,
   };
   return agent;

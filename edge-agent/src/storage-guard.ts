@@ -43,6 +43,15 @@ export class StorageGuard {
     this.freeBytes = opts.freeBytes ?? freeBytesOf;
   }
 
+  /** Free bytes on the data dir's file system now, or null when it cannot be read. */
+  free(): number | null {
+    try {
+      return this.freeBytes(this.opts.dataDir);
+    } catch {
+      return null;
+    }
+  }
+
   /** Why storage is degraded, or null while it is healthy. */
   status(): string | null {
     return this.problem;

@@ -54,8 +54,14 @@ export type { DecideInput, DecisionOutcome, InvitationState } from './decide/dec
 export { accessLogRecordSchema, decisionSchema } from './schemas/decision.ts';
 export type { AccessLogRecord, Decision } from './schemas/decision.ts';
 export {
-  TOPICS,
+  deviceOfflineSchema,
   deviceStatusSchema,
+  heartbeatSchema,
+  heartbeatSeq,
+} from './schemas/heartbeat.ts';
+export type { DeviceOffline, DeviceStatus, Heartbeat } from './schemas/heartbeat.ts';
+export {
+  TOPICS,
   keysMessageSchema,
   loungeConfigSchema,
   revocationHeadSchema,
@@ -63,7 +69,6 @@ export {
   revocationPageSchema,
 } from './topics.ts';
 export type {
-  DeviceStatus,
   KeysMessage,
   LoungeConfig,
   RevocationHead,

@@ -53,14 +53,7 @@ export const loungeConfigSchema = z.object({
 });
 export type LoungeConfig = z.infer<typeof loungeConfigSchema>;
 
-/** `lounge/v1/devices/{deviceId}/status`, QoS 1, retained; last will `{online:false}`. */
-export const deviceStatusSchema = z.object({
-  online: z.boolean(),
-  version: z.string().optional(),
-  revocationSeq: z.number().int().min(0).optional(),
-  at: z.string().optional(),
-});
-export type DeviceStatus = z.infer<typeof deviceStatusSchema>;
+// `lounge/v1/devices/{deviceId}/status` carries heartbeats and the will: see schemas/heartbeat.ts.
 
 /** The catch-up feed `GET /v1/revocations`. */
 export const revocationPageSchema = z.object({

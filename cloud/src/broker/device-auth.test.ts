@@ -18,6 +18,8 @@ const device: DeviceRecord = {
   online: false,
   revocationSeq: 0,
   decommissionedAt: null,
+  heartbeat: null,
+  heartbeatAt: null,
 };
 
 function setup() {

@@ -5,6 +5,7 @@ import {
   type Clock,
   type DeviceStatus,
 } from '@lounge/shared';
+import { statusWrite } from '../domain/fleet-health.ts';
 import type { IClientSubscribeOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { DatabaseUnavailableError } from '../store/errors.ts';
@@ -24,7 +25,7 @@ export type RecordEvents = (
 /** What the subscriber needs. */
 export interface SubscriberOptions {
   client: MqttClient;
-  store: Pick<CloudStore, 'findDevice' | 'updateDeviceStatus'>;
+  store: Pick<CloudStore, 'findDevice' | 'recordDeviceStatus'>;
   recordEvents: RecordEvents;
   clock: Clock;
   log: Logger;
@@ -59,7 +60,8 @@ class ConnectionEnded extends Error {}
  * The cloud side of what devices publish (SPEC.md section 6): lounge events go through the
  * checks and the use case of `POST /v1/entries` (an event's deviceId must be an active device
  * of the topic's lounge, a grant's invitation of that lounge; refusals are logged, counted
- * and dropped), and statuses update the fleet view (the topic must name an active device).
+ * and dropped), and statuses update the fleet view (the topic must name an active device;
+ * docs/mqtt.md "Heartbeats").
  *
  * At least once: a message is acknowledged (PUBACK) only after what it says is committed.
  * mqtt.js sends the PUBACK when `handleMessage` calls back and hands over the next message
@@ -106,19 +108,18 @@ export function startSubscriber(o: SubscriberOptions) {
     }
   }
 
+  /**
+   * One UPDATE, no read first: every instance gets every status (a plain subscription, so a
+   * restarted instance gets the retained ones), and the copies after the first are no-ops.
+   */
   async function onStatus(deviceId: string, status: DeviceStatus, retained: boolean) {
-    if ((await loungeOf(deviceId)) === null) {
-      log.warn({ deviceId }, 'status from an unknown or decommissioned device dropped');
-      return;
+    const changed = await o.store.recordDeviceStatus(
+      deviceId,
+      statusWrite(status, retained, o.clock.now()),
+    );
+    if (!changed) {
+      log.debug({ deviceId }, 'status not applied: applied already, or no such active device');
     }
-    // A retained status is old news: its own `at` is when the device was last seen.
-    const at = status.at === undefined ? NaN : Date.parse(status.at);
-    const lastSeenAt = retained ? at : o.clock.now();
-    await o.store.updateDeviceStatus(deviceId, {
-      online: status.online,
-      ...(Number.isFinite(lastSeenAt) ? { lastSeenAt } : {}),
-      ...(status.revocationSeq === undefined ? {} : { revocationSeq: status.revocationSeq }),
-    });
   }
 
   async function onEntry(loungeId: string, payload: Buffer): Promise<void> {

@@ -30,16 +30,16 @@ export async function loungesList(core: CloudCore): Promise<CommandResult> {
 function deviceLine(d: DeviceView): string {
   const state = d.decommissionedAt
     ? `decommissioned ${d.decommissionedAt}`
-    : `${d.online ? 'online' : 'offline'}, last seen ${d.lastSeenAt ?? 'never'}`;
+    : `${d.online ? 'online' : 'offline'}${d.stale ? ', STALE' : ''}, last seen ${d.lastSeenAt ?? 'never'}`;
   return `${d.deviceId}  ${d.loungeId}  ${d.name}  ${state}`;
 }
 
-/** `devices list [--lounge ID] [--stale]`; stale = not seen for 3 min (SPEC.md 5). */
+/** `devices list [--lounge ID] [--stale]`; stale = no heartbeat for 3 min (SPEC.md 5). */
 export async function devicesList(core: CloudCore, flags: Flags): Promise<CommandResult> {
   const stale = flags.stale === 'true';
   const { devices } = await listDevices(core, {
     loungeId: loungeFlag(flags),
-    staleAt: stale ? core.clock.now() : undefined,
+    stale: stale ? true : undefined,
   });
   const none = stale ? 'no stale devices' : 'no devices';
   return {

@@ -94,6 +94,8 @@ export async function enrollDevice(
       online: false,
       revocationSeq: 0,
       decommissionedAt: null,
+      heartbeat: null,
+      heartbeatAt: null,
     },
     now,
   );

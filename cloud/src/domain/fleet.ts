@@ -1,34 +1,31 @@
 import { ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
 import { brokerRow } from '../outbox/events.ts';
-import type { DeviceRecord } from '../store/port.ts';
 import { checkPublicKey } from './enroll-device.ts';
+import { summarizeFleet, type FleetSummary } from './fleet-health.ts';
 import { deviceView, type DeviceView } from './views.ts';
 
-/** SPEC.md 5: a device is stale after 3 minutes without a heartbeat. */
-export const STALE_AFTER_MS = 3 * 60_000;
-
-/**
- * Stale, as far as the data goes today: an active device not seen (status message or signed
- * request, `lastSeenAt`) for 3 minutes. The fleet heartbeat will refine it.
- */
-export function isStale(device: DeviceRecord, nowMs: number): boolean {
-  if (device.decommissionedAt !== null) return false;
-  return device.lastSeenAt === null || nowMs - device.lastSeenAt > STALE_AFTER_MS;
+/** Filters of the fleet view (`GET /v1/devices`, `lounge-cloud devices list`). */
+export interface DeviceFilter {
+  loungeId?: string | undefined;
+  /** Only stale devices (true) or only fresh ones (false). */
+  stale?: boolean | undefined;
 }
 
-/** Every enrolled device (of one lounge; only stale ones), decommissioned ones included. */
+/**
+ * Every enrolled device (of one lounge), decommissioned ones included (`decommissionedAt`),
+ * with its last heartbeat and `stale` as of the injected clock.
+ */
 export async function listDevices(
-  deps: Pick<AppDeps, 'store'>,
-  filter: { loungeId?: string | undefined; staleAt?: number | undefined } = {},
+  deps: Pick<AppDeps, 'store' | 'clock'>,
+  filter: DeviceFilter = {},
 ): Promise<{ devices: DeviceView[] }> {
-  const devices = await deps.store.listDevices();
-  const wanted = devices.filter(
-    (d) =>
-      (!filter.loungeId || d.loungeId === filter.loungeId) &&
-      (filter.staleAt === undefined || isStale(d, filter.staleAt)),
-  );
-  return { devices: wanted.map(deviceView) };
+  const now = deps.clock.now();
+  const views = (await deps.store.listDevices())
+    .filter((d) => !filter.loungeId || d.loungeId === filter.loungeId)
+    .map((d) => deviceView(d, now));
+  const wanted = filter.stale === undefined ? views : views.filter((d) => d.stale === filter.stale);
+  return { devices: wanted };
 }
 
 /** Decommissions a device: its assertions and broker login are refused from now on. */
@@ -47,7 +44,7 @@ export async function decommissionDevice(
   if (!device) throw new ProblemError('NOT_FOUND', `no device ${deviceId}`);
   deps.notifyOutbox?.();
   deps.log.info({ deviceId }, 'device decommissioned');
-  return deviceView(device);
+  return deviceView(device, now);
 }
 
 /** Replaces a device's public key (the request was signed by the current key). */
@@ -60,4 +57,25 @@ export async function rotateDeviceKey(
   await deps.store.replaceDeviceKey(deviceId, JSON.stringify(jwk));
   deps.log.info({ deviceId }, 'device key rotated');
   return { deviceId, publicKey: jwk };
+}
+
+/**
+ * The fleet gauges, read from the store at scrape time and kept for `ttlMs` (concurrent
+ * scrapes share one read): the same figures on every instance, whichever took the heartbeats.
+ */
+export function fleetSummaryReader(
+  deps: Pick<AppDeps, 'store' | 'clock'>,
+  ttlMs = 10_000,
+): () => Promise<FleetSummary> {
+  let cached: { at: number; value: Promise<FleetSummary> } | undefined;
+  return () => {
+    const now = deps.clock.now();
+    if (!cached || now - cached.at >= ttlMs || now < cached.at) {
+      const value = deps.store.listDevices().then((d) => summarizeFleet(d, now));
+      // A failed read is not kept: the next scrape tries again.
+      value.catch(() => (cached = undefined));
+      cached = { at: now, value };
+    }
+    return cached.value;
+  };
 }

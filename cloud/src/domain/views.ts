@@ -1,4 +1,6 @@
+import type { Heartbeat } from '@lounge/shared';
 import type { DeviceRecord, InvitationRecord, InvitationStatus } from '../store/port.ts';
+import { heartbeatOf, isStale } from './fleet-health.ts';
 import { qrLinks, type QrLinks } from './links.ts';
 
 /** An invitation as the API shows it (SPEC.md section 5, `GET /v1/invitations/:id`). */
@@ -50,7 +52,7 @@ export function invitationView(
   };
 }
 
-/** A device as the fleet view shows it. */
+/** A device as the fleet view shows it (SPEC.md 5, `GET /v1/devices`). */
 export interface DeviceView {
   deviceId: string;
   loungeId: string;
@@ -59,11 +61,17 @@ export interface DeviceView {
   enrolledAt: string;
   lastSeenAt: string | null;
   online: boolean;
+  /** No heartbeat for 3 min (never for a decommissioned device). */
+  stale: boolean;
+  /** When the cloud took the last heartbeat. */
+  heartbeatAt: string | null;
+  /** The last full heartbeat (SPEC.md 6), kept beside `online` when the will comes. */
+  heartbeat: Heartbeat | null;
   revocationSeq: number;
   decommissionedAt: string | null;
 }
 
-export function deviceView(d: DeviceRecord): DeviceView {
+export function deviceView(d: DeviceRecord, nowMs: number): DeviceView {
   return {
     deviceId: d.deviceId,
     loungeId: d.loungeId,
@@ -72,6 +80,9 @@ export function deviceView(d: DeviceRecord): DeviceView {
     enrolledAt: iso(d.enrolledAt),
     lastSeenAt: d.lastSeenAt === null ? null : iso(d.lastSeenAt),
     online: d.online && d.decommissionedAt === null,
+    stale: isStale(d, nowMs),
+    heartbeatAt: d.heartbeatAt === null ? null : iso(d.heartbeatAt),
+    heartbeat: heartbeatOf(d),
     revocationSeq: d.revocationSeq,
     decommissionedAt: d.decommissionedAt === null ? null : iso(d.decommissionedAt),
   };

@@ -93,13 +93,25 @@ export function deviceRoutes(
     tags: ['Devices'],
     security,
     middleware: [auth(['admin'])] as const,
-    request: { query: z.strictObject({ loungeId: loungeIdSchema.optional() }) },
+    request: {
+      query: z.strictObject({
+        loungeId: loungeIdSchema.optional(),
+        stale: z.enum(['true', 'false'], { message: 'stale must be true or false' }).optional(),
+      }),
+    },
     responses: {
-      200: json(z.object({ devices: z.array(deviceSchema) }), 'the fleet'),
+      200: json(
+        z.object({ devices: z.array(deviceSchema) }),
+        'the fleet, with each device last heartbeat',
+      ),
       ...problems(...AUTHENTICATED, 400),
     },
   });
-  app.openapi(list, async (c) => c.json(await listDevices(deps, c.req.valid('query')), 200));
+  app.openapi(list, async (c) => {
+    const { loungeId, stale } = c.req.valid('query');
+    const filter = { loungeId, stale: stale === undefined ? undefined : stale === 'true' };
+    return c.json(await listDevices(deps, filter), 200);
+  });
 
   const decommission = createRoute({
     method: 'post',

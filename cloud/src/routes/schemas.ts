@@ -104,6 +104,15 @@ export const deviceSchema = z
     enrolledAt: z.string(),
     lastSeenAt: z.string().nullable(),
     online: z.boolean(),
+    stale: z.boolean().openapi({ description: 'no heartbeat for 3 minutes' }),
+    heartbeatAt: z.string().nullable(),
+    heartbeat: z
+      .looseObject({ online: z.literal(true), at: z.string() })
+      .nullable()
+      .openapi({
+        description:
+          'the last full heartbeat: the box /healthz body plus online, version, kids, storage, at',
+      }),
     revocationSeq: z.number().int(),
     decommissionedAt: z.string().nullable(),
   })

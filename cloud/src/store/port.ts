@@ -158,7 +158,23 @@ export interface DeviceRecord {
   online: boolean;
   revocationSeq: number;
   decommissionedAt: number | null;
+  /** The last full heartbeat (SPEC.md 6), its JSON as the device sent it; null before one. */
+  heartbeat: string | null;
+  /** When the cloud took that heartbeat (ms); `stale` counts from here. */
+  heartbeatAt: number | null;
 }
+
+/** A device status message to record (`lounge/v1/devices/{id}/status`, SPEC.md 6). */
+export type DeviceStatusWrite =
+  | {
+      online: true;
+      /** The heartbeat JSON, stored as is and shown by `GET /v1/devices`. */
+      heartbeat: string;
+      /** When it was taken (ms), or null to keep the stored time (a retained one without `at`). */
+      heartbeatAt: number | null;
+      revocationSeq?: number;
+    }
+  | { online: false };
 
 export interface IdempotencyRecord {
   scope: string;
@@ -429,6 +445,15 @@ export interface CloudStore {
     deviceId: string,
     patch: { online?: boolean; lastSeenAt?: number; revocationSeq?: number },
   ): Promise<void>;
+  /**
+   * Records a status message of an ACTIVE device in one statement, without reading first
+   * (1,000 boxes every 60 s, received by every instance). A heartbeat sets it online, keeps its
+   * JSON and moves `heartbeatAt` and `lastSeenAt` (never back); one whose JSON is already
+   * stored changes nothing, so the other instances' copies of the same message are no-ops. An
+   * offline message clears `online` only, keeping the last heartbeat beside it. True when a
+   * row changed; false for an unknown or decommissioned device, or a copy already applied.
+   */
+  recordDeviceStatus(deviceId: string, status: DeviceStatusWrite): Promise<boolean>;
   /**
    * Stamps decommissionedAt (the first time only) and writes `outbox` in the same transaction,
    * so the broker is told by whichever instance's dispatcher gets to it.

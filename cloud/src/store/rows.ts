@@ -186,6 +186,8 @@ export const deviceFromRow = (r: Row): DeviceRecord => ({
   online: Boolean(r.online),
   revocationSeq: num(r.revocation_seq),
   decommissionedAt: numOrNull(r.decommissioned_at),
+  heartbeat: strOrNull(r.heartbeat),
+  heartbeatAt: numOrNull(r.heartbeat_at),
 });
 
 export const outboxFromRow = (r: Row): OutboxEvent => ({

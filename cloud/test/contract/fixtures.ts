@@ -84,6 +84,8 @@ export function device(loungeId = 'MAD-T4S-VELAZQUEZ'): DeviceRecord {
     online: false,
     revocationSeq: 0,
     decommissionedAt: null,
+    heartbeat: null,
+    heartbeatAt: null,
   };
 }
 

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { CloudStore } from '../../src/store/port.ts';
 import { concurrencyContract } from './concurrency.ts';
 import { T0, type MakeStore, type StoreHandle } from './fixtures.ts';
+import { fleetContract } from './fleet.ts';
 import { invitationsContract } from './invitations.ts';
 import { loungeEventsContract } from './lounge-events.ts';
 import { outboxContract } from './outbox.ts';
@@ -67,6 +68,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     invitationsContract(get);
     loungeEventsContract(get);
     outboxContract(get);
+    fleetContract(get);
     concurrencyContract(get);
     retirementContract(get);
   });

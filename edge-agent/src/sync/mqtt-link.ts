@@ -9,8 +9,11 @@ export interface MqttLinkOptions {
   clientId: string;
   username: string;
   password: string;
-  /** The last will, published by the broker when the link dies without a goodbye. */
-  will: { topic: string; payload: string };
+  /**
+   * The last will, published by the broker when the link dies without a goodbye; a function
+   * is called at each connect attempt (a will stamped with the time of that connect).
+   */
+  will: { topic: string; payload: string | (() => string) };
   /** Topics subscribed (QoS 1) on every connect. */
   subscriptions: string[];
   /** How long the broker keeps the session while we are away (MQTT 5), seconds. */
@@ -113,7 +116,14 @@ export class MqttLink {
       keepalive: 30,
       resubscribe: false,
       queueQoSZero: false,
-      will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
+      will: {
+        topic: o.will.topic,
+        payload: Buffer.from(
+          typeof o.will.payload === 'function' ? o.will.payload() : o.will.payload,
+        ),
+        qos: 1,
+        retain: true,
+      },
     };
     const client = (o.connect ?? mqtt.connect)(o.url, options);
     this.client = client;

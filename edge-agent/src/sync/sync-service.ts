@@ -15,6 +15,7 @@ import type { Registry } from 'prom-client';
 import type { Fetch } from '../jwks-cache.ts';
 import type { MqttState } from '../link-status.ts';
 import { EntrySync, type EntryPort } from './entry-sync.ts';
+import type { HeartbeatFacts } from './heartbeat.ts';
 import { createSyncMetrics, type SyncMetrics } from './metrics.ts';
 import { MqttLink } from './mqtt-link.ts';
 import { RevocationFeed } from './revocation-feed.ts';
@@ -33,6 +34,8 @@ export interface SyncPort extends RevocationPort, EntryPort {
   pruneRevocations(beforeSeconds: number): number;
   /** The lounge's capacity and hours (config topic, or the cloud at start and reconnect). */
   applyLoungeConfig?(config: LoungeConfig): boolean;
+  /** The agent's `/healthz` body and the rest of the heartbeat (SPEC.md 6). */
+  heartbeatFacts(): HeartbeatFacts;
 }
 
 export interface SyncServiceOptions {
@@ -46,6 +49,8 @@ export interface SyncServiceOptions {
   clockSkewSeconds: number;
   /** The agent version, in the status message. */
   version: string;
+  /** Heartbeat timings (SPEC.md 6: every 60 s, on change at most every 5 s). */
+  heartbeat?: { intervalMs?: number; minIntervalMs?: number; checkIntervalMs?: number };
   port: SyncPort;
   log: Logger;
   fetch: Fetch;
@@ -105,7 +110,7 @@ export class SyncService {
       clientId: opts.deviceId,
       username: opts.mqtt.username,
       password: opts.mqtt.password,
-      will: { topic: statusTopic, payload: JSON.stringify({ online: false }) },
+      will: { topic: statusTopic, payload: () => this.status.offline() },
       subscriptions: [
         TOPICS.revocations,
         TOPICS.revocationsHead,
@@ -179,8 +184,9 @@ export class SyncService {
       version: opts.version,
       clock: this.clock,
       timers: this.timers,
-      revocationSeq: () => port.revocationSeq(),
+      facts: () => port.heartbeatFacts(),
       publish: (topic, payload) => this.link.publish(topic, payload, true),
+      ...opts.heartbeat,
     });
   }
 
@@ -212,7 +218,7 @@ export class SyncService {
     ]);
     await this.link.stop({
       topic: TOPICS.deviceStatus(this.opts.deviceId),
-      payload: this.status.payload(false),
+      payload: this.status.offline(),
     });
   }
 
@@ -259,7 +265,7 @@ export class SyncService {
 
   private onConnect(): void {
     this.opts.port.setMqtt('connected');
-    this.status.now();
+    this.status.start();
     this.entries.setConnected(true);
     void this.revocations.trigger('connect');
     // A broker that lost its retained messages has no config for us: ask the cloud (SPEC.md 8).
@@ -280,6 +286,7 @@ export class SyncService {
 
   private onDisconnect(): void {
     this.opts.port.setMqtt('disconnected');
+    this.status.pause();
     this.entries.setConnected(false);
   }
 

@@ -18,6 +18,7 @@ export function syncPortOf(agent: Agent): SyncPort {
   return {
     ...agent.sync,
     pruneRevocations: (before) => state.invitations.pruneRevocations(before),
+    heartbeatFacts: () => agent.heartbeatFacts(),
     transaction: (fn) => state.db.transaction(fn)(),
   };
 }

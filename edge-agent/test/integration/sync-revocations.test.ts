@@ -192,9 +192,20 @@ describe('revocation sync', () => {
     );
     await observer.subscribeAsync(TOPICS.deviceStatus(edge.config.deviceId), { qos: 1 });
     await until(() => seen.some((s) => s.online === true), 5000, 'online status');
+    // The heartbeat is the /healthz body plus online, version, kids, storage and at.
     expect(seen.find((s) => s.online === true)).toMatchObject({
+      deviceId: edge.config.deviceId,
+      loungeId: edge.config.loungeId,
+      status: expect.stringMatching(/^(ok|degraded)$/),
+      sync: { revocationSeq: 0, revocationLag: 0, mqtt: 'connected' },
+      scanners: expect.any(Array),
+      uploads: { pending: expect.any(Number) },
+      clock: { suspect: expect.any(Boolean) },
+      online: true,
       version: 'test',
-      revocationSeq: 0,
+      kids: expect.any(Array),
+      storage: { freeBytes: expect.any(Number) },
+      at: expect.any(String),
     });
     await sync.stop();
     await until(() => seen.at(-1)?.online === false, 5000, 'offline status');
@@ -205,6 +216,7 @@ describe('revocation sync', () => {
     await until(() => seen.at(-1)?.online === true, 5000, 'online again');
     broker.kick(edge.config.deviceId); // no DISCONNECT: the broker publishes the will
     await until(() => seen.some((s, i) => i > 1 && s.online === false), 5000, 'will');
+    expect(Object.keys(seen.at(-1)!).sort()).toEqual(['at', 'online']);
   });
 
   it('prunes revocations whose token expired more than clockSkewSeconds ago', async () => {

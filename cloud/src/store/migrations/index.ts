@@ -6,6 +6,7 @@ import { sealedSecrets } from './004-sealed-secrets.ts';
 import { outboxIndexes } from './005-outbox-indexes.ts';
 import { signingKeyRetirement } from './006-signing-key-retirement.ts';
 import { loungeCapacity } from './007-lounge-capacity.ts';
+import { deviceHeartbeat } from './008-device-heartbeat.ts';
 import type { Migration } from './types.ts';
 
 export type { Dialect, Migration } from './types.ts';
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   outboxIndexes,
   signingKeyRetirement,
   loungeCapacity,
+  deviceHeartbeat,
 ];
 
 /** The schema version this release knows: the id of its last migration. */

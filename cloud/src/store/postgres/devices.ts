@@ -13,6 +13,7 @@ type Devices = Pick<
   | 'findDevice'
   | 'listDevices'
   | 'updateDeviceStatus'
+  | 'recordDeviceStatus'
   | 'decommissionDevice'
   | 'replaceDeviceKey'
   | 'rememberAssertionJti'
@@ -90,6 +91,36 @@ export function postgresDevices(db: PgDb, clock: Clock): Devices {
         ...sets.map(([, v]) => v),
         deviceId,
       );
+    },
+    async recordDeviceStatus(deviceId, status) {
+      if (!status.online) {
+        return (
+          (await db.run(
+            `UPDATE devices SET online = false
+             WHERE device_id = ? AND decommissioned_at IS NULL AND online = true`,
+            deviceId,
+          )) > 0
+        );
+      }
+      const at = status.heartbeatAt;
+      const changed = await db.run(
+        `UPDATE devices SET online = true, heartbeat = ?,
+           heartbeat_at = CASE WHEN heartbeat_at IS NULL OR heartbeat_at < ? THEN ?
+             ELSE heartbeat_at END,
+           last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < ? THEN ?
+             ELSE last_seen_at END,
+           revocation_seq = COALESCE(?, revocation_seq)
+         WHERE device_id = ? AND decommissioned_at IS NULL AND heartbeat IS DISTINCT FROM ?`,
+        status.heartbeat,
+        at,
+        at,
+        at,
+        at,
+        status.revocationSeq ?? null,
+        deviceId,
+        status.heartbeat,
+      );
+      return changed > 0;
     },
     async decommissionDevice(deviceId, now, outbox = []) {
       return db.tx(async (c) => {

@@ -13,6 +13,7 @@ type Devices = Pick<
   | 'findDevice'
   | 'listDevices'
   | 'updateDeviceStatus'
+  | 'recordDeviceStatus'
   | 'decommissionDevice'
   | 'replaceDeviceKey'
   | 'rememberAssertionJti'
@@ -87,6 +88,36 @@ export function sqliteDevices(db: SqliteDb, clock: Clock): Devices {
         ...sets.map(([, v]) => v),
         deviceId,
       );
+    },
+    async recordDeviceStatus(deviceId, status) {
+      if (!status.online) {
+        return (
+          db.run(
+            `UPDATE devices SET online = 0
+             WHERE device_id = ? AND decommissioned_at IS NULL AND online = 1`,
+            deviceId,
+          ) > 0
+        );
+      }
+      const at = status.heartbeatAt;
+      const changed = db.run(
+        `UPDATE devices SET online = 1, heartbeat = ?,
+           heartbeat_at = CASE WHEN heartbeat_at IS NULL OR heartbeat_at < ? THEN ?
+             ELSE heartbeat_at END,
+           last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < ? THEN ?
+             ELSE last_seen_at END,
+           revocation_seq = COALESCE(?, revocation_seq)
+         WHERE device_id = ? AND decommissioned_at IS NULL AND heartbeat IS NOT ?`,
+        status.heartbeat,
+        at,
+        at,
+        at,
+        at,
+        status.revocationSeq ?? null,
+        deviceId,
+        status.heartbeat,
+      );
+      return changed > 0;
     },
     async decommissionDevice(deviceId, now, outbox = []) {
       return db.tx(() => {
