@@ -213,9 +213,27 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** Read one lounge (a device may read its own lounge) */
+    get: operations['getLounge'];
     /** Create or update a lounge */
     put: operations['putLounge'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/lounges': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List every lounge with its capacity and hours */
+    get: operations['listLounges'];
+    put?: never;
     post?: never;
     delete?: never;
     options?: never;
@@ -269,6 +287,23 @@ export interface paths {
     put?: never;
     /** Revoke an API key, at once on every instance */
     post: operations['revokeApiKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/signing-keys/{kid}/retire': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Retire a leaked signing key at once and re-sign what it signed */
+    post: operations['retireSigningKey'];
     delete?: never;
     options?: never;
     head?: never;
@@ -422,7 +457,15 @@ export interface components {
       airport: string;
       name: string;
       timezone: string;
+      capacity: number | null;
+      hours: components['schemas']['OpeningHours'];
+      updatedAt: string;
     };
+    /** @description HH:MM in the lounge time zone */
+    OpeningHours: {
+      opens: string;
+      closes: string;
+    } | null;
     ApiKey: {
       id: string;
       /** @enum {string} */
@@ -430,6 +473,17 @@ export interface components {
       name: string;
       createdAt: string;
       revokedAt: string | null;
+    };
+    SigningKeyRetirement: {
+      kid: string;
+      retiredAt: string;
+      reissued: number;
+      staleDevices: {
+        deviceId: string;
+        loungeId: string;
+        online: boolean;
+        lastSeenAt: string | null;
+      }[];
     };
     Device: {
       deviceId: string;
@@ -439,6 +493,19 @@ export interface components {
       enrolledAt: string;
       lastSeenAt: string | null;
       online: boolean;
+      /** @description no heartbeat for 3 minutes */
+      stale: boolean;
+      heartbeatAt: string | null;
+      /** @description the last full heartbeat: the box /healthz body plus online, version, kids, storage, at */
+      heartbeat:
+        | ({
+            /** @enum {boolean} */
+            online: true;
+            at: string;
+          } & {
+            [key: string]: unknown;
+          })
+        | null;
       revocationSeq: number;
       decommissionedAt: string | null;
     };
@@ -1456,6 +1523,86 @@ export interface operations {
       };
     };
   };
+  getLounge: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the lounge */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Lounge'];
+        };
+      };
+      /** @description INVALID_REQUEST: a body, query or path parameter fails validation, or names an unknown field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHORIZED (or DEVICE_DECOMMISSIONED, ENROLLMENT_TOKEN_INVALID): no valid credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN: the credential may not use this route (or this resource) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description not found (INVITATION_NOT_FOUND, NOT_FOUND, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED: too many requests for this key, or failed authentications from this address */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description DATABASE_UNAVAILABLE (or an upstream, see the route): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   putLounge: {
     parameters: {
       query?: never;
@@ -1471,6 +1618,11 @@ export interface operations {
           airport: string;
           name: string;
           timezone: string;
+          capacity?: number;
+          hours?: {
+            opens: string;
+            closes: string;
+          };
         };
       };
     };
@@ -1522,6 +1674,68 @@ export interface operations {
       };
       /** @description UNSUPPORTED_MEDIA_TYPE: a non-empty body that is not application/json */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED: too many requests for this key, or failed authentications from this address */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description DATABASE_UNAVAILABLE (or an upstream, see the route): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listLounges: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description every lounge */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['Lounge'][];
+          };
+        };
+      };
+      /** @description UNAUTHORIZED (or DEVICE_DECOMMISSIONED, ENROLLMENT_TOKEN_INVALID): no valid credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN: the credential may not use this route (or this resource) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -1938,6 +2152,110 @@ export interface operations {
       };
     };
   };
+  retireSigningKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kid: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description retired (idempotent: a repeat answers the same retirement) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SigningKeyRetirement'];
+        };
+      };
+      /** @description INVALID_REQUEST: a body, query or path parameter fails validation, or names an unknown field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHORIZED (or DEVICE_DECOMMISSIONED, ENROLLMENT_TOKEN_INVALID): no valid credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN: the credential may not use this route (or this resource) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description not found (INVITATION_NOT_FOUND, NOT_FOUND, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: body over 64 KiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE: a non-empty body that is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED: too many requests for this key, or failed authentications from this address */
+      429: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description DATABASE_UNAVAILABLE (or an upstream, see the route): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   enrollDevice: {
     parameters: {
       query?: never;
@@ -1981,6 +2299,15 @@ export interface operations {
             ibdp: {
               url: string;
               token: string;
+            };
+            lounge?: {
+              capacity: number | null;
+              hours: {
+                opens: string;
+                closes: string;
+              } | null;
+              timezone: string;
+              updatedAt: string;
             };
           };
         };
@@ -2058,6 +2385,7 @@ export interface operations {
     parameters: {
       query?: {
         loungeId?: string;
+        stale?: 'true' | 'false';
       };
       header?: never;
       path?: never;
@@ -2065,7 +2393,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description the fleet */
+      /** @description the fleet, with each device last heartbeat */
       200: {
         headers: {
           [name: string]: unknown;

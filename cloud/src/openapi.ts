@@ -12,7 +12,7 @@ export function openApiConfig(publicUrl: string) {
       { name: 'Invitations', description: 'Issue, read, list and revoke invitations; QR images' },
       { name: 'Lounge systems', description: 'Revocation feed, cloud decisions, lounge events' },
       { name: 'Devices', description: 'Enrolment and the fleet' },
-      { name: 'Admin', description: 'Lounges, enrolment tokens, API keys' },
+      { name: 'Admin', description: 'Lounges, enrolment tokens, API keys, signing keys' },
       { name: 'Public', description: 'Keys, health, readiness, metrics' },
     ],
   };

@@ -67,11 +67,14 @@ export function adminRoutes(
   const listLounges = createRoute({
     method: 'get',
     path: '/v1/lounges',
+    operationId: 'listLounges',
+    summary: 'List every lounge with its capacity and hours',
+    tags: ['Admin'],
     security,
     middleware: [admin] as const,
     responses: {
       200: json(z.object({ items: z.array(loungeSchema) }), 'every lounge'),
-      ...problems(401, 403),
+      ...problems(...AUTHENTICATED),
     },
   });
   app.openapi(listLounges, async (c) => {
@@ -82,11 +85,14 @@ export function adminRoutes(
   const oneLounge = createRoute({
     method: 'get',
     path: '/v1/lounges/{id}',
+    operationId: 'getLounge',
+    summary: 'Read one lounge (a device may read its own lounge)',
+    tags: ['Admin'],
     security,
     // A box reads its own lounge's config at start (SPEC.md 8).
     middleware: [auth(['admin', 'device'])] as const,
     request: { params: z.object({ id: loungeIdSchema }) },
-    responses: { 200: json(loungeSchema, 'the lounge'), ...problems(401, 403, 404) },
+    responses: { 200: json(loungeSchema, 'the lounge'), ...problems(...AUTHENTICATED, 400, 404) },
   });
   app.openapi(oneLounge, async (c) => {
     const principal = c.get('principal');

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.ts';
 import { retireSigningKey } from '../domain/retire-signing-key.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
-import { json, problems, security } from './schemas.ts';
+import { AUTHENTICATED, json, problems, security, WITH_BODY } from './schemas.ts';
 
 const retirementSchema = z
   .object({
@@ -30,7 +30,7 @@ export function signingKeyRoutes(
     method: 'post',
     path: '/v1/signing-keys/{kid}/retire',
     summary: 'Retire a leaked signing key at once and re-sign what it signed',
-    tags: ['signing-keys'],
+    tags: ['Admin'],
     operationId: 'retireSigningKey',
     security,
     middleware: [auth(['admin'])] as const,
@@ -45,7 +45,7 @@ export function signingKeyRoutes(
     },
     responses: {
       200: json(retirementSchema, 'retired (idempotent: a repeat answers the same retirement)'),
-      ...problems(400, 401, 403, 404, 415),
+      ...problems(...AUTHENTICATED, ...WITH_BODY, 404),
     },
   });
   app.openapi(retire, async (c) => {

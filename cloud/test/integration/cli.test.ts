@@ -64,7 +64,7 @@ describe('lounge-cloud admin commands', { timeout: 120_000 }, () => {
         ' ',
       ),
     );
-    expect(badHours).toMatchObject({ code: 1, stderr: expect.stringContaining('--hours') });
+    expect(badHours).toMatchObject({ code: 2, stderr: expect.stringContaining('--hours') });
     const list = await run(['lounges', 'list']);
     expect(list.stdout).toBe(
       'BCN-T1-MIRO  BCN, Europe/Madrid, capacity 80, open 05:30-23:00  Miró\n' +
@@ -249,6 +249,14 @@ describe('lounge-cloud command line', { timeout: 120_000 }, () => {
         expect(await store.enrollDevice(`enr_${i}`, d, now)).toBe('ok');
       }
       for (const inv of [issued, used, elsewhere]) await store.insertInvitation(inv, [], now);
+      // Stale = no heartbeat for 3 minutes (SPEC.md 5): only gate-a has sent one, just now.
+      const heartbeat = JSON.stringify({ online: true, at: new Date(now).toISOString() });
+      await store.recordDeviceStatus(fresh.deviceId, {
+        online: true,
+        heartbeat,
+        heartbeatAt: now,
+        revocationSeq: 0,
+      });
     } finally {
       await store.close();
     }
