@@ -53,10 +53,36 @@ export function connectMqtt(opts: MqttConnectOptions): MqttClient {
   return client;
 }
 
+/**
+ * Ends an mqtt.js client promptly in any state. Connected: a DISCONNECT, so the broker ends the
+ * connection cleanly (the persistent session stays), with at most `graceMs` to finish before
+ * the socket is cut. Connecting or reconnecting: mqtt.js's graceful `end()` would only queue
+ * that DISCONNECT offline and call back, leaving the socket in its handshake open (a broker's
+ * `close()` then waits on it, the embedded one included): forced, the socket is destroyed.
+ * Nothing is lost either way: outbox rows stay in the database until PUBACKed, and lounge
+ * events not yet acknowledged are redelivered on the session.
+ */
+export async function endMqttClient(client: MqttClient, graceMs = 1000): Promise<void> {
+  if (!client.connected) return client.endAsync(true);
+  let timer: NodeJS.Timeout | undefined;
+  // A PUBACK or UNSUBACK that never comes (a dead link) holds `end()` back: cut it then.
+  const cut = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      client.stream.destroy();
+      resolve();
+    }, graceMs);
+  });
+  try {
+    await Promise.race([client.endAsync(), cut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The outbox's MQTT port over an mqtt.js client: resolves on the broker's PUBACK. */
 export function createMqttPublisher(
   client: MqttClient,
-  opts: { publishTimeoutMs?: number } = {},
+  opts: { publishTimeoutMs?: number; closeGraceMs?: number } = {},
 ): Publisher {
   const timeoutMs = opts.publishTimeoutMs ?? 5000;
   return {
@@ -72,8 +98,6 @@ export function createMqttPublisher(
       });
     },
     connected: () => client.connected,
-    async close() {
-      await client.endAsync();
-    },
+    close: () => endMqttClient(client, opts.closeGraceMs),
   };
 }
