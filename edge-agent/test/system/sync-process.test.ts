@@ -24,7 +24,7 @@ describe('lounge-edge sync across kill -9', () => {
     });
     await cloud.connectBroker(broker.url);
     const tmp = tempDir();
-    const statuses: Array<{ online: boolean; revocationSeq?: number }> = [];
+    const statuses: Array<{ online: boolean; sync?: { revocationSeq?: number } }> = [];
     const observer = await mqttClient(broker.url, 'observer');
     observer.on('message', (_t, p) => statuses.push(JSON.parse(p.toString()) as never));
     await observer.subscribeAsync(TOPICS.deviceStatus(DEVICE), { qos: 1 });
@@ -73,7 +73,14 @@ describe('lounge-edge sync across kill -9', () => {
     await cloud.revoke('inv_P12', exp, false); // only in the feed
     const second = await start();
     expect(await waitSeq(second.url, 12)).toBe(12);
+    // The heartbeat tells the cloud the seq it caught up to (on change, at most every 5 s).
+    await until(
+      () => statuses.some((s) => s.online && s.sync?.revocationSeq === 12),
+      15_000,
+      'a heartbeat with seq 12',
+    );
     await second.p.kill();
-    expect(statuses.at(-1)).toMatchObject({ online: false, revocationSeq: 12 });
+    // A clean stop publishes the same `{online:false, at}` as the will (SPEC.md 6).
+    await until(() => statuses.at(-1)?.online === false, 15_000, 'offline on stop');
   });
 });
