@@ -8,11 +8,14 @@ export interface Annulment {
   eventId: string;
   /** The grant whose entry was given back. */
   annuls: string;
-  invitationId: string;
+  /** null for a code-less desk override. */
+  invitationId: string | null;
   gate: string;
   /** Negative: the people the grant admitted, given back. */
   admit: number;
   annulledAt: string;
+  /** The staff member who annulled it at the desk console. */
+  staff?: string;
 }
 
 export interface AnnulDeps {
@@ -29,8 +32,9 @@ export interface AnnulDeps {
  * A turnstile retry of that grant's `scanId` then answers ANNULLED. One transaction: the grant
  * is marked, consumption drops by one, an access-log record and an `annul` lounge event naming
  * the grant are written. Throws DECISION_NOT_FOUND, ALREADY_ANNULLED or ANNUL_WINDOW_PASSED.
+ * A code-less override (invitation '') gives back no entry; `staff` names who annulled it.
  */
-export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
+export function annulGrant(deps: AnnulDeps, eventId: string, staff?: string): Annulment {
   const { state, clock, deviceId, loungeId } = deps;
   const offline = deps.isOffline();
   return state.db
@@ -52,9 +56,20 @@ export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
       const annulId = (deps.newEventId ?? ((ms: number) => newEventId(ms)))(now);
       const at = new Date(now).toISOString();
       state.invitations.markAnnulled(grant.eventId, now, annulId);
-      state.invitations.recordEntry(annulId, grant.invitationId, deviceId, -1, now);
+      const codeLess = grant.invitationId === '';
+      state.invitations.recordEntry(annulId, grant.invitationId, deviceId, codeLess ? 0 : -1, now, {
+        kind: 'annul',
+      });
       state.outbox.enqueue(
-        { type: 'annul', eventId: annulId, deviceId, gate: grant.gate, at, annuls: grant.eventId },
+        {
+          type: 'annul',
+          eventId: annulId,
+          deviceId,
+          gate: grant.gate,
+          at,
+          annuls: grant.eventId,
+          ...(staff !== undefined && { staff }),
+        },
         now,
       );
       const original = state.accessLog.byEventId(grant.eventId);
@@ -63,7 +78,7 @@ export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
         deviceId,
         loungeId,
         gate: grant.gate,
-        invitationId: grant.invitationId,
+        invitationId: codeLess ? null : grant.invitationId,
         decision: 'deny',
         reason: 'ANNULLED',
         admit: 0,
@@ -72,14 +87,16 @@ export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
         codeSha256: original?.codeSha256 ?? '0'.repeat(64),
         latencyMs: 0,
         annuls: grant.eventId,
+        ...(staff !== undefined && { staff }),
       });
       return {
         eventId: annulId,
         annuls: grant.eventId,
-        invitationId: grant.invitationId,
+        invitationId: codeLess ? null : grant.invitationId,
         gate: grant.gate,
         admit: -grant.admit,
         annulledAt: at,
+        ...(staff !== undefined && { staff }),
       };
     })
     .immediate();

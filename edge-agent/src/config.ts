@@ -44,6 +44,24 @@ export const edgeConfigSchema = z.object({
     .strict()
     .default({ webhookUrl: null }),
   clockSkewSeconds: z.number().int().min(0).max(86_400).default(120),
+  /**
+   * The desk console (SPEC.md 8), set by `lounge-provision console`; null serves none. Plain
+   * HTTP on the lounge LAN; with `tls` (PEM files, relative to the config file) HTTPS and
+   * `Secure` cookies.
+   */
+  console: z
+    .object({
+      host: z.string().min(1).default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8088),
+      tls: z
+        .object({ cert: z.string().min(1), key: z.string().min(1) })
+        .strict()
+        .nullable()
+        .default(null),
+    })
+    .strict()
+    .nullable()
+    .default(null),
 });
 
 /** The validated edge config, paths resolved. */
@@ -115,6 +133,13 @@ export function parseConfig(
       ...config,
       deviceKeyFile: resolve(baseDir, config.deviceKeyFile),
       dataDir: resolve(baseDir, config.dataDir),
+      console: config.console && {
+        ...config.console,
+        tls: config.console.tls && {
+          cert: resolve(baseDir, config.console.tls.cert),
+          key: resolve(baseDir, config.console.tls.key),
+        },
+      },
     },
     warnings,
   };

@@ -7,8 +7,8 @@ import { retryOutcome, SCAN_ID_TTL_MS } from './scan-retry.ts';
 import { GroupCommit } from './state/group-commit.ts';
 import type { EdgeState } from './state/index.ts';
 
-/** Where a scan came from: the local API (turnstile) or an attached scanner. */
-export type DecisionSource = 'api' | 'scanner';
+/** Where a decision came from: the local API (turnstile), an attached scanner, the desk. */
+export type DecisionSource = 'api' | 'scanner' | 'desk';
 
 export interface ScanInput {
   code: string | Uint8Array;

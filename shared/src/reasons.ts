@@ -17,9 +17,10 @@ export const DENY_REASONS = [
 ] as const;
 
 export type DenyReason = (typeof DENY_REASONS)[number];
-export type DecisionReason = DenyReason | 'OK';
+/** `OVERRIDE`: a desk override, always with `staff` (SPEC.md 8 "Desk overrides"). */
+export type DecisionReason = DenyReason | 'OK' | 'OVERRIDE';
 
-export const DECISION_REASONS: readonly DecisionReason[] = [...DENY_REASONS, 'OK'];
+export const DECISION_REASONS: readonly DecisionReason[] = [...DENY_REASONS, 'OK', 'OVERRIDE'];
 
 /**
  * Problem codes of the HTTP APIs (SPEC.md section 5 and 8), with their HTTP status.

@@ -7,6 +7,8 @@ export interface AccessLogEntry extends AccessLogRecord {
   clockSuspect?: boolean;
   /** Set on an annulment record: the grant it gave back. */
   annuls?: string;
+  /** The reason text staff typed for a desk action (kept on the box, not uploaded). */
+  note?: string;
 }
 
 /** The columns of an `access_log` row that make its IBDP record. */
@@ -16,7 +18,7 @@ export interface AccessLogRecordRow {
   lounge_id: string;
   gate: string;
   invitation_id: string | null;
-  decision: 'grant' | 'deny';
+  decision: AccessLogRecord['decision'];
   reason: string;
   admit: number;
   decided_at: string;
@@ -24,6 +26,7 @@ export interface AccessLogRecordRow {
   code_sha256: string;
   latency_ms: number;
   scan_id: string | null;
+  staff: string | null;
 }
 
 /** The IBDP record of a row, keys in SPEC.md 8 order, nothing the edge keeps beside it. */
@@ -41,12 +44,14 @@ export const toAccessLogRecord = (r: AccessLogRecordRow): AccessLogRecord => ({
   codeSha256: r.code_sha256,
   latencyMs: r.latency_ms,
   ...(r.scan_id !== null && { scanId: r.scan_id }),
+  ...(r.staff !== null && { staff: r.staff }),
 });
 
 interface Row extends AccessLogRecordRow {
   id: number;
   clock_suspect: number;
   annuls: string | null;
+  note: string | null;
   uploaded_at: number | null;
   batch_id: string | null;
 }
@@ -56,6 +61,7 @@ const toEntry = (r: Row): AccessLogEntry & { id: number } => ({
   ...toAccessLogRecord(r),
   ...(r.clock_suspect === 1 && { clockSuspect: true }),
   ...(r.annuls !== null && { annuls: r.annuls }),
+  ...(r.note !== null && { note: r.note }),
 });
 
 /** The access log: one row per decision, written before the decision is answered. */
@@ -70,8 +76,9 @@ export class AccessLogStore {
     prep(
       this.db,
       `INSERT INTO access_log (event_id, device_id, lounge_id, gate, invitation_id, decision,
-        reason, admit, decided_at, offline, code_sha256, latency_ms, clock_suspect, annuls, scan_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        reason, admit, decided_at, offline, code_sha256, latency_ms, clock_suspect, annuls, scan_id,
+        staff, note)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       e.eventId,
       e.deviceId,
@@ -88,6 +95,8 @@ export class AccessLogStore {
       e.clockSuspect ? 1 : 0,
       e.annuls ?? null,
       e.scanId ?? null,
+      e.staff ?? null,
+      e.note ?? null,
     );
   }
 

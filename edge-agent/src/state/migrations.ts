@@ -162,4 +162,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE access_log ADD COLUMN scan_id TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'desk-console',
+    sql: `
+      -- Desk console staff (SPEC.md 7 add-staff): the PIN only as a scrypt hash.
+      CREATE TABLE staff (
+        name TEXT PRIMARY KEY,
+        pin_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+
+      -- Who acted at the desk (uploaded), and the reason text they typed (kept on the box).
+      ALTER TABLE access_log ADD COLUMN staff TEXT;
+      ALTER TABLE access_log ADD COLUMN note TEXT;
+      -- Today's counters on the console read a day of records.
+      CREATE INDEX access_log_decided_at ON access_log (decided_at);
+    `,
+  },
 ];

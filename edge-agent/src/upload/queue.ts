@@ -41,7 +41,7 @@ export class UploadQueue {
     this.meta = new MetaStore(db);
     this.head = db.prepare<[number], Row>(
       `SELECT id, event_id, device_id, lounge_id, gate, invitation_id, decision, reason, admit,
-        decided_at, offline, code_sha256, latency_ms, scan_id, batch_id
+        decided_at, offline, code_sha256, latency_ms, scan_id, staff, batch_id
        FROM access_log WHERE uploaded_at IS NULL ORDER BY id LIMIT ?`,
     );
     this.assign = db.prepare<[string, number, number]>(

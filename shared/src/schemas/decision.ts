@@ -17,6 +17,8 @@ export const decisionSchema = z.object({
   clockSuspect: z.literal(true).optional(),
   /** The turnstile's id for the physical read (`POST /v1/scan`), echoed back. */
   scanId: z.string().optional(),
+  /** The staff member behind a desk action (an override), SPEC.md 8. */
+  staff: z.string().optional(),
 });
 
 export type Decision = z.infer<typeof decisionSchema>;
@@ -28,7 +30,8 @@ export const accessLogRecordSchema = z.object({
   loungeId: z.string(),
   gate: z.string(),
   invitationId: z.string().nullable(),
-  decision: z.enum(['grant', 'deny']),
+  // SPEC.md 8: every decision, annul, exit and adjust is one record.
+  decision: z.enum(['grant', 'deny', 'annul', 'exit', 'adjust']),
   reason: z.string(),
   admit: z.number().int().min(0),
   decidedAt: z.string(),
@@ -36,6 +39,8 @@ export const accessLogRecordSchema = z.object({
   codeSha256: z.string().regex(/^[0-9a-f]{64}$/),
   latencyMs: z.number().min(0),
   scanId: z.string().optional(),
+  /** The staff member who acted at the desk console. */
+  staff: z.string().optional(),
 });
 
 export type AccessLogRecord = z.infer<typeof accessLogRecordSchema>;
