@@ -11,6 +11,8 @@ export interface Context extends Output {
   /** Loads the scanner drivers lazily: node-hid needs libusb, only some verbs need it. */
   scanners: () => Promise<ScannerToolkit>;
   hostname: string;
+  /** Asks for a secret (a staff PIN): no echo on a terminal; default from process.stdin. */
+  readSecret?: (prompt: string) => Promise<string>;
 }
 
 /** A verb's body: returns the exit code, or throws CliError. */

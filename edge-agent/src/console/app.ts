@@ -211,7 +211,12 @@ export function createConsoleApp(deps: ConsoleDeps): ConsoleApp {
 
   // Everything below needs a session; posts also need its CSRF token.
   app.use('*', async (c, next) => {
-    const s = sessionOf(c);
+    let s = sessionOf(c);
+    // Removed with remove-staff since signing in: the session ends now.
+    if (s && !deps.staff.find(s.staff)) {
+      sessions.destroyStaff(s.staff);
+      s = undefined;
+    }
     if (!s) {
       if (c.req.method === 'GET' && !isFetch(c) && c.req.path !== '/events') {
         return c.redirect('/', 303);

@@ -23,6 +23,7 @@ interface Entry {
  */
 export class PinLockout {
   private readonly entries = new Map<string, Entry>();
+  private readonly running = new Map<string, Promise<void>>();
   private readonly maxFailures: number;
   private readonly lockMs: number;
   private readonly maxNames: number;
@@ -53,6 +54,24 @@ export class PinLockout {
       this.entries.delete(this.entries.keys().next().value!);
     }
     return e.lockedUntil;
+  }
+
+  /**
+   * Runs one sign-in check for `name` after the ones already running for it: the PIN check is
+   * async (scrypt), and ten parallel tries must not all pass the lock check before any counts.
+   */
+  exclusive<T>(name: string, check: () => Promise<T>): Promise<T> {
+    const before = this.running.get(name) ?? Promise.resolve();
+    const mine = before.then(check, check);
+    const tail = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.set(name, tail);
+    void tail.then(() => {
+      if (this.running.get(name) === tail) this.running.delete(name);
+    });
+    return mine;
   }
 
   /** A right PIN: the count starts again. */

@@ -24,6 +24,15 @@ export async function signIn(
   pin: string,
 ): Promise<SignInResult> {
   const name = normaliseStaffName(rawName);
+  return lockout.exclusive(name, () => check(directory, lockout, name, pin));
+}
+
+async function check(
+  directory: StaffDirectory,
+  lockout: PinLockout,
+  name: string,
+  pin: string,
+): Promise<SignInResult> {
   const locked = lockout.lockedUntil(name);
   if (locked !== null) return { ok: false, reason: 'locked', until: locked };
   const member = name ? directory.find(name) : undefined;
