@@ -107,7 +107,15 @@ export function createConsoleApp(deps: ConsoleDeps): ConsoleApp {
   const langOf = (c: Context): Lang =>
     pickLang(getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
   const isFetch = (c: Context) => c.req.header('x-requested-with') === 'fetch';
-  const sessionOf = (c: Context) => sessions.get(getCookie(c, SESSION_COOKIE));
+  const sessionOf = (c: Context): Session | undefined => {
+    const s = sessions.get(getCookie(c, SESSION_COOKIE));
+    // Removed with remove-staff since signing in: their sessions end now.
+    if (s && !deps.staff.find(s.staff)) {
+      sessions.destroyStaff(s.staff);
+      return undefined;
+    }
+    return s;
+  };
   const today = () => startOfDay(clock.now(), box.timeZone());
   const statusView = (): StatusView => ({
     occupancy: desk.occupancy(),
@@ -211,12 +219,7 @@ export function createConsoleApp(deps: ConsoleDeps): ConsoleApp {
 
   // Everything below needs a session; posts also need its CSRF token.
   app.use('*', async (c, next) => {
-    let s = sessionOf(c);
-    // Removed with remove-staff since signing in: the session ends now.
-    if (s && !deps.staff.find(s.staff)) {
-      sessions.destroyStaff(s.staff);
-      s = undefined;
-    }
+    const s = sessionOf(c);
     if (!s) {
       if (c.req.method === 'GET' && !isFetch(c) && c.req.path !== '/events') {
         return c.redirect('/', 303);

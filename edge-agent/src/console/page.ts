@@ -181,6 +181,8 @@ export function statusPanel(s: StatusView, lang: Lang): SafeHtml {
 export function checkResult(d: Decision, lang: Lang, timeZone: string): SafeHtml {
   const t = strings(lang);
   const until = d.validUntil && Date.parse(d.validUntil);
+  // A decision's entriesLeft counts the entry its grant takes; the desk wants what is left now.
+  const left = d.decision === 'grant' ? d.entriesLeft + 1 : d.entriesLeft;
   return html`<div class="${d.decision === 'grant' ? 'ok' : 'bad'}">
     <p>
       <strong>${d.decision === 'grant' ? t.wouldGrant : t.wouldDeny}</strong>:
@@ -189,7 +191,7 @@ export function checkResult(d: Decision, lang: Lang, timeZone: string): SafeHtml
     <p>
       ${t.invitation} <code>${shortId(d.invitationId)}</code> · ${t.party}:
       ${d.decision === 'grant' ? d.admit : '—'} · ${t.entriesLeft}:
-      ${d.invitationId ? d.entriesLeft : '—'}${
+      ${d.invitationId ? left : '—'}${
         until &&
         html` · ${t.validUntil}: ${new Date(until).toISOString().slice(0, 10)}
         ${clockTime(until, timeZone)}`
