@@ -148,7 +148,8 @@ export function createConsoleApp(deps: ConsoleDeps): ConsoleApp {
   app.use('*', async (c, next) => {
     await next();
     c.header('x-content-type-options', 'nosniff');
-    c.header('referrer-policy', 'no-referrer');
+    // same-origin, not no-referrer: with no-referrer a browser posts forms with `Origin: null`.
+    c.header('referrer-policy', 'same-origin');
     c.header('x-frame-options', 'DENY');
     c.header(
       'content-security-policy',

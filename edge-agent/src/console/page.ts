@@ -218,11 +218,14 @@ export interface DashboardView {
 
 function actions(t: Strings, csrf: string): SafeHtml {
   const token = html`<input type="hidden" name="csrf" value="${csrf}" />`;
+  const reason = html`<label class="grow"
+    >${t.why}<input name="reason" required minlength="3" maxlength="200"
+  /></label>`;
   return html`<section aria-labelledby="h-check" class="card">
       <h2 id="h-check">${t.checkCode}</h2>
-      <form method="post" action="/check" data-fetch data-reset>
+      <form method="post" action="/check" data-fetch data-reset class="fields">
         ${token}
-        <label
+        <label class="grow"
           >${t.code}<input name="code" required maxlength="4096" autocomplete="off" autofocus
         /></label>
         <button>${t.check}</button>
@@ -230,21 +233,23 @@ function actions(t: Strings, csrf: string): SafeHtml {
     </section>
     <section aria-labelledby="h-admit" class="card">
       <h2 id="h-admit">${t.admitByHand}</h2>
-      <form method="post" action="/admit" data-fetch data-reset>
+      <form method="post" action="/admit" data-fetch data-reset class="fields">
         ${token}
-        <label
+        <label class="narrow"
           >${t.partySize}<input name="party" type="number" min="1" max="100" value="1" required
         /></label>
-        <label>${t.why}<input name="reason" required minlength="3" maxlength="200" /></label>
+        ${reason}
         <button>${t.admit}</button>
       </form>
     </section>
     <section aria-labelledby="h-adjust" class="card">
       <h2 id="h-adjust">${t.correctCount}</h2>
-      <form method="post" action="/adjust" data-fetch data-reset>
+      <form method="post" action="/adjust" data-fetch data-reset class="fields">
         ${token}
-        <label>${t.delta}<input name="delta" type="number" min="-500" max="500" required /></label>
-        <label>${t.why}<input name="reason" required minlength="3" maxlength="200" /></label>
+        <label class="narrow"
+          >${t.delta}<input name="delta" type="number" min="-500" max="500" required
+        /></label>
+        ${reason}
         <button>${t.correct}</button>
       </form>
     </section>`;
@@ -268,6 +273,7 @@ export function dashboardPage(v: DashboardView, assets: AssetPaths): SafeHtml {
         </form>
       </header>
       <main>
+        <div id="status">${statusPanel(v.status, v.lang)}</div>
         <section id="log" role="log" aria-label="${t.decisions}" aria-live="polite">
           <h2>${t.decisions}</h2>
           <table>
@@ -290,7 +296,6 @@ export function dashboardPage(v: DashboardView, assets: AssetPaths): SafeHtml {
         </section>
         <div id="side">
           <div id="result" role="status" aria-live="polite">${v.result}</div>
-          <div id="status">${statusPanel(v.status, v.lang)}</div>
           ${actions(t, v.csrf)}
         </div>
       </main>`,
