@@ -12,7 +12,7 @@ export interface Session {
 export interface SessionOptions {
   clock: Clock;
   random?: (bytes: number) => Buffer;
-  /** SPEC-issue: sessions last 12 hours, a long desk shift. */
+  /** How long a session lasts; default 12 hours (the issue: a long desk shift). */
   ttlMs?: number;
   /** Sessions kept at most; the oldest goes first. */
   max?: number;
