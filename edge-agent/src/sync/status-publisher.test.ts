@@ -85,6 +85,7 @@ describe('StatusPublisher (SPEC.md 6 heartbeat)', () => {
       scanners: [{ id: 'gate1', type: 'serial', status: 'connected' }],
       uploads: { pending: 0, oldestPendingAt: null, lastUploadAt: null, lastError: null },
       clock: { suspect: false, skewSeconds: 0 },
+      occupancy: { inside: 0, capacity: null },
       online: true,
       version: '1.2.3',
       kids: ['k1'],
