@@ -9,6 +9,15 @@ import { createApiApp } from './api/app.ts';
 import { SseHub } from './api/sse-hub.ts';
 import { ClockGuard } from './clock-guard.ts';
 import type { EdgeConfig } from './config.ts';
+import {
+  createConsoleApp,
+  createDeskActions,
+  listenConsole,
+  localTimeZone,
+  type Activity,
+  type ConsoleApp,
+  type DeskActions,
+} from './console/index.ts';
 import { DecisionService, type DecisionEvent, type ScanInput } from './decision-service.ts';
 import { buildHealth, type Health } from './health.ts';
 import { JwksCache, type Fetch } from './jwks-cache.ts';
@@ -48,6 +57,11 @@ export interface AgentDeps {
    * the API and before the scanners, stopped in reverse order.
    */
   subsystems?: (agent: Agent) => Subsystem[];
+  /**
+   * The lounge's IANA time zone for the desk console's "today"; default the lounge config's
+   * (kept in edge SQLite), else the box's own.
+   */
+  timeZone?: () => string;
 }
 
 /** Something the agent starts and stops with itself. */
@@ -65,12 +79,17 @@ export interface Agent extends OccupancyActions {
   readonly log: Logger;
   readonly sync: SyncHooks;
   readonly deviceKey: Ed25519PrivateJwk | undefined;
-  /** Fetches keys, listens, starts scanners; resolves with the bound address. */
-  start(): Promise<{ host: string; port: number; url: string }>;
+  /** Fetches keys, listens, starts scanners; resolves with the bound address(es). */
+  start(): Promise<{ host: string; port: number; url: string; consoleUrl?: string }>;
   /** Stops scanners, closes the server and the database. Idempotent. */
   stop(): Promise<void>;
   scan(input: ScanInput): Promise<Decision>;
-  annul(eventId: string): Annulment;
+  /** Gives a grant back (within 5 min); `staff` when done at the desk console. */
+  annul(eventId: string, staff?: string): Annulment;
+  /** The desk console's actions (SPEC.md 8 "Desk console"). */
+  readonly desk: DeskActions;
+  /** Listens to every recorded decision and annulment; returns the unsubscribe. */
+  onActivity(listener: (a: Activity) => void): () => void;
   health(): Health;
   /** `health()` plus what the MQTT heartbeat adds: cached key ids, free disk (SPEC.md 6). */
   heartbeatFacts(): HeartbeatFacts;
@@ -119,6 +138,16 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     : undefined;
 
   let extras: Subsystem[] = [];
+  const listeners = new Set<(a: Activity) => void>();
+  const tell = (a: Activity): void => {
+    for (const l of listeners) {
+      try {
+        l(a);
+      } catch (err) {
+        log.error({ err }, 'activity listener failed');
+      }
+    }
+  };
   const wakeAll = (): void => {
     for (const x of extras) x.wake?.();
   };
@@ -132,6 +161,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     log.info({ decision: decision.decision, reason, gate, latencyMs, eventId }, 'decision');
     if (log.isLevelEnabled('debug')) log.debug({ ...decision, source, detail }, 'decision detail');
     sse.broadcast('decision', decision);
+    tell({ kind: 'decision', decision });
     if (source === 'scanner') webhook?.send(decision);
     if (decision.decision === 'grant') occupancy.changed();
     wakeAll();
@@ -182,12 +212,13 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     },
   });
 
-  const annul = (eventId: string): Annulment => {
-    const result = annulGrant(common, eventId);
+  const annul = (eventId: string, staff?: string): Annulment => {
+    const result = annulGrant(common, eventId, staff);
     metrics.annulments.inc();
     log.info(result, 'grant annulled');
     sse.broadcast('annul', result);
     occupancy.changed();
+    tell({ kind: 'annul', annulment: result });
     wakeAll();
     return result;
   };
@@ -211,6 +242,35 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       nowMs: clock.now(),
     });
   };
+
+  // The console's actions are thin calls to the occupancy actions (one source of truth).
+  const desk = createDeskActions({
+    verify: (code, gate) => decisions.verify(code, gate),
+    annul,
+    actions,
+  });
+  const consoleApp: ConsoleApp | undefined = config.console
+    ? createConsoleApp({
+        clock,
+        log,
+        loungeId: config.loungeId,
+        desk,
+        staff: state.staff,
+        secure: config.console.tls !== null,
+        subscribe: (l) => {
+          listeners.add(l);
+          return () => listeners.delete(l);
+        },
+        box: {
+          health,
+          recent: (sinceMs, limit) => state.deskLog.since(new Date(sinceMs).toISOString(), limit),
+          counters: (sinceMs) => state.deskLog.counters(new Date(sinceMs).toISOString()),
+          timeZone: deps.timeZone ?? (() => occupancy.config()?.timezone ?? localTimeZone()),
+        },
+        ...(deps.sseKeepAliveMs !== undefined && { sseKeepAliveMs: deps.sseKeepAliveMs }),
+      })
+    : undefined;
+  let consoleServer: ServerType | undefined;
 
   const app = createApiApp({
     token: config.api.token,
@@ -290,13 +350,20 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       }
       occupancy.start();
       const address = await listen();
+      let consoleUrl: string | undefined;
+      if (consoleApp && config.console) {
+        const bound = await listenConsole(consoleApp.app, config.console);
+        consoleServer = bound.server;
+        consoleUrl = bound.url;
+        log.info({ url: consoleUrl }, 'desk console started');
+      }
       extras = deps.subsystems?.(agent) ?? [];
       for (const x of extras) await x.start();
       for (const s of scanners) s.start();
       const host = address.address.includes(':') ? `[${address.address}]` : address.address;
       const url = `http://${host}:${address.port}`;
       log.info({ url, scanners: scanners.length }, 'lounge-edge started');
-      return { host: address.address, port: address.port, url };
+      return { host: address.address, port: address.port, url, ...(consoleUrl && { consoleUrl }) };
     },
     stop() {
       stopping ??= (async () => {
@@ -307,6 +374,8 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
           await x.stop().catch((err: unknown) => log.error({ err }, 'subsystem stop failed'));
         }
         sse.closeAll();
+        consoleApp?.close();
+        if (consoleServer) await closeServer(consoleServer);
         if (server) await closeServer(server);
         await webhook?.drain();
         state.close();
@@ -316,6 +385,11 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     },
     scan: (input) => decisions.scan(input),
     annul,
+    desk,
+    onActivity: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
     ...actions,
     health,
     heartbeatFacts: () => ({ health: health(), kids: jwks.kids(), freeBytes: storage.free() }),

@@ -15,6 +15,8 @@ export interface Annulment {
   /** Negative: the people the grant admitted, given back. */
   admit: number;
   annulledAt: string;
+  /** The staff member who annulled it at the desk console. */
+  staff?: string;
 }
 
 export interface AnnulDeps {
@@ -33,8 +35,9 @@ export interface AnnulDeps {
  * A turnstile retry of that grant's `scanId` then answers ANNULLED. One transaction: the grant
  * is marked, consumption drops by one, an access-log record and an `annul` lounge event naming
  * the grant are written. Throws DECISION_NOT_FOUND, ALREADY_ANNULLED or ANNUL_WINDOW_PASSED.
+ * A code-less override (invitation '') gives back no entry; `staff` names who annulled it.
  */
-export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
+export function annulGrant(deps: AnnulDeps, eventId: string, staff?: string): Annulment {
   const { state, clock, deviceId, loungeId } = deps;
   const offline = deps.isOffline();
   return state.db
@@ -64,7 +67,15 @@ export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
         countsAt: grant.atMs,
       });
       state.outbox.enqueue(
-        { type: 'annul', eventId: annulId, deviceId, gate: grant.gate, at, annuls: grant.eventId },
+        {
+          type: 'annul',
+          eventId: annulId,
+          deviceId,
+          gate: grant.gate,
+          at,
+          annuls: grant.eventId,
+          ...(staff !== undefined && { staff }),
+        },
         now,
       );
       const original = state.accessLog.byEventId(grant.eventId);
@@ -82,6 +93,7 @@ export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
         codeSha256: original?.codeSha256 ?? '0'.repeat(64),
         latencyMs: 0,
         annuls: grant.eventId,
+        ...(staff !== undefined && { staff }),
         ...(deps.occupancy && { inside: deps.occupancy.current(now).inside }),
       });
       return {
@@ -91,6 +103,7 @@ export function annulGrant(deps: AnnulDeps, eventId: string): Annulment {
         gate: grant.gate,
         admit: -grant.admit,
         annulledAt: at,
+        ...(staff !== undefined && { staff }),
       };
     })
     .immediate();

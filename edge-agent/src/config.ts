@@ -55,6 +55,24 @@ export const edgeConfigSchema = z.object({
     })
     .strict()
     .default({}),
+  /**
+   * The desk console (SPEC.md 8), set by `lounge-provision console`; null serves none. Plain
+   * HTTP on the lounge LAN; with `tls` (PEM files, relative to the config file) HTTPS and
+   * `Secure` cookies.
+   */
+  console: z
+    .object({
+      host: z.string().min(1).default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8088),
+      tls: z
+        .object({ cert: z.string().min(1), key: z.string().min(1) })
+        .strict()
+        .nullable()
+        .default(null),
+    })
+    .strict()
+    .nullable()
+    .default(null),
 });
 
 /** The validated edge config, paths resolved. */
@@ -126,6 +144,13 @@ export function parseConfig(
       ...config,
       deviceKeyFile: resolve(baseDir, config.deviceKeyFile),
       dataDir: resolve(baseDir, config.dataDir),
+      console: config.console && {
+        ...config.console,
+        tls: config.console.tls && {
+          cert: resolve(baseDir, config.console.tls.cert),
+          key: resolve(baseDir, config.console.tls.key),
+        },
+      },
     },
     warnings,
   };

@@ -32,3 +32,5 @@ export {
   scannerConfigSchema,
 } from './scanners/index.ts';
 export type { ScannerConfig } from './scanners/index.ts';
+export { hashPin, normaliseStaffName, PIN_RE, STAFF_NAME_RE, verifyPin } from './console/index.ts';
+export type { DeskActions, Occupancy } from './console/index.ts';

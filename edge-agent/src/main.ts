@@ -77,7 +77,12 @@ async function main(): Promise<void> {
     await agent?.stop().catch(() => undefined);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
-      fail(new Error(`api.port ${config.api.port} on ${config.api.host} is already in use`));
+      const onConsole =
+        config.console !== null && (e as { port?: number }).port === config.console.port;
+      const [field, where] = onConsole
+        ? ['console.port', config.console!]
+        : ['api.port', config.api];
+      fail(new Error(`${field} ${where.port} on ${where.host} is already in use`));
     }
     fail(err);
   }

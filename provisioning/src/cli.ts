@@ -18,6 +18,27 @@ export const VERBS: Record<string, Verb> = {
       return { spec: m.spec, run: m.run };
     },
   },
+  console: {
+    summary: 'serve the desk console on a host and port',
+    load: async () => {
+      const m = await import('./commands/console.ts');
+      return { spec: m.spec, run: m.run };
+    },
+  },
+  'add-staff': {
+    summary: 'let a staff member use the desk console (asks for a PIN)',
+    load: async () => {
+      const m = await import('./commands/staff.ts');
+      return { spec: m.addSpec, run: m.runAdd };
+    },
+  },
+  'remove-staff': {
+    summary: 'stop a staff member using the desk console',
+    load: async () => {
+      const m = await import('./commands/staff.ts');
+      return { spec: m.removeSpec, run: m.runRemove };
+    },
+  },
   scanners: {
     summary: 'list HID devices and serial ports',
     load: async () => {

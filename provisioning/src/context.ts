@@ -16,6 +16,8 @@ export interface Context extends Output {
   host?: Host;
   /** What the systemd unit runs; this node and checkout when left out. */
   runtime?: Runtime;
+  /** Asks for a secret (a staff PIN): no echo on a terminal; default from process.stdin. */
+  readSecret?: (prompt: string) => Promise<string>;
 }
 
 /** Absolute paths of the node binary and the lounge-edge bin that a unit starts. */

@@ -13,7 +13,7 @@ import {
   servicesBlock,
   tryNextBlock,
 } from './print.ts';
-import { enrolEdge, loadAdminKey } from './provision.ts';
+import { DEMO_STAFF, enrolEdge, loadAdminKey } from './provision.ts';
 import { cloudApi, edgeApiToken, edgeIbdpUrl, LOUNGE, waitForOk } from './setup.ts';
 import { watchUploads } from './uploads.ts';
 
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     cloud: await pickPort(portFromEnv(env, 'LOUNGE_DEMO_CLOUD_PORT', 18080), taken),
     broker: await pickPort(portFromEnv(env, 'LOUNGE_DEMO_MQTT_PORT', 18830), taken),
     edge: await pickPort(portFromEnv(env, 'LOUNGE_DEMO_EDGE_PORT', 18081), taken),
+    console: await pickPort(portFromEnv(env, 'LOUNGE_DEMO_CONSOLE_PORT', 18088), taken),
   };
   for (const [name, p] of Object.entries(ports)) {
     if (p.fellBack)
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
   }
   const cloudUrl = `http://127.0.0.1:${ports.cloud.port}`;
   const edgeUrl = `http://127.0.0.1:${ports.edge.port}`;
+  const consoleUrl = `http://127.0.0.1:${ports.console.port}/`;
   out(`lounge demo: starting in ${dir}`);
 
   // 2. The cloud: stub airline, SQLite in the folder, embedded MQTT broker.
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
     config: edgeConfig,
     dataDir: join(dir, 'edge', 'data'),
     apiPort: ports.edge.port,
+    consolePort: ports.console.port,
     logFile: join(logs, 'provision.log'),
     cwd: dir,
     env: childEnv(env),
@@ -186,8 +189,10 @@ async function main(): Promise<void> {
       },
       { name: `edge ${deviceId}`, url: edgeUrl, pid: edge.pid, log: edge.logFile },
       { name: 'ibdp (stand-in)', url: ibdpUrl, pid: cloud.pid, log: cloud.logFile },
+      { name: 'desk console', url: consoleUrl, pid: edge.pid, log: edge.logFile },
     ]),
   );
+  out(`desk console: open ${consoleUrl} and sign in as ${DEMO_STAFF.name}, PIN ${DEMO_STAFF.pin}`);
   out('');
   out(
     invitationBlock(

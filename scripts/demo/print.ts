@@ -22,6 +22,7 @@ export function decisionLine(d: Decision): string {
   if (d.dryRun) notes.push('dry run');
   if (d.offline) notes.push('offline');
   if (d.clockSuspect) notes.push('clock suspect');
+  if (d.staff) notes.push(`${d.reason === 'OVERRIDE' ? 'by hand, ' : ''}staff ${d.staff}`);
   const id = d.invitationId ?? '';
   if (d.decision === 'grant') {
     if (d.entriesLeft > 0)

@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runToCompletion } from './children.ts';
+import { runToCompletion, startChild } from './children.ts';
+
+/** The desk console's demo login (printed by the demo; never a real box's). */
+export const DEMO_STAFF = { name: 'demo', pin: '123456' } as const;
 
 /**
  * The field technician's part, done with the real `lounge-provision` CLI: `enroll` generates
- * the box's key and spends the one-time token, `add-scanner` configures the console scanner.
+ * the box's key and spends the one-time token, `add-scanner` configures the console scanner,
+ * `console` turns on the desk console and `add-staff` (PIN on stdin) adds its demo login.
  */
 export async function enrolEdge(opts: {
   bin: string;
@@ -15,6 +19,7 @@ export async function enrolEdge(opts: {
   config: string;
   dataDir: string;
   apiPort: number;
+  consolePort: number;
   logFile: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -35,6 +40,21 @@ export async function enrolEdge(opts: {
     '--force',
   ]);
   await run('add-scanner', ['--config', opts.config, '--id', 'console', '--type', 'stdin']);
+  await run('console', [
+    ...['--config', opts.config, '--host', '127.0.0.1', '--port', String(opts.consolePort)],
+  ]);
+  const staff = startChild({
+    name: 'lounge-provision add-staff',
+    script: opts.bin,
+    args: ['add-staff', '--config', opts.config, '--name', DEMO_STAFF.name],
+    env: opts.env,
+    cwd: opts.cwd,
+    logFile: opts.logFile,
+    stdin: 'pipe',
+  });
+  staff.stdin?.end(`${DEMO_STAFF.pin}\n`);
+  const how = await staff.exited;
+  if (how !== 'code 0') throw new Error(`add-staff failed (${how}); see ${opts.logFile}`);
   const config = JSON.parse(await readFile(opts.config, 'utf8')) as { deviceId?: string };
   if (!config.deviceId) throw new Error(`${opts.config} has no deviceId after enrolment`);
   return config.deviceId;

@@ -36,6 +36,7 @@ async function demoEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv
     LOUNGE_DEMO_CLOUD_PORT: String(await freePort()),
     LOUNGE_DEMO_MQTT_PORT: String(await freePort()),
     LOUNGE_DEMO_EDGE_PORT: String(await freePort()),
+    LOUNGE_DEMO_CONSOLE_PORT: String(await freePort()),
     LOUNGE_DEMO_DIR: '',
     LOUNGE_DEMO_KEEP: '',
     ...extra,
@@ -62,6 +63,11 @@ describe('npm start (the demo)', () => {
         ),
       ).toBe(true);
       expect(demo.stdoutLines.some((l) => l.includes('▄'))).toBe(true); // the terminal QR
+      // The desk console: its address and a demo login, and it answers with its sign-in page.
+      const desk = await demo.waitForLine(/^desk console: open /);
+      expect(desk).toMatch(/^desk console: open (http:\S+) and sign in as demo, PIN 123456$/);
+      const deskPage = await fetch(/open (\S+)/.exec(desk)![1]!);
+      expect(await deskPage.text()).toContain('name="pin"');
       const dir = (await demo.waitForLine(/starting in /)).split('starting in ')[1]!;
       const pids = demo.stdoutLines
         .flatMap((l) => [...l.matchAll(/\(pid (\d+),/g)])

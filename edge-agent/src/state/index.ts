@@ -1,11 +1,13 @@
 import { AccessLogStore } from './access-log.ts';
 import { openDatabase, openDatabaseFile, type Db } from './db.ts';
+import { DeskLog } from './desk-log.ts';
 import { EntryOutbox } from './entry-outbox.ts';
 import { InvitationStore } from './invitations.ts';
 import { KeyStore } from './keys.ts';
 import { MetaStore } from './meta.ts';
 import { OccupancyStore } from './occupancy.ts';
 import { ScanIdStore } from './scan-ids.ts';
+import { StaffStore } from './staff.ts';
 import { TrustedTimeStore } from './trusted-time.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
 
@@ -16,9 +18,11 @@ export interface EdgeState {
   keys: KeyStore;
   invitations: InvitationStore;
   accessLog: AccessLogStore;
+  deskLog: DeskLog;
   outbox: EntryOutbox;
   scanIds: ScanIdStore;
   occupancy: OccupancyStore;
+  staff: StaffStore;
   trustedTime: TrustedTimeStore;
   close(): void;
 }
@@ -31,9 +35,11 @@ export function createEdgeState(db: Db, onClose: () => void = () => {}): EdgeSta
     keys: new KeyStore(db),
     invitations: new InvitationStore(db),
     accessLog: new AccessLogStore(db),
+    deskLog: new DeskLog(db),
     outbox: new EntryOutbox(db),
     scanIds: new ScanIdStore(db),
     occupancy: new OccupancyStore(db),
+    staff: new StaffStore(db),
     trustedTime: new TrustedTimeStore(db),
     close: () => {
       onClose();
@@ -64,5 +70,7 @@ export type { PeerEventResult } from './peer-events.ts';
 export type { CachedKey } from './keys.ts';
 export { OccupancyStore } from './occupancy.ts';
 export type { RecordedScan } from './scan-ids.ts';
+export type { StaffMember } from './staff.ts';
+export type { DeskLogRow } from './desk-log.ts';
 export type { TrustedTime } from './trusted-time.ts';
 export type { Db } from './db.ts';

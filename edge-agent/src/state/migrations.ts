@@ -199,4 +199,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE access_log ADD COLUMN inside INTEGER;
     `,
   },
+  {
+    version: 5,
+    name: 'desk-console',
+    sql: `
+      -- Desk console staff (SPEC.md 7 add-staff): the PIN only as a scrypt hash.
+      CREATE TABLE staff (
+        name TEXT PRIMARY KEY,
+        pin_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+
+      -- Today's counters on the console read a day of records (staff and note on access_log
+      -- came with version 4).
+      CREATE INDEX access_log_decided_at ON access_log (decided_at);
+    `,
+  },
 ];
