@@ -84,10 +84,9 @@ describe('lounge-cloud with mosquitto dynsec', () => {
       clientId: deviceId,
       protocolVersion: 5,
     });
-    await device.publishAsync(TOPICS.deviceStatus(deviceId), '{"online":true,"revocationSeq":0}', {
-      qos: 1,
-      retain: true,
-    });
+    // A heartbeat as a box sends it (SPEC.md 6: `online` and `at` at least).
+    const heartbeat = JSON.stringify({ online: true, at: new Date().toISOString() });
+    await device.publishAsync(TOPICS.deviceStatus(deviceId), heartbeat, { qos: 1, retain: true });
     type Fleet = { devices: { deviceId: string; online: boolean }[] };
     await eventually(async () =>
       (await api<Fleet>('GET', '/v1/devices')).json.devices.some(
