@@ -1,4 +1,4 @@
-// Figure 5 of issue 10: a fresh edge catching up on N revocations from a real cloud. The
+// SPEC.md 10, catch-up: a fresh edge catching up on N revocations from a real cloud. The
 // cloud's SQLite is seeded directly (one transaction) for speed; the edge pages through
 // GET /v1/revocations with device assertions, as after any (re)connect.
 import Database from 'better-sqlite3';

@@ -1,4 +1,4 @@
-// Figure 7 of issue 10: the real IbdpUploader draining N buffered access-log rows from the
+// SPEC.md 10, IBDP drain: the real IbdpUploader draining N buffered access-log rows from the
 // edge's SQLite to the IBDP stand-in, against a floor that POSTs the same records as gzip
 // NDJSON batches of 500 from memory (no SQLite, no batch bookkeeping).
 import { promisify } from 'node:util';

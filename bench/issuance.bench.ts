@@ -1,4 +1,4 @@
-// Figure 6 of issue 10: cloud issuance per second (POST /v1/invitations through HTTP, stub
+// SPEC.md 10, issuance: cloud issuance per second (POST /v1/invitations through HTTP, stub
 // integrations, RATE_LIMIT=0, SQLite, distinct customers and Idempotency-Keys) against the
 // floor of a raw sign + `qrcode` PNG + SVG in one process. Target: >= 2x that floor.
 import { newInvitationId, signToken } from '@lounge/shared';

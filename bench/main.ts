@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only scan,qr]`: every figure of issue 10 / SPEC.md
+// `npm run bench [-- --quick] [-- --only scan,qr]`: every figure of SPEC.md
 // section 10 printed beside its floor and target, and written to bench/results.json.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-// Orientation floors of issue 10: Ed25519 verify (node:crypto vs jose jwtVerify) and
+// Orientation floors (absolute, for context): Ed25519 verify (node:crypto vs jose jwtVerify) and
 // better-sqlite3 primary-key lookup and insert. Context lines, no target.
 import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Figure 4 of issue 10: revoke call returns -> the edge denies, over a real mosquitto with a
+// SPEC.md 10, propagation: revoke call returns -> the edge denies, over a real mosquitto with a
 // real cloud (MQTT_URL) and an enrolled edge running its MQTT sync. Floor: a bare MQTT QoS 1
 // publish -> receive through the same broker.
 import Database from 'better-sqlite3';

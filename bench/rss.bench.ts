@@ -1,4 +1,4 @@
-// Figure 5b of issue 10: edge RSS with N revocations cached in its SQLite, against the same
+// SPEC.md 10, edge RSS: edge RSS with N revocations cached in its SQLite, against the same
 // agent with none (the floor). Each agent runs alone in a child process; RSS from /proc.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';

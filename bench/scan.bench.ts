@@ -1,4 +1,4 @@
-// Figures 1 and 2 of issue 10: edge POST /v1/scan throughput under load and single-decision
+// SPEC.md 10, scan path: edge POST /v1/scan throughput under load and single-decision
 // latency on an idle agent, each against the floor route (JSON parse + node:crypto Ed25519
 // verify on the same Hono/node-server stack), alternating floor and subject in rounds.
 import type { Figure } from './lib/report.ts';

@@ -1,4 +1,4 @@
-// Figure 3 of issue 10: a serial scanner on a socat pty (the agent's `serial` driver on the
+// SPEC.md 10, serial scan: a serial scanner on a socat pty (the agent's `serial` driver on the
 // device end); the bench writes token + CR on the host end and times until the SSE `decision`
 // event arrives. Floor: the same write read back raw by serialport on the device end.
 import { SerialPort } from 'serialport';

@@ -11,7 +11,7 @@ import {
   type RevocationResult,
 } from './state/index.ts';
 
-/** Hooks for the MQTT sync and the IBDP uploader (issues 5 and 8). */
+/** The state calls the MQTT sync and the IBDP uploader make, so neither touches SQLite. */
 export interface SyncHooks {
   applyRevocation(msg: RevocationMessage): RevocationResult;
   revocationSeq(): number;

@@ -10,7 +10,7 @@ import { BIN, binEnv, tail } from '../helpers/e2e-stack.ts';
 import { freePort } from '../helpers/ports.ts';
 import { spawnProcess, type SpawnedProcess } from '../helpers/process.ts';
 
-// Issue 4, a leaked signing key, over real processes: `lounge-cloud serve` (SQLite, embedded
+// A leaked signing key retired, over real processes: `lounge-cloud serve` (SQLite, embedded
 // broker, stub airline) and `lounge-edge` enrolled with `lounge-provision`. Retiring the key
 // makes the live edge deny its codes within 2 s; the re-signed code grants.
 const LOUNGE = 'MAD-T4S-VELAZQUEZ';

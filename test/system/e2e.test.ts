@@ -8,7 +8,7 @@ import { BIN, binEnv, startE2eStack, tail, type E2eStack } from '../helpers/e2e-
 import { spawnProcess, type SpawnedProcess } from '../helpers/process.ts';
 import { decodeQr } from '../helpers/zbar.ts';
 
-// Issue 8, the whole product over real processes: lounge-cloud on mosquitto with dynamic
+// The whole product path over real processes: lounge-cloud on mosquitto with dynamic
 // security and HTTP stand-ins for the airline, lounge-edge enrolled with lounge-provision and a
 // serial scanner on a socat pty, the QR read back with zbarimg from its signed link.
 const LOUNGE = 'MAD-T4S-VELAZQUEZ';

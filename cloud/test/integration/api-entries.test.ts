@@ -4,7 +4,7 @@ import type { InvitationView } from '../../src/domain/views.ts';
 import { addOtherLounge, enrollDevice, OTHER_LOUNGE, refusals } from './broker-fixtures.ts';
 import { LOUNGE, makeCloud, PUBLIC_URL, type TestCloud } from './harness.ts';
 
-// POST /v1/entries checks every event on its own (SPEC.md 5), the attacks of issue 4 first.
+// POST /v1/entries checks every event on its own (SPEC.md 5), forged entries first.
 let cloud: TestCloud;
 type Device = Awaited<ReturnType<typeof enrollDevice>>;
 let mad: Device;

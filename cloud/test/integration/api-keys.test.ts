@@ -5,7 +5,7 @@ import { ensureBootstrapAdminKey } from '../../src/domain/api-keys.ts';
 import { createStore, type CloudStore } from '../../src/store/index.ts';
 import { makeCloud, type TestCloud } from './harness.ts';
 
-// Issue 4: a leaked API key can be listed and cut off, and a revoked key is refused at once
+// A leaked API key can be listed and cut off, and a revoked key is refused at once
 // on every instance (SPEC.md 5). Two apps over one SQLite file stand for two instances.
 let cloud: TestCloud;
 let twinStore: CloudStore;

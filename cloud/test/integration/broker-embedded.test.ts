@@ -168,7 +168,7 @@ describe('embedded broker logins', () => {
   });
 });
 
-describe('session takeover (security issue 1)', () => {
+describe('session takeover (a box using the client id of another)', () => {
   it("refuses a box logging in under another box's client id: no session, no messages", async () => {
     const victim = await connect(broker.url, {
       username: here.deviceId,
@@ -214,7 +214,7 @@ describe('session takeover (security issue 1)', () => {
   });
 });
 
-describe('password floods (security issue 3)', () => {
+describe('password floods (no unbounded password hashing)', () => {
   it('40 parallel wrong passwords for a known box: at most 5 hashes, the box still gets in', async () => {
     const victim = await enrollDevice(cloud, LOUNGE);
     const before = hashes;
@@ -406,7 +406,7 @@ describe('decommissioning', () => {
   });
 });
 
-describe('resource limits (security issue 2)', () => {
+describe('resource limits (no unauthenticated memory exhaustion)', () => {
   let limited: EmbeddedBroker;
   const sockets: Socket[] = [];
   beforeAll(async () => {

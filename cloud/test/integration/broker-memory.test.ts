@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/helpers/ports.ts';
 import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
 
-// Security issue 2: strangers streaming oversized CONNECTs at the embedded broker. The cloud
+// Memory exhaustion: strangers streaming oversized CONNECTs at the embedded broker. The cloud
 // runs as its own process so its memory is measured alone (VmRSS in /proc/PID/status).
 const ROOT = resolve(import.meta.dirname, '../../..');
 const ADMIN = 'broker-memory-admin-key';

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.ts';
 import { signLink } from '../../src/security/index.ts';
 import { createStore } from '../../src/store/index.ts';
 
-// Issue 5: someone who can read the cloud's data folder (a backup, a shared host, a support
+// Secrets at rest: someone who can read the cloud's data folder (a backup, a shared host, a support
 // bundle) must not get the link-signing or pseudonym secrets out of it.
 const ADMIN = 'at-rest-admin-secret';
 const LOUNGE = 'MAD-T4S-VELAZQUEZ';

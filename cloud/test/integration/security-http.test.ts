@@ -154,7 +154,7 @@ describe('authentication on every route', () => {
   });
 });
 
-describe('failed-authentication floods (security issue 3)', () => {
+describe('failed-authentication floods (no unbounded key lookups)', () => {
   it('limits failed authentications per address before any key lookup: 429 with Retry-After', async () => {
     let lookups = 0;
     const findApiKey = cloud.store.findApiKey.bind(cloud.store);

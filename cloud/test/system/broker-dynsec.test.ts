@@ -163,7 +163,7 @@ describe('device logins in mosquitto dynsec', () => {
   });
 });
 
-describe('session takeover (security issue 1)', () => {
+describe('session takeover (a box using the client id of another)', () => {
   it("refuses a box logging in under another box's client id, or its own under another", async () => {
     const victim = await connect(mosquitto.url, {
       username: here.deviceId,

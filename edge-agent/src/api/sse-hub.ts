@@ -28,7 +28,7 @@ type Subscriber = ReadableStreamDefaultController<Uint8Array>;
  * (`event: annul`) from any source, keep-alive comments so proxies and turnstile controllers
  * keep the connection.
  *
- * Cost per decision stays flat however many clients connect (issue 6 in docs/security.md):
+ * Cost per decision stays flat however many clients connect (docs/security.md, SSE threat):
  * the frame is serialised and encoded once and the same bytes are queued to every subscriber;
  * at most 16 subscribers; each one's queue is bounded in bytes (the HTTP server stops pulling
  * from it while the socket is full), and a subscriber whose queue would overflow is dropped

@@ -12,7 +12,7 @@ import {
   type TestAgent,
 } from './fixtures.ts';
 
-// Issue 6: many `GET /v1/events` clients must not slow every decision (SPEC.md 8: at most 16
+// A threat: many `GET /v1/events` clients must not slow every decision (SPEC.md 8: at most 16
 // subscribers, 503 beyond; a client that does not keep up is dropped). Counts and times are
 // bounded; the assertion is a ratio measured in one run, so a slow machine does not fail it.
 const READERS = 16;
