@@ -287,12 +287,10 @@ function credentialRegistry(
     return createEmbeddedRegistry(o.deviceAuth, (username) => broker.disconnect(username));
   }
   if (!config.mqtt.dynsec) return createNoopRegistry();
-  if (!config.mqtt.username) {
-    throw new Error('MQTT_DYNSEC=1 needs MQTT_USERNAME/MQTT_PASSWORD of a dynsec admin login');
-  }
   return createDynsecRegistry({
     control: createDynsecControl(o.mqttClient),
-    cloudUsername: config.mqtt.username,
+    // loadConfig refuses MQTT_DYNSEC=1 with MQTT_URL but without MQTT_USERNAME.
+    cloudUsername: config.mqtt.username!,
     log: o.log,
   });
 }

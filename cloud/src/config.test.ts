@@ -96,6 +96,42 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { integrations: false }).integrations).toBeNull();
   });
 
+  it('refuses a broker URL whose scheme only starts or ends like mqtt, mqtts, ws or wss', () => {
+    for (const name of ['MQTT_URL', 'MQTT_PUBLIC_URL']) {
+      for (const url of ['mqttx://broker:1883', 'xws://broker', 'http://broker']) {
+        expect(() => loadConfig({ INTEGRATIONS: 'stub', [name]: url })).toThrow(
+          `invalid configuration: ${name}: expected an mqtt://, mqtts://, ws:// or wss:// URL`,
+        );
+      }
+      for (const url of ['mqtt://b:1883', 'mqtts://b', 'ws://b/mqtt', 'wss://b/mqtt']) {
+        expect(() => loadConfig({ INTEGRATIONS: 'stub', [name]: url })).not.toThrow();
+      }
+    }
+  });
+
+  it('refuses MQTT_DYNSEC=1 on an external broker without the cloud’s login', () => {
+    const env = { INTEGRATIONS: 'stub', MQTT_URL: 'mqtt://broker', MQTT_DYNSEC: '1' };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/MQTT_DYNSEC=1 needs MQTT_USERNAME/);
+    expect(loadConfig({ ...env, MQTT_USERNAME: 'cloud' }).mqtt.dynsec).toBe(true);
+    // The embedded broker keeps device logins itself: MQTT_DYNSEC has nothing to drive.
+    expect(() => loadConfig({ INTEGRATIONS: 'stub', MQTT_DYNSEC: '1' })).not.toThrow();
+  });
+
+  it('refuses a KEY_ENCRYPTION_KEY that is not 32 bytes of base64, naming it', () => {
+    const load = (key: string) => () =>
+      loadConfig({ INTEGRATIONS: 'stub', KEY_ENCRYPTION_KEY: key });
+    expect(load('c2hvcnQ=')).toThrow(/^invalid configuration: KEY_ENCRYPTION_KEY must be 32 bytes/);
+    expect(load('not base64!')).toThrow(/KEY_ENCRYPTION_KEY .*not base64/);
+    expect(load(Buffer.alloc(32, 7).toString('base64'))).not.toThrow();
+  });
+
+  it('refuses a sqlite: DATABASE_URL without a file path', () => {
+    expect(() => loadConfig({ INTEGRATIONS: 'stub', DATABASE_URL: 'sqlite://' })).toThrow(
+      /^invalid configuration: DATABASE_URL: sqlite: needs a file path/,
+    );
+  });
+
   it('keeps the SQLite file’s folder as the data dir', () => {
     expect(
       loadConfig({ INTEGRATIONS: 'stub', DATABASE_URL: 'sqlite:/var/lib/x/c.db' }).dataDir,

@@ -1,5 +1,7 @@
 import { parseDuration } from '@lounge/shared';
 import { z } from 'zod';
+import { decodeKek } from './signing-keys/kek.ts';
+import { parseDatabaseUrl } from './store/database-url.ts';
 
 /**
  * Every environment variable of SPEC.md section 3: type, default, source (env) in one schema.
@@ -21,6 +23,21 @@ const duration = (name: string, fallback: string) =>
 
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
 const optional = z.string().min(1).optional();
+/** A broker URL: the scheme is the whole protocol, so `mqttx://` or `wssx://` is refused. */
+const brokerUrl = z
+  .url({ protocol: /^(mqtts?|wss?)$/, error: 'expected an mqtt://, mqtts://, ws:// or wss:// URL' })
+  .optional();
+
+/** Runs a parser that throws a message naming the variable; its message becomes the issue. */
+const checkedBy =
+  (parse: (text: string) => unknown) =>
+  (text: string, ctx: z.core.$RefinementCtx<string>): void => {
+    try {
+      parse(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  };
 
 const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -29,10 +46,11 @@ const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:PATH or postgres://…')
+    .superRefine(checkedBy(parseDatabaseUrl))
     .default('sqlite:./data/cloud.db'),
-  MQTT_URL: z.url({ protocol: /^mqtts?|wss?$/ }).optional(),
+  MQTT_URL: brokerUrl,
   MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883),
-  MQTT_PUBLIC_URL: z.url({ protocol: /^mqtts?|wss?$/ }).optional(),
+  MQTT_PUBLIC_URL: brokerUrl,
   MQTT_USERNAME: optional,
   MQTT_PASSWORD: optional,
   MQTT_DYNSEC: z.enum(['0', '1']).optional(),
@@ -50,7 +68,11 @@ const envSchema = z.object({
   IBDP_TOKEN: optional,
   INTEGRATIONS: z.enum(['stub']).optional(),
   BOOTSTRAP_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  KEY_ENCRYPTION_KEY: optional,
+  KEY_ENCRYPTION_KEY: z
+    .string()
+    .min(1)
+    .superRefine(checkedBy((text) => decodeKek(text, 'KEY_ENCRYPTION_KEY')))
+    .optional(),
   VALIDITY_BEFORE_DEPARTURE: duration('VALIDITY_BEFORE_DEPARTURE', '4h'),
   VALIDITY_AFTER_DEPARTURE: duration('VALIDITY_AFTER_DEPARTURE', '30m'),
   INVITATION_MAX_AHEAD: duration('INVITATION_MAX_AHEAD', '30d'),
@@ -133,12 +155,17 @@ export function loadConfig(
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const message = issue.message.startsWith(`${name}:`)
-      ? issue.message
-      : `${name}: ${issue.message}`;
+    const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
     throw new ConfigError(`invalid configuration: ${message}`);
   }
   const e = parsed.data;
+  if (e.MQTT_DYNSEC === '1' && e.MQTT_URL && !e.MQTT_USERNAME) {
+    // The dynamic-security plugin is driven over the cloud's own login; the embedded broker
+    // (MQTT_URL unset) keeps device logins itself and ignores MQTT_DYNSEC.
+    throw new ConfigError(
+      'invalid configuration: MQTT_DYNSEC=1 needs MQTT_USERNAME/MQTT_PASSWORD of a dynsec admin login',
+    );
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     host: e.HOST,

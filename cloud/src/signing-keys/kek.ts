@@ -22,7 +22,8 @@ export const KEK_FILE = 'key-encryption.key';
 
 const B64_RE = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
-function decode(text: string, source: string): Uint8Array {
+/** Decodes a key-encryption key; throws naming `source` unless it is 32 bytes of base64. */
+export function decodeKek(text: string, source: string): Uint8Array {
   const trimmed = text.trim();
   const bytes = B64_RE.test(trimmed)
     ? Buffer.from(trimmed, trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64')
@@ -44,7 +45,7 @@ function decode(text: string, source: string): Uint8Array {
  */
 export function loadKek(opts: LoadKekOptions): { kek: Uint8Array; source: 'env' | 'file' } {
   if (opts.env !== undefined && opts.env.trim() !== '') {
-    return { kek: decode(opts.env, 'KEY_ENCRYPTION_KEY'), source: 'env' };
+    return { kek: decodeKek(opts.env, 'KEY_ENCRYPTION_KEY'), source: 'env' };
   }
   const path = join(opts.dataDir, KEK_FILE);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -70,5 +71,5 @@ export function loadKek(opts: LoadKekOptions): { kek: Uint8Array; source: 'env' 
       'the key-encryption key file is readable by others; chmod 600 it',
     );
   }
-  return { kek: decode(readFileSync(path, 'utf8'), path), source: 'file' };
+  return { kek: decodeKek(readFileSync(path, 'utf8'), path), source: 'file' };
 }
