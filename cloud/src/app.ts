@@ -1,9 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { ProblemError } from '@lounge/shared';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import type { AppDeps } from './deps.ts';
+import { CloudError } from './errors.ts';
 import { createAuth, type AuthEnv } from './http/auth.ts';
 import { requireJsonBody } from './http/content-type.ts';
 import { createErrorHandler, notFound } from './http/errors.ts';
@@ -56,7 +56,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AuthEnv> {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ProblemError('PAYLOAD_TOO_LARGE', 'body over 64 KiB');
+        throw new CloudError('PAYLOAD_TOO_LARGE', 'body over 64 KiB');
       },
     }),
   );

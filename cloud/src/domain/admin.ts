@@ -1,10 +1,5 @@
-import {
-  LOUNGE_ID_RE,
-  ProblemError,
-  TOPICS,
-  type LoungeConfig,
-  type OpeningHours,
-} from '@lounge/shared';
+import { LOUNGE_ID_RE, TOPICS, type LoungeConfig, type OpeningHours } from '@lounge/shared';
+import { CloudError } from '../errors.ts';
 import { mqttRow } from '../outbox/events.ts';
 import { hashApiKey, newApiKey } from '../security/index.ts';
 import type { CloudStore, LoungeRecord, Role } from '../store/port.ts';
@@ -43,7 +38,7 @@ function checkTimezone(timezone: string): void {
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone });
   } catch {
-    throw new ProblemError('INVALID_REQUEST', `timezone: unknown time zone "${timezone}"`, {
+    throw new CloudError('INVALID_REQUEST', `timezone: unknown time zone "${timezone}"`, {
       field: 'timezone',
     });
   }
@@ -98,12 +93,12 @@ export async function upsertLounge(
   now: number,
 ): Promise<LoungeView> {
   if (!LOUNGE_ID_RE.test(id)) {
-    throw new ProblemError('INVALID_REQUEST', 'id: expected e.g. MAD-T4S-VELAZQUEZ', {
+    throw new CloudError('INVALID_REQUEST', 'id: expected e.g. MAD-T4S-VELAZQUEZ', {
       field: 'id',
     });
   }
   if (!id.startsWith(`${body.airport}-`)) {
-    throw new ProblemError('INVALID_REQUEST', `airport: lounge id ${id} must start with it`, {
+    throw new CloudError('INVALID_REQUEST', `airport: lounge id ${id} must start with it`, {
       field: 'airport',
     });
   }
@@ -133,6 +128,6 @@ export async function getLounge(
 ): Promise<LoungeView> {
   const lounge =
     caller.deviceLounge === null || caller.deviceLounge === id ? await store.findLounge(id) : null;
-  if (!lounge) throw new ProblemError('NOT_FOUND', `no lounge ${id}`);
+  if (!lounge) throw new CloudError('NOT_FOUND', `no lounge ${id}`);
   return loungeView(lounge);
 }

@@ -1,4 +1,4 @@
-import { ProblemError } from '@lounge/shared';
+import { CloudError } from '../errors.ts';
 import type { ApiKeyRecord, CloudStore, Role } from '../store/port.ts';
 import { createApiKey, keyIdOf } from './admin.ts';
 
@@ -39,9 +39,9 @@ export async function revokeApiKey(
   const result = await store.revokeApiKey(id, now);
   switch (result.outcome) {
     case 'not-found':
-      throw new ProblemError('API_KEY_NOT_FOUND', `no API key ${id}`);
+      throw new CloudError('API_KEY_NOT_FOUND', `no API key ${id}`);
     case 'last-admin':
-      throw new ProblemError(
+      throw new CloudError(
         'LAST_ADMIN_KEY',
         `${id} is the last live admin key; create another admin key first, then revoke this one`,
       );

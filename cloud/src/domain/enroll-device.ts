@@ -1,12 +1,12 @@
 import {
   isEd25519PublicJwk,
   newDeviceId,
-  ProblemError,
   type Ed25519PublicJwk,
   type Jwks,
   type LoungeConfig,
 } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import { CloudError } from '../errors.ts';
 import { loungeConfigOf } from './admin.ts';
 import {
   enrollmentTokenMatches,
@@ -27,7 +27,7 @@ export async function createEnrollmentToken(
   ttlSeconds = DEFAULT_ENROLLMENT_TTL_SECONDS,
 ): Promise<{ token: string; loungeId: string; expiresAt: string }> {
   if (!(await deps.store.findLounge(loungeId))) {
-    throw new ProblemError('UNKNOWN_LOUNGE', `loungeId: no lounge ${loungeId}`);
+    throw new CloudError('UNKNOWN_LOUNGE', `loungeId: no lounge ${loungeId}`);
   }
   const now = deps.clock.now();
   const { id, secret } = newEnrollmentToken();
@@ -67,13 +67,13 @@ export async function enrollDevice(
   const record = id ? await deps.store.findEnrollmentToken(id) : null;
   const now = deps.clock.now();
   if (!record || !enrollmentTokenMatches(bearer, record.hash)) {
-    throw new ProblemError('ENROLLMENT_TOKEN_INVALID', 'unknown enrolment token');
+    throw new CloudError('ENROLLMENT_TOKEN_INVALID', 'unknown enrolment token');
   }
   if (record.usedAt !== null) {
-    throw new ProblemError('ENROLLMENT_TOKEN_USED', 'this enrolment token was already used');
+    throw new CloudError('ENROLLMENT_TOKEN_USED', 'this enrolment token was already used');
   }
   if (record.expiresAt <= now) {
-    throw new ProblemError('ENROLLMENT_TOKEN_INVALID', 'the enrolment token has expired');
+    throw new CloudError('ENROLLMENT_TOKEN_INVALID', 'the enrolment token has expired');
   }
   const publicKey = checkPublicKey(body.publicKey);
   const deviceId = newDeviceId(now, deps.random);
@@ -101,7 +101,7 @@ export async function enrollDevice(
   );
   if (outcome === 'used') {
     await deps.mqttCredentials?.decommissionDevice(deviceId);
-    throw new ProblemError('ENROLLMENT_TOKEN_USED', 'this enrolment token was already used');
+    throw new CloudError('ENROLLMENT_TOKEN_USED', 'this enrolment token was already used');
   }
   deps.log.info({ deviceId, loungeId: record.loungeId }, 'device enrolled');
   const { publicUrl } = deps.settings;
@@ -127,19 +127,19 @@ async function registerBrokerLogin(
     await deps.mqttCredentials?.registerDevice(credential);
   } catch (err) {
     deps.log.error({ err, deviceId: credential.deviceId }, 'broker login not created');
-    throw new ProblemError('NOT_READY', 'the MQTT broker could not register the device; retry');
+    throw new CloudError('NOT_READY', 'the MQTT broker could not register the device; retry');
   }
 }
 
 /** Only the public members of an Ed25519 JWK; a private `d` is refused, not stored. */
 export function checkPublicKey(value: unknown): Ed25519PublicJwk {
   if (!isEd25519PublicJwk(value)) {
-    throw new ProblemError('INVALID_REQUEST', 'publicKey: expected an Ed25519 public JWK', {
+    throw new CloudError('INVALID_REQUEST', 'publicKey: expected an Ed25519 public JWK', {
       field: 'publicKey',
     });
   }
   if ('d' in (value as object)) {
-    throw new ProblemError('INVALID_REQUEST', 'publicKey: contains a private key (d)', {
+    throw new CloudError('INVALID_REQUEST', 'publicKey: contains a private key (d)', {
       field: 'publicKey',
     });
   }

@@ -1,5 +1,5 @@
-import { ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import { CloudError } from '../errors.ts';
 import { brokerRow } from '../outbox/events.ts';
 import { checkPublicKey } from './enroll-device.ts';
 import { summarizeFleet, type FleetSummary } from './fleet-health.ts';
@@ -41,7 +41,7 @@ export async function decommissionDevice(
   // so a crash of this one right after the commit still gets the login removed.
   const outbox = [brokerRow({ action: 'decommission', deviceId }, now)];
   const device = await deps.store.decommissionDevice(deviceId, now, outbox);
-  if (!device) throw new ProblemError('NOT_FOUND', `no device ${deviceId}`);
+  if (!device) throw new CloudError('NOT_FOUND', `no device ${deviceId}`);
   deps.notifyOutbox?.();
   deps.log.info({ deviceId }, 'device decommissioned');
   return deviceView(device, now);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ProblemError } from '@lounge/shared';
+import { CloudError } from '../errors.ts';
 import type { CloudStore } from '../store/port.ts';
 
 /** A stored (or fresh) answer: status and JSON body text. */
@@ -48,7 +48,7 @@ export async function withIdempotency(
   for (;;) {
     const result = await store.claimIdempotencyKey(claim.scope, claim.key, claim.hash, claim.now());
     if (result.state !== 'claimed' && result.record.requestHash !== claim.hash) {
-      throw new ProblemError(
+      throw new CloudError(
         'IDEMPOTENCY_KEY_REUSED',
         'Idempotency-Key was already used with another request body',
       );
@@ -61,7 +61,7 @@ export async function withIdempotency(
     }
     if (result.state === 'claimed') break;
     if (claim.now() >= deadline) {
-      throw new ProblemError(
+      throw new CloudError(
         'IDEMPOTENCY_IN_PROGRESS',
         'the first request with this key is still running',
       );

@@ -1,5 +1,6 @@
-import { fitsQrBudget, newInvitationId, ProblemError, signToken } from '@lounge/shared';
+import { fitsQrBudget, newInvitationId, signToken } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import { CloudError } from '../errors.ts';
 import { UpstreamUnavailableError, type Flight, type Member } from '../integrations/ports.ts';
 import { crmRow, ibdpRow } from '../outbox/events.ts';
 import { pseudonymize } from '../security/index.ts';
@@ -25,20 +26,20 @@ async function eligibleMember(deps: AppDeps, req: IssueRequest): Promise<Member>
   } catch (err) {
     // Fail closed: no answer from loyalty means no invitation.
     if (err instanceof UpstreamUnavailableError) {
-      throw new ProblemError('LOYALTY_UNAVAILABLE', 'the loyalty system did not answer; retry');
+      throw new CloudError('LOYALTY_UNAVAILABLE', 'the loyalty system did not answer; retry');
     }
     throw err;
   }
-  if (!member) throw new ProblemError('NOT_ELIGIBLE', 'customer is not a loyalty member');
+  if (!member) throw new CloudError('NOT_ELIGIBLE', 'customer is not a loyalty member');
   if (member.status !== 'active') {
-    throw new ProblemError('NOT_ELIGIBLE', `loyalty membership is ${member.status}`);
+    throw new CloudError('NOT_ELIGIBLE', `loyalty membership is ${member.status}`);
   }
   if (!member.loungeAccess) {
-    throw new ProblemError('NOT_ELIGIBLE', 'loyalty tier has no lounge access');
+    throw new CloudError('NOT_ELIGIBLE', 'loyalty tier has no lounge access');
   }
   const guests = req.guests ?? 0;
   if (guests > member.guestAllowance) {
-    throw new ProblemError(
+    throw new CloudError(
       'TOO_MANY_GUESTS',
       `guests: ${guests} asked, ${member.guestAllowance} allowed`,
       { guestAllowance: member.guestAllowance },
@@ -51,7 +52,7 @@ async function flightOf(deps: AppDeps, req: IssueRequest): Promise<Flight> {
   try {
     const flight = await deps.integrations.enrichment.getFlight(req.flight.number, req.flight.date);
     if (!flight) {
-      throw new ProblemError(
+      throw new CloudError(
         'FLIGHT_NOT_FOUND',
         `flight ${req.flight.number} on ${req.flight.date} does not exist`,
       );
@@ -59,7 +60,7 @@ async function flightOf(deps: AppDeps, req: IssueRequest): Promise<Flight> {
     return flight;
   } catch (err) {
     if (err instanceof UpstreamUnavailableError) {
-      throw new ProblemError('ENRICHMENT_UNAVAILABLE', 'the flight service did not answer; retry');
+      throw new CloudError('ENRICHMENT_UNAVAILABLE', 'the flight service did not answer; retry');
     }
     throw err;
   }
@@ -73,17 +74,17 @@ async function flightOf(deps: AppDeps, req: IssueRequest): Promise<Flight> {
 export async function issueInvitation(deps: AppDeps, req: IssueRequest): Promise<InvitationView> {
   await eligibleMember(deps, req);
   const lounge = await deps.store.findLounge(req.loungeId);
-  if (!lounge) throw new ProblemError('UNKNOWN_LOUNGE', `loungeId: no lounge ${req.loungeId}`);
+  if (!lounge) throw new CloudError('UNKNOWN_LOUNGE', `loungeId: no lounge ${req.loungeId}`);
   const flight = await flightOf(deps, req);
   if (flight.origin !== lounge.airport) {
-    throw new ProblemError(
+    throw new CloudError(
       'FLIGHT_NOT_FROM_LOUNGE_AIRPORT',
       `flight ${flight.number} departs from ${flight.origin}, the lounge is at ${lounge.airport}`,
     );
   }
   const departure = Date.parse(flight.departureTime);
   if (Number.isNaN(departure)) {
-    throw new ProblemError('ENRICHMENT_UNAVAILABLE', 'the flight service sent no departure time');
+    throw new CloudError('ENRICHMENT_UNAVAILABLE', 'the flight service sent no departure time');
   }
   const now = deps.clock.now();
   const { nbf, exp } = validityWindow(flight.number, departure, now, deps.settings);
@@ -144,7 +145,7 @@ export async function issueInvitation(deps: AppDeps, req: IssueRequest): Promise
   ];
   const result = await deps.store.insertInvitation(invitation, outbox, now);
   if (!result.inserted) {
-    throw new ProblemError(
+    throw new CloudError(
       'ALREADY_INVITED',
       `customer already holds invitation ${result.existing.id} for this flight and lounge`,
       { invitationId: result.existing.id },

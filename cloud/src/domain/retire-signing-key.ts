@@ -1,11 +1,6 @@
-import {
-  parseCompactJws,
-  ProblemError,
-  signToken,
-  tokenClaimsSchema,
-  type TokenClaims,
-} from '@lounge/shared';
+import { parseCompactJws, signToken, tokenClaimsSchema, type TokenClaims } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import { CloudError } from '../errors.ts';
 import { crmRow, ibdpRow } from '../outbox/events.ts';
 import type { DeviceRecord, InvitationRecord, OutboxEventInput } from '../store/port.ts';
 import { invitationRecord } from './issue-invitation.ts';
@@ -108,7 +103,7 @@ export async function retireSigningKey(
 ): Promise<RetireResult> {
   const retired = await deps.keys.retire(kid, reason);
   if (retired.outcome === 'not-found') {
-    throw new ProblemError('SIGNING_KEY_NOT_FOUND', `no signing key ${kid}`);
+    throw new CloudError('SIGNING_KEY_NOT_FOUND', `no signing key ${kid}`);
   }
   if (retired.outcome === 'retired') {
     deps.notifyOutbox(retired.keysMessageAt);

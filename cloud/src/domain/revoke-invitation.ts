@@ -1,5 +1,6 @@
-import { ProblemError, TOPICS } from '@lounge/shared';
+import { TOPICS } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import { CloudError } from '../errors.ts';
 import { crmRow, ibdpRow, mqttRow } from '../outbox/events.ts';
 import type { InvitationRecord, OutboxEventInput, RevocationRecord } from '../store/port.ts';
 import { invitationRecord } from './issue-invitation.ts';
@@ -68,10 +69,10 @@ export async function revokeInvitation(
   const result = await deps.store.revokeInvitation(invitationId, reason, now, (r, inv) =>
     revocationOutbox(deps, r, inv, now),
   );
-  if (!result) throw new ProblemError('INVITATION_NOT_FOUND', `no invitation ${invitationId}`);
+  if (!result) throw new CloudError('INVITATION_NOT_FOUND', `no invitation ${invitationId}`);
   if (result.created) deps.notifyOutbox();
   const inv = await deps.store.findInvitation(invitationId);
-  if (!inv) throw new ProblemError('INVITATION_NOT_FOUND', `no invitation ${invitationId}`);
+  if (!inv) throw new CloudError('INVITATION_NOT_FOUND', `no invitation ${invitationId}`);
   const view = invitationView(inv, {
     publicUrl: deps.settings.publicUrl,
     linkSecret: deps.secrets.link,

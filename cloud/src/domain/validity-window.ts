@@ -1,4 +1,5 @@
-import { formatDuration, ProblemError } from '@lounge/shared';
+import { formatDuration } from '@lounge/shared';
+import { CloudError } from '../errors.ts';
 
 /** The settings that shape a token's window (SPEC.md 3). */
 export interface WindowSettings {
@@ -25,14 +26,14 @@ export function validityWindow(
   const exp = Math.floor((departureMs + settings.validityAfterMs) / 1000);
   // The same instant `statusOf` calls expired: an invitation issued now would be born dead.
   if (nowMs >= exp * 1000) {
-    throw new ProblemError(
+    throw new CloudError(
       'FLIGHT_DEPARTED',
       `flight ${flight} departed at ${iso(departureMs)}; its lounge access ended at ${iso(exp * 1000)}`,
     );
   }
   if (departureMs - nowMs > settings.invitationMaxAheadMs) {
     const ahead = formatDuration(Math.floor(settings.invitationMaxAheadMs / 1000));
-    throw new ProblemError(
+    throw new CloudError(
       'FLIGHT_TOO_FAR_AHEAD',
       `flight ${flight} departs at ${iso(departureMs)}, more than ${ahead} from now; invite the customer later`,
       { maxAhead: ahead },

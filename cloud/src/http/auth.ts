@@ -1,7 +1,8 @@
-import { ProblemError, verifyDeviceAssertion, type Ed25519PublicJwk } from '@lounge/shared';
+import { verifyDeviceAssertion, type Ed25519PublicJwk } from '@lounge/shared';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { keyIdOf } from '../domain/admin.ts';
+import { CloudError } from '../errors.ts';
 import { apiKeyMatches, createFailureLimiter, parseApiKey } from '../security/index.ts';
 import type { Role } from '../store/port.ts';
 import { createRateLimiter } from './rate-limit.ts';
@@ -41,7 +42,7 @@ export function createAuth(deps: AppDeps) {
     if (keyId) {
       const key = await deps.store.findApiKey(keyId);
       if (!key || key.revokedAt !== null || !apiKeyMatches(bearer, key.hash)) {
-        throw new ProblemError('UNAUTHORIZED', 'unknown or revoked API key');
+        throw new CloudError('UNAUTHORIZED', 'unknown or revoked API key');
       }
       return { kind: 'key', id: key.id, role: key.role };
     }
@@ -73,14 +74,14 @@ export function createAuth(deps: AppDeps) {
     const address = `address:${deps.clientAddress?.(c) ?? 'unknown'}`;
     const backOffMs = failures.retryAfterMs(address);
     if (backOffMs > 0) {
-      throw new ProblemError('RATE_LIMITED', 'too many failed authentications from here', {
+      throw new CloudError('RATE_LIMITED', 'too many failed authentications from here', {
         retryAfterSeconds: Math.max(1, Math.ceil(backOffMs / 1000)),
       });
     }
     try {
       return await check();
     } catch (err) {
-      if (err instanceof ProblemError && err.status === 401) failures.fail(address);
+      if (err instanceof CloudError && err.status === 401) failures.fail(address);
       throw err;
     }
   }
@@ -89,16 +90,16 @@ export function createAuth(deps: AppDeps) {
     return async (c, next) => {
       const principal = await limitFailures(c, () => {
         const bearer = bearerOf(c.req.header('authorization'));
-        if (!bearer) throw new ProblemError('UNAUTHORIZED', 'Authorization: Bearer … is required');
+        if (!bearer) throw new CloudError('UNAUTHORIZED', 'Authorization: Bearer … is required');
         return authenticate(bearer);
       });
       const role: Allowed = principal.kind === 'device' ? 'device' : principal.role;
       if (!allowed.includes(role)) {
-        throw new ProblemError('FORBIDDEN', `this route is not open to ${role} credentials`);
+        throw new CloudError('FORBIDDEN', `this route is not open to ${role} credentials`);
       }
       const waitMs = limiter.take(`${principal.kind}:${principal.id}`);
       if (waitMs > 0) {
-        throw new ProblemError('RATE_LIMITED', 'too many requests for this key', {
+        throw new CloudError('RATE_LIMITED', 'too many requests for this key', {
           retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
         });
       }

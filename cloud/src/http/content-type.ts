@@ -1,5 +1,5 @@
-import { ProblemError } from '@lounge/shared';
 import type { Context, MiddlewareHandler } from 'hono';
+import { CloudError } from '../errors.ts';
 
 /** `application/json`, any case, with optional parameters (`; charset=utf-8`). */
 export function isJsonMediaType(contentType: string | undefined): boolean {
@@ -30,7 +30,7 @@ export function requireJsonBody(opts: { except?: readonly string[] } = {}): Midd
       !except.some((p) => c.req.path.startsWith(p)) &&
       (await hasBody(c))
     ) {
-      throw new ProblemError(
+      throw new CloudError(
         'UNSUPPORTED_MEDIA_TYPE',
         type
           ? `the body is ${type.split(';', 1)[0]!.trim()}; send it as application/json`

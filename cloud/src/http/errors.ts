@@ -1,51 +1,53 @@
-import { PROBLEM_CONTENT_TYPE, ProblemError, problem, type ProblemCode } from '@lounge/shared';
+import {
+  PROBLEM_CONTENT_TYPE,
+  ProblemError,
+  problem,
+  type Problem,
+  type ProblemCode,
+} from '@lounge/shared';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
-import { DatabaseUnavailableError } from '../store/errors.ts';
+import { CloudError } from '../errors.ts';
 import { describeZodIssues } from './validation.ts';
 
-/** Retry-After (seconds) on DATABASE_UNAVAILABLE: a restart or a busy pool passes in seconds. */
-export const DATABASE_RETRY_AFTER_SECONDS = 2;
-
-const DATABASE_DETAIL = {
-  unreachable: 'the database is unavailable; retry shortly',
-  'pool-exhausted': 'every database connection of this instance is busy; retry shortly',
-} as const;
-
 /** Writes an RFC 9457 problem+json answer. */
+function send(c: Context, body: Problem): Response {
+  return c.body(JSON.stringify(body), body.status as 400, {
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+  });
+}
+
+/** Writes the problem+json answer of a code. */
 export function problemResponse(
   c: Context,
   code: ProblemCode,
   detail: string,
   extensions: Record<string, unknown> = {},
 ): Response {
-  const body = problem(code, detail, extensions);
-  return c.body(JSON.stringify(body), body.status as 400, {
-    'Content-Type': PROBLEM_CONTENT_TYPE,
-  });
+  return send(c, problem(code, detail, extensions));
 }
 
 /**
- * The one error mapper: domain errors, the database being away (503 + Retry-After), zod,
+ * The one error mapper: every ProblemError (the cloud's CloudError and its subclasses, and the
+ * shared device-assertion check) by its code, with Retry-After when it carries one; then zod,
  * malformed JSON, size limit, then 500.
  */
 export function createErrorHandler(log: Logger): ErrorHandler {
   return (err, c) => {
     if (err instanceof ProblemError) {
+      const body = err.toProblem();
+      // A cause kept from the client (a database host, a SQLSTATE) goes to the log instead.
+      if (err instanceof CloudError && err.message !== err.detail) {
+        log.warn(
+          { err: err.message, code: err.code, path: c.req.path, ...err.extensions },
+          body.title,
+        );
+      }
       const retry = err.extensions.retryAfterSeconds;
       if (typeof retry === 'number') c.header('Retry-After', String(retry));
-      return problemResponse(c, err.code, err.message, err.extensions);
-    }
-    if (err instanceof DatabaseUnavailableError) {
-      // The cause (host, port, SQLSTATE) goes to the log and /readyz, not to API clients.
-      log.warn({ err: err.message, reason: err.reason, path: c.req.path }, 'database unavailable');
-      c.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
-      return problemResponse(c, 'DATABASE_UNAVAILABLE', DATABASE_DETAIL[err.reason], {
-        reason: err.reason,
-        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
-      });
+      return send(c, body);
     }
     if (err instanceof ZodError) {
       const { detail, errors } = describeZodIssues(err.issues);

@@ -1,5 +1,5 @@
-import { ProblemError } from '@lounge/shared';
 import { ZodError, type z } from 'zod';
+import { CloudError } from '../errors.ts';
 
 /**
  * Turns zod issues into the `detail` of a 400 INVALID_REQUEST: one plain sentence naming the
@@ -128,5 +128,5 @@ export function validationHook(result: {
   if (result.success) return;
   const issues = result.error instanceof ZodError ? result.error.issues : [];
   const { detail, errors } = describeZodIssues(issues, result.target, result.data);
-  throw new ProblemError('INVALID_REQUEST', detail, { errors });
+  throw new CloudError('INVALID_REQUEST', detail, { errors });
 }

@@ -1,8 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { DEVICE_ID_RE, ProblemError, loungeConfigSchema } from '@lounge/shared';
+import { DEVICE_ID_RE, loungeConfigSchema } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
 import { enrollDevice } from '../domain/enroll-device.ts';
 import { decommissionDevice, listDevices, rotateDeviceKey } from '../domain/fleet.ts';
+import { CloudError } from '../errors.ts';
 import { bearerOf, type AuthEnv, type createAuth, type Principal } from '../http/auth.ts';
 import {
   AUTHENTICATED,
@@ -22,7 +23,7 @@ const publicKeyBody = z.looseObject({ kty: z.string(), crv: z.string(), x: z.str
 /** A device may act on itself only; admins on any device. */
 function checkSelf(principal: Principal, deviceId: string): void {
   if (principal.kind === 'device' && principal.id !== deviceId) {
-    throw new ProblemError('FORBIDDEN', 'a device may only act on itself');
+    throw new CloudError('FORBIDDEN', 'a device may only act on itself');
   }
 }
 
@@ -75,10 +76,7 @@ export function deviceRoutes(
     const enrolment = await auth.limitFailures(c, () => {
       const bearer = bearerOf(c.req.header('authorization'));
       if (!bearer) {
-        throw new ProblemError(
-          'ENROLLMENT_TOKEN_INVALID',
-          'Authorization: Bearer <enrolment token>',
-        );
+        throw new CloudError('ENROLLMENT_TOKEN_INVALID', 'Authorization: Bearer <enrolment token>');
       }
       return enrollDevice(deps, bearer, c.req.valid('json'));
     });

@@ -1,10 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { INVITATION_ID_RE, ProblemError } from '@lounge/shared';
+import { INVITATION_ID_RE } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
 import { requestHash, withIdempotency } from '../domain/idempotency.ts';
 import { issueInvitation } from '../domain/issue-invitation.ts';
 import { revokeInvitation } from '../domain/revoke-invitation.ts';
 import { invitationView, type InvitationView } from '../domain/views.ts';
+import { CloudError } from '../errors.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
 import {
   AUTHENTICATED,
@@ -70,7 +71,7 @@ export function invitationRoutes(
         deps.metrics.issuance.inc({ code: 'OK' });
         return { status: 201, body: JSON.stringify(view) };
       } catch (err) {
-        if (err instanceof ProblemError) deps.metrics.issuance.inc({ code: err.code });
+        if (err instanceof CloudError) deps.metrics.issuance.inc({ code: err.code });
         throw err;
       }
     };
@@ -106,7 +107,7 @@ export function invitationRoutes(
   app.openapi(get, async (c) => {
     const { id } = c.req.valid('param');
     const inv = await deps.store.findInvitation(id);
-    if (!inv) throw new ProblemError('INVITATION_NOT_FOUND', `no invitation ${id}`);
+    if (!inv) throw new CloudError('INVITATION_NOT_FOUND', `no invitation ${id}`);
     return c.json(invitationView(inv, ctx()), 200);
   });
 
@@ -142,7 +143,7 @@ export function invitationRoutes(
     const principal = c.get('principal');
     // An app lists one customer's invitations at a time (SPEC.md 5); admins may list any.
     if (principal.kind === 'key' && principal.role === 'app' && !filter.customerId) {
-      throw new ProblemError('INVALID_REQUEST', 'customerId is required with an app key');
+      throw new CloudError('INVALID_REQUEST', 'customerId is required with an app key');
     }
     const now = ctx();
     const page = await deps.store.listInvitations(

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ProblemError } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
+import { CloudError } from '../errors.ts';
 import { laneReports, laneReportSchema } from '../outbox/lanes.ts';
 import type { AuthEnv } from '../http/auth.ts';
 import { DatabaseUnavailableError, type UnavailableReason } from '../store/errors.ts';
@@ -74,7 +74,7 @@ export function publicRoutes(app: OpenAPIHono<AuthEnv>, deps: AppDeps): void {
     }
     const broker = deps.brokerConnected() ? 'connected' : 'disconnected';
     if (db !== 'ok' || broker !== 'connected') {
-      throw new ProblemError('NOT_READY', `database: ${db}; broker: ${broker}`, {
+      throw new CloudError('NOT_READY', `database: ${db}; broker: ${broker}`, {
         db,
         broker,
         ...dbReason,

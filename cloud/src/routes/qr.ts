@@ -1,8 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { INVITATION_ID_RE, ProblemError } from '@lounge/shared';
+import { INVITATION_ID_RE } from '@lounge/shared';
 import type { MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { qrPath } from '../domain/links.ts';
+import { CloudError } from '../errors.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
 import { checkLink } from '../security/index.ts';
 import { AUTHENTICATED, problems, security } from './schemas.ts';
@@ -30,7 +31,7 @@ export function qrRoutes(
       !exp ||
       checkLink(c.req.path, exp, sig, deps.secrets.link, nowSeconds) === 'invalid'
     ) {
-      throw new ProblemError('INVALID_LINK', 'the link is invalid');
+      throw new CloudError('INVALID_LINK', 'the link is invalid');
     }
     await next();
   };
@@ -59,19 +60,19 @@ export function qrRoutes(
     });
     app.openapi(route, async (c) => {
       const { id } = c.req.valid('param');
-      if (c.req.path !== qrPath(id, format)) throw new ProblemError('NOT_FOUND', 'no such image');
+      if (c.req.path !== qrPath(id, format)) throw new CloudError('NOT_FOUND', 'no such image');
       const inv = await deps.store.findInvitation(id);
-      if (!inv) throw new ProblemError('INVITATION_NOT_FOUND', `no invitation ${id}`);
+      if (!inv) throw new CloudError('INVITATION_NOT_FOUND', `no invitation ${id}`);
       const now = deps.clock.now();
       if (inv.status === 'revoked') {
-        throw new ProblemError('INVITATION_REVOKED', `invitation ${id} was revoked`);
+        throw new CloudError('INVITATION_REVOKED', `invitation ${id} was revoked`);
       }
       if (now >= inv.validUntil) {
-        throw new ProblemError('INVITATION_EXPIRED', `invitation ${id} expired`);
+        throw new CloudError('INVITATION_EXPIRED', `invitation ${id} expired`);
       }
       const exp = c.req.valid('query').exp;
       if (exp !== undefined && now >= Number(exp) * 1000) {
-        throw new ProblemError('INVALID_LINK', 'the link has expired');
+        throw new CloudError('INVALID_LINK', 'the link has expired');
       }
       const body = format === 'png' ? inv.qrPng : inv.qrSvg;
       return c.body(body as Uint8Array<ArrayBuffer> | string, 200, {

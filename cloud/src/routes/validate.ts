@@ -1,8 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { EVENT_REFUSAL_CODES, MAX_CODE_BYTES, ProblemError } from '@lounge/shared';
+import { EVENT_REFUSAL_CODES, MAX_CODE_BYTES } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
 import { recordLoungeEvents } from '../domain/record-lounge-events.ts';
 import { validateCode } from '../domain/validate.ts';
+import { CloudError } from '../errors.ts';
 import type { AuthEnv, createAuth } from '../http/auth.ts';
 import {
   AUTHENTICATED,
@@ -73,7 +74,7 @@ export function validateRoutes(
     const body = c.req.valid('json');
     // A device decides for its own lounge only (it could otherwise consume another's entries).
     if (principal.kind === 'device' && body.loungeId !== principal.loungeId) {
-      throw new ProblemError('FORBIDDEN', `this device serves ${principal.loungeId}`);
+      throw new CloudError('FORBIDDEN', `this device serves ${principal.loungeId}`);
     }
     return c.json(await validateCode(deps, body, principal.id), 200);
   });
@@ -103,7 +104,7 @@ export function validateRoutes(
   });
   app.openapi(entries, async (c) => {
     const principal = c.get('principal');
-    if (principal.kind !== 'device') throw new ProblemError('FORBIDDEN', 'devices only');
+    if (principal.kind !== 'device') throw new CloudError('FORBIDDEN', 'devices only');
     const answer = await recordLoungeEvents(deps, c.req.valid('json').events, {
       channel: 'http',
       loungeId: principal.loungeId,

@@ -1,5 +1,5 @@
-import { ProblemError } from '@lounge/shared';
 import type { Clock } from '@lounge/shared';
+import { CloudError } from '../errors.ts';
 import type {
   IdempotencyClaim,
   IdempotencyRecord,
@@ -56,7 +56,7 @@ export const revocationExp = (validUntilMs: number): number => Math.ceil(validUn
 /** Parses a list cursor, or throws INVALID_REQUEST naming the field. */
 export function parseCursor(cursor: string): { createdAt: number; id: string } {
   const parsed = decodeCursor(cursor);
-  if (!parsed) throw new ProblemError('INVALID_REQUEST', 'cursor: not a cursor this API issued');
+  if (!parsed) throw new CloudError('INVALID_REQUEST', 'cursor: not a cursor this API issued');
   return parsed;
 }
 
