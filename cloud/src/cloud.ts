@@ -20,9 +20,9 @@ import type { MqttClient } from 'mqtt';
 import type { CloudConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { ensureBootstrapAdminKey } from './domain/api-keys.ts';
-import { createKeyRing, type KeyRing } from './domain/key-ring.ts';
+import { createKeyRing } from './domain/key-ring.ts';
 import { loadServerSecrets, type ServerSecrets } from './domain/server-secrets.ts';
-import { fleetSummaryReader } from './domain/fleet.ts';
+import { fleetSummaryReader, recordDeviceStatus } from './domain/fleet.ts';
 import { recordLoungeEvents } from './domain/record-lounge-events.ts';
 import { createHttpIntegrations, createStubIntegrations } from './integrations/index.ts';
 import type { Integrations } from './integrations/ports.ts';
@@ -33,7 +33,7 @@ import { renderQr } from './qr/index.ts';
 import { STUB_IBDP_PATH, stubIbdpRoutes } from './routes/stub-ibdp.ts';
 import { startupSummary, withoutPassword } from './startup-summary.ts';
 import { createFailureLimiter, randomSecret, toBase64url } from './security/index.ts';
-import { loadKek } from './signing-keys/index.ts';
+import { loadKek, type KeyRing } from './signing-keys/index.ts';
 import { createStore } from './store/index.ts';
 import type { CloudStore } from './store/port.ts';
 
@@ -168,7 +168,7 @@ export async function startCloud(
       client: mqttClient,
       store,
       recordEvents: async (...args) => (await recorder.value)(...args),
-      clock,
+      recordStatus: (...args) => recordDeviceStatus({ store, clock }, ...args),
       log,
       shared: !broker,
     });

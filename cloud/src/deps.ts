@@ -2,9 +2,9 @@ import type { Clock, RandomBytes } from '@lounge/shared';
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { MqttCredentialRegistry } from './broker/dynsec.ts';
-import type { KeyRing } from './domain/key-ring.ts';
 import type { Integrations } from './integrations/ports.ts';
 import type { CloudMetrics } from './metrics.ts';
+import type { KeyRing } from './signing-keys/index.ts';
 import type { CloudStore } from './store/port.ts';
 
 /** What the HTTP app and the use cases need; built by the composition root (`cloud.ts`). */

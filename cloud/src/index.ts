@@ -5,7 +5,7 @@ export { ConfigError, loadConfig } from './config.ts';
 export type { CloudConfig } from './config.ts';
 export type { AppDeps } from './deps.ts';
 export { createKeyRing } from './domain/key-ring.ts';
-export type { KeyRing } from './domain/key-ring.ts';
+export type { KeyRing } from './signing-keys/index.ts';
 export { createMetrics } from './metrics.ts';
 export type { CloudMetrics } from './metrics.ts';
 export { createDispatcher } from './outbox/dispatcher.ts';

@@ -1,7 +1,20 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { FleetSummary } from './domain/fleet-health.ts';
 import { laneAgeSeconds } from './outbox/lanes.ts';
 import type { OutboxKind, OutboxLane } from './store/port.ts';
+
+/** The fleet gauges (docs/operations.md, "Fleet alerts"). */
+export interface FleetSummary {
+  /** Active devices by state: `stale` first, then `online` or `offline` (will received). */
+  devices: { online: number; offline: number; stale: number };
+  /** The worst `sync.revocationLag` reported by a device that is not stale. */
+  maxRevocationLag: number;
+  /** The age of the oldest pending IBDP upload across the fleet (not stale), seconds. */
+  oldestPendingUploadSeconds: number;
+  /** Scanners reported not `connected`, across the fleet (not stale). */
+  scannersDown: number;
+  /** Devices (not stale) whose heartbeat says their clock is suspect. */
+  clocksSuspect: number;
+}
 
 /** The cloud's Prometheus metrics, on a registry of their own (no global state). */
 export interface CloudMetrics {

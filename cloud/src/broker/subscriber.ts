@@ -1,11 +1,4 @@
-import {
-  backoffDelay,
-  deviceStatusSchema,
-  TOPICS,
-  type Clock,
-  type DeviceStatus,
-} from '@lounge/shared';
-import { statusWrite } from '../domain/fleet-health.ts';
+import { backoffDelay, deviceStatusSchema, TOPICS, type DeviceStatus } from '@lounge/shared';
 import type { IClientSubscribeOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { DatabaseUnavailableError } from '../store/errors.ts';
@@ -22,12 +15,22 @@ export type RecordEvents = (
   mayAuthor: (deviceId: string) => boolean,
 ) => Promise<unknown>;
 
+/**
+ * Records a device's status message in the fleet view (the use case `recordDeviceStatus`);
+ * false when it changed nothing: applied already, or no such active device.
+ */
+export type RecordStatus = (
+  deviceId: string,
+  status: DeviceStatus,
+  retained: boolean,
+) => Promise<boolean>;
+
 /** What the subscriber needs. */
 export interface SubscriberOptions {
   client: MqttClient;
-  store: Pick<CloudStore, 'findDevice' | 'recordDeviceStatus'>;
+  store: Pick<CloudStore, 'findDevice'>;
   recordEvents: RecordEvents;
-  clock: Clock;
+  recordStatus: RecordStatus;
   log: Logger;
   /**
    * MQTT 5 shared subscription for entries (external broker), so each entry event is handled
@@ -113,10 +116,7 @@ export function startSubscriber(o: SubscriberOptions) {
    * restarted instance gets the retained ones), and the copies after the first are no-ops.
    */
   async function onStatus(deviceId: string, status: DeviceStatus, retained: boolean) {
-    const changed = await o.store.recordDeviceStatus(
-      deviceId,
-      statusWrite(status, retained, o.clock.now()),
-    );
+    const changed = await o.recordStatus(deviceId, status, retained);
     if (!changed) {
       log.debug({ deviceId }, 'status not applied: applied already, or no such active device');
     }

@@ -57,9 +57,15 @@ export interface Enrollment {
   lounge?: LoungeConfig;
 }
 
+/** What an enrolment needs. */
+export type EnrollDeps = Pick<AppDeps, 'store' | 'clock' | 'log' | 'keys' | 'random'> &
+  Partial<Pick<AppDeps, 'mqttCredentials'>> & {
+    settings: Pick<AppDeps['settings'], 'publicUrl' | 'mqttPublicUrl' | 'ibdp'>;
+  };
+
 /** Redeems an enrolment token for a device identity (single use, expiring, lounge-bound). */
 export async function enrollDevice(
-  deps: AppDeps,
+  deps: EnrollDeps,
   bearer: string,
   body: { publicKey: unknown; name?: string; hardware?: string },
 ): Promise<Enrollment> {
@@ -120,7 +126,7 @@ export async function enrollDevice(
 }
 
 async function registerBrokerLogin(
-  deps: AppDeps,
+  deps: Pick<EnrollDeps, 'log' | 'mqttCredentials'>,
   credential: { deviceId: string; loungeId: string; password: string },
 ): Promise<void> {
   try {

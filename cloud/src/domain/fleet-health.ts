@@ -1,4 +1,5 @@
 import { heartbeatSchema, heartbeatSeq, type DeviceStatus, type Heartbeat } from '@lounge/shared';
+import type { FleetSummary } from '../metrics.ts';
 import type { DeviceRecord, DeviceStatusWrite } from '../store/port.ts';
 
 /** SPEC.md 5: a device is stale after 3 minutes without a heartbeat. */
@@ -40,20 +41,6 @@ export function heartbeatOf(d: DeviceRecord): Heartbeat | null {
   } catch {
     return null;
   }
-}
-
-/** The fleet gauges (docs/operations.md, "Fleet alerts"). */
-export interface FleetSummary {
-  /** Active devices by state: `stale` first, then `online` or `offline` (will received). */
-  devices: { online: number; offline: number; stale: number };
-  /** The worst `sync.revocationLag` reported by a device that is not stale. */
-  maxRevocationLag: number;
-  /** The age of the oldest pending IBDP upload across the fleet (not stale), seconds. */
-  oldestPendingUploadSeconds: number;
-  /** Scanners reported not `connected`, across the fleet (not stale). */
-  scannersDown: number;
-  /** Devices (not stale) whose heartbeat says their clock is suspect. */
-  clocksSuspect: number;
 }
 
 /**

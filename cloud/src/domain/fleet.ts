@@ -1,8 +1,10 @@
+import type { DeviceStatus } from '@lounge/shared';
 import type { AppDeps } from '../deps.ts';
 import { CloudError } from '../errors.ts';
+import type { FleetSummary } from '../metrics.ts';
 import { brokerRow } from '../outbox/events.ts';
 import { checkPublicKey } from './enroll-device.ts';
-import { summarizeFleet, type FleetSummary } from './fleet-health.ts';
+import { statusWrite, summarizeFleet } from './fleet-health.ts';
 import { deviceView, type DeviceView } from './views.ts';
 
 /** Filters of the fleet view (`GET /v1/devices`, `lounge-cloud devices list`). */
@@ -47,9 +49,22 @@ export async function decommissionDevice(
   return deviceView(device, now);
 }
 
+/**
+ * Records a status message in the fleet view (docs/mqtt.md "Heartbeats"); false when it changed
+ * nothing: applied already, or no such active device.
+ */
+export function recordDeviceStatus(
+  deps: Pick<AppDeps, 'store' | 'clock'>,
+  deviceId: string,
+  status: DeviceStatus,
+  retained: boolean,
+): Promise<boolean> {
+  return deps.store.recordDeviceStatus(deviceId, statusWrite(status, retained, deps.clock.now()));
+}
+
 /** Replaces a device's public key (the request was signed by the current key). */
 export async function rotateDeviceKey(
-  deps: AppDeps,
+  deps: Pick<AppDeps, 'store' | 'log'>,
   deviceId: string,
   publicKey: unknown,
 ): Promise<{ deviceId: string; publicKey: ReturnType<typeof checkPublicKey> }> {

@@ -6,7 +6,7 @@ import { crmRow, ibdpRow } from '../outbox/events.ts';
 import { pseudonymize } from '../security/index.ts';
 import type { InvitationRecord } from '../store/port.ts';
 import { qrLinks } from './links.ts';
-import { validityWindow } from './validity-window.ts';
+import { validityWindow, type WindowSettings } from './validity-window.ts';
 import { invitationView, type InvitationView } from './views.ts';
 
 /** The body of `POST /v1/invitations`. */
@@ -17,9 +17,24 @@ export interface IssueRequest {
   guests?: number;
 }
 
+/** What an issuance needs. */
+export type IssueDeps = Pick<
+  AppDeps,
+  | 'integrations'
+  | 'store'
+  | 'clock'
+  | 'random'
+  | 'keys'
+  | 'secrets'
+  | 'metrics'
+  | 'log'
+  | 'renderQr'
+  | 'notifyOutbox'
+> & { settings: Pick<AppDeps['settings'], 'publicUrl'> & WindowSettings };
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-async function eligibleMember(deps: AppDeps, req: IssueRequest): Promise<Member> {
+async function eligibleMember(deps: IssueDeps, req: IssueRequest): Promise<Member> {
   let member: Member | null;
   try {
     member = await deps.integrations.loyalty.getMember(req.customerId);
@@ -48,7 +63,7 @@ async function eligibleMember(deps: AppDeps, req: IssueRequest): Promise<Member>
   return member;
 }
 
-async function flightOf(deps: AppDeps, req: IssueRequest): Promise<Flight> {
+async function flightOf(deps: IssueDeps, req: IssueRequest): Promise<Flight> {
   try {
     const flight = await deps.integrations.enrichment.getFlight(req.flight.number, req.flight.date);
     if (!flight) {
@@ -71,7 +86,7 @@ async function flightOf(deps: AppDeps, req: IssueRequest): Promise<Flight> {
  * render, and store token, images and outbox events in one transaction (claim-check before the
  * CRM event).
  */
-export async function issueInvitation(deps: AppDeps, req: IssueRequest): Promise<InvitationView> {
+export async function issueInvitation(deps: IssueDeps, req: IssueRequest): Promise<InvitationView> {
   await eligibleMember(deps, req);
   const lounge = await deps.store.findLounge(req.loungeId);
   if (!lounge) throw new CloudError('UNKNOWN_LOUNGE', `loungeId: no lounge ${req.loungeId}`);

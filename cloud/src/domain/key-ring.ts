@@ -3,7 +3,6 @@ import {
   TOPICS,
   type Clock,
   type Ed25519PublicJwk,
-  type Jwks,
   type SigningKey,
   type VerificationKey,
 } from '@lounge/shared';
@@ -21,6 +20,8 @@ import {
   retiredKids,
   sealPrivateKey,
   standbyKid,
+  type KeyRetirement,
+  type KeyRing,
   type SigningKeyRecord,
 } from '../signing-keys/index.ts';
 import type { CloudStore, OutboxEventInput, SigningKeyRow } from '../store/port.ts';
@@ -38,39 +39,6 @@ export const KEY_VERSION_CHECK_MS = 250;
 export const KEYS_MESSAGE_DELAY_MS = 1000;
 /** Rows are re-read this often anyway (picks up lastTokenExp raised by other instances). */
 const FULL_RELOAD_MS = 60_000;
-
-/** The cloud's signing keys: current key, JWKS, verification keys, rotation. */
-export interface KeyRing {
-  /** The key that signs now (creates the first key when there is none). */
-  current(): Promise<SigningKey>;
-  jwks(): Promise<Jwks>;
-  /** Public key for a kid among the published keys (for `/v1/validate`). */
-  verificationKey(kid: string | undefined): Promise<VerificationKey | undefined>;
-  /** Records the exp of a signed token so the key stays published until then. */
-  noteSigned(kid: string, expSeconds: number): Promise<void>;
-  /**
-   * SPEC.md 4: the standby becomes the signing key now and a new standby is published (with
-   * no standby yet, the new key signs after `leadMs`); writes the retained `keys` outbox row.
-   */
-  rotate(leadMs?: number): Promise<{ kid: string; activatesAt: number; standby: string }>;
-  /**
-   * Creates an immediately active key when there is none, and a standby when there is none;
-   * true when it made the first key. Instances starting together agree on both.
-   */
-  ensureKey(): Promise<boolean>;
-  /**
-   * SPEC.md 5, emergency: retires `kid` now, out of the JWKS at once. The signing key's
-   * standby takes over (a key signing at once if there is none), and a retired standby is
-   * replaced, so there is always a published standby; writes the retained `keys` message
-   * (`retired:[kid]`) due at `keysMessageAt`. Idempotent: a retired key stays as it was.
-   */
-  retire(kid: string, reason: string): Promise<KeyRetirement>;
-}
-
-/** What `retire` did; `keysMessageAt` is when the `keys` message becomes due. */
-export type KeyRetirement =
-  | { outcome: 'not-found' }
-  | { outcome: 'retired' | 'already-retired'; retiredAt: number; keysMessageAt: number };
 
 /** Attempts at a retirement when other changes to the key set keep landing first. */
 const RETIRE_ATTEMPTS = 5;

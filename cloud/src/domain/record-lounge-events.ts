@@ -23,6 +23,9 @@ export interface EventSource {
   mayAuthor(deviceId: string): boolean | undefined;
 }
 
+/** What recording lounge events needs. */
+export type RecordEventsDeps = Pick<AppDeps, 'store' | 'metrics' | 'log' | 'notifyOutbox'>;
+
 /** The answer of `POST /v1/entries` (SPEC.md 5). */
 export interface EventsAnswer {
   accepted: string[];
@@ -87,7 +90,7 @@ const strings = (values: unknown[]): string[] => [
 ];
 
 /** What the checks need from the store, read once per batch. */
-async function contextOf(deps: AppDeps, raws: unknown[], source: EventSource) {
+async function contextOf(deps: RecordEventsDeps, raws: unknown[], source: EventSource) {
   const fields = raws.map((r) => (typeof r === 'object' && r !== null ? r : {})) as Record<
     string,
     unknown
@@ -113,7 +116,11 @@ async function contextOf(deps: AppDeps, raws: unknown[], source: EventSource) {
 }
 
 /** Counts and logs a grant that took its invitation past its entries (SPEC.md 8). */
-function flagDoubleConsumption(deps: AppDeps, e: LoungeEventInput, source: EventSource): void {
+function flagDoubleConsumption(
+  deps: RecordEventsDeps,
+  e: LoungeEventInput,
+  source: EventSource,
+): void {
   deps.metrics.doubleConsumptions.inc();
   deps.log.warn(
     { loungeId: source.loungeId, invitationId: e.invitationId, eventId: e.eventId },
@@ -127,7 +134,7 @@ function flagDoubleConsumption(deps: AppDeps, e: LoungeEventInput, source: Event
  * refused, which are never applied (SPEC.md 5 and 6).
  */
 export async function recordLoungeEvents(
-  deps: AppDeps,
+  deps: RecordEventsDeps,
   raws: unknown[],
   source: EventSource,
 ): Promise<EventsAnswer> {

@@ -25,9 +25,14 @@ const inQueue = (seq: number, part: 0 | 1) => ({
   orderSeq: seq * 2 + part,
 });
 
+/** What a revocation needs. */
+export type RevokeDeps = Pick<AppDeps, 'store' | 'clock' | 'secrets' | 'notifyOutbox'> & {
+  settings: Pick<AppDeps['settings'], 'publicUrl'>;
+};
+
 /** Outbox rows of a first revocation: MQTT message and retained head, CRM, IBDP. */
 function revocationOutbox(
-  deps: AppDeps,
+  deps: RevokeDeps,
   r: RevocationRecord,
   inv: InvitationRecord,
   now: number,
@@ -61,7 +66,7 @@ function revocationOutbox(
 
 /** Revokes idempotently: the first call takes the next seq, later calls return it again. */
 export async function revokeInvitation(
-  deps: AppDeps,
+  deps: RevokeDeps,
   invitationId: string,
   reason: string,
 ): Promise<InvitationView & { revocation: ReturnType<typeof revocationMessage> }> {

@@ -18,7 +18,7 @@ export interface ValidateRequest {
  * revocations and entries (SPEC.md 5 and 8). `consume: true` records the entry on a grant.
  */
 export async function validateCode(
-  deps: AppDeps,
+  deps: Pick<AppDeps, 'clock' | 'keys' | 'store' | 'metrics' | 'notifyOutbox' | 'log'>,
   req: ValidateRequest,
   actor: string,
 ): Promise<Decision> {

@@ -16,3 +16,4 @@ export {
 export type { SigningKeyRecord } from './rotation.ts';
 export { SigningKeyError } from './errors.ts';
 export type { SigningKeyErrorCode } from './errors.ts';
+export type { KeyRetirement, KeyRing } from './port.ts';

@@ -15,6 +15,7 @@ import {
 } from '../../src/broker/embedded.ts';
 import { startSubscriber, type Subscriber } from '../../src/broker/subscriber.ts';
 import type { Enrollment } from '../../src/domain/enroll-device.ts';
+import { recordDeviceStatus } from '../../src/domain/fleet.ts';
 import { recordLoungeEvents } from '../../src/domain/record-lounge-events.ts';
 import { verifyPassword } from '../../src/security/index.ts';
 import type { InvitationView } from '../../src/domain/views.ts';
@@ -89,7 +90,7 @@ beforeAll(async () => {
     store: cloud.store,
     recordEvents: (loungeId, events, mayAuthor) =>
       recordLoungeEvents(cloud.deps, events, { channel: 'mqtt', loungeId, mayAuthor }),
-    clock: cloud.clock,
+    recordStatus: (...args) => recordDeviceStatus(cloud.deps, ...args),
     log,
     shared: false,
   });

@@ -9,8 +9,8 @@ import {
   KEY_VERSION_CHECK_MS,
   KEYS_MESSAGE_DELAY_MS,
   createKeyRing,
-  type KeyRing,
 } from '../../src/domain/key-ring.ts';
+import type { KeyRing } from '../../src/signing-keys/index.ts';
 import { createStore } from '../../src/store/index.ts';
 import type { CloudStore } from '../../src/store/port.ts';
 

@@ -10,6 +10,7 @@ import {
 } from '../../src/broker/dynsec.ts';
 import { startSubscriber } from '../../src/broker/subscriber.ts';
 import type { Enrollment } from '../../src/domain/enroll-device.ts';
+import { recordDeviceStatus } from '../../src/domain/fleet.ts';
 import {
   addOtherLounge,
   closes,
@@ -230,7 +231,7 @@ describe('shared subscription of cloud instances', () => {
           store: cloud.store,
           recordEvents: async (_lounge, events) =>
             void received[i]!.push(...(events as { eventId: string }[])),
-          clock: cloud.clock,
+          recordStatus: (...args) => recordDeviceStatus(cloud.deps, ...args),
           log,
           shared: true,
         });
