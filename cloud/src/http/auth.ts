@@ -1,4 +1,4 @@
-import { verifyDeviceAssertion, type Ed25519PublicJwk } from '@lounge/shared';
+import { ProblemError, verifyDeviceAssertion, type Ed25519PublicJwk } from '@lounge/shared';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { keyIdOf } from '../domain/admin.ts';
@@ -81,7 +81,8 @@ export function createAuth(deps: AppDeps) {
     try {
       return await check();
     } catch (err) {
-      if (err instanceof CloudError && err.status === 401) failures.fail(address);
+      // ProblemError, not CloudError: a refused device assertion is thrown by @lounge/shared.
+      if (err instanceof ProblemError && err.status === 401) failures.fail(address);
       throw err;
     }
   }
