@@ -58,10 +58,10 @@ export interface Enrollment {
 }
 
 /** What an enrolment needs. */
-export type EnrollDeps = Pick<AppDeps, 'store' | 'clock' | 'log' | 'keys' | 'random'> &
-  Partial<Pick<AppDeps, 'mqttCredentials'>> & {
-    settings: Pick<AppDeps['settings'], 'publicUrl' | 'mqttPublicUrl' | 'ibdp'>;
-  };
+export type EnrollDeps = Pick<
+  AppDeps,
+  'store' | 'clock' | 'log' | 'keys' | 'random' | 'mqttCredentials'
+> & { settings: Pick<AppDeps['settings'], 'publicUrl' | 'mqttPublicUrl' | 'ibdp'> };
 
 /** Redeems an enrolment token for a device identity (single use, expiring, lounge-bound). */
 export async function enrollDevice(
