@@ -127,6 +127,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
   const occupancy = new LoungeOccupancy({
     store: state.occupancy,
     clock,
+    ...(deps.timers && { timers: deps.timers }),
     onChange: (o) => sse.broadcast('occupancy', o),
   });
   registerOccupancyMetrics(metrics.registry, () => occupancy.current());
