@@ -59,8 +59,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const random = opts.random ?? Math.random;
   const timers = opts.timers ?? backgroundTimers;
   let running = false;
-  // One idle wait per lane: a notify during a pass is remembered, so the lane goes again.
-  const pauses = new Map<OutboxKind, Pause>(KINDS.map((k) => [k, new Pause(timers)]));
+  // One idle wait per lane and run (a stopped pause stays open): a notify during a pass is
+  // remembered, so the lane goes again.
+  const pauses = new Map<OutboxKind, Pause>();
   // Per lane: when the batches this worker failed come due again (or rows written with a
   // `notBefore`, see notify), so they do not wait for the poll. A time leaves the set at the first claim after it (whether that claim took
   // the rows or another instance had them already).
@@ -121,8 +122,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     return result.delivered.length;
   }
 
-  async function lane(kind: OutboxKind): Promise<void> {
-    const pause = pauses.get(kind)!;
+  async function lane(kind: OutboxKind, pause: Pause): Promise<void> {
     while (running) {
       let delivered = 0;
       try {
@@ -151,12 +151,16 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     start() {
       if (running) return;
       running = true;
-      for (const kind of KINDS) loops.push(lane(kind));
+      for (const kind of KINDS) {
+        const pause = new Pause(timers);
+        pauses.set(kind, pause);
+        loops.push(lane(kind, pause));
+      }
     },
     notify(dueAt) {
       for (const kind of KINDS) {
         if (dueAt !== undefined && dueAt > clock.now()) retries.get(kind)!.add(dueAt);
-        pauses.get(kind)!.wake();
+        pauses.get(kind)?.wake();
       }
     },
     async stop() {

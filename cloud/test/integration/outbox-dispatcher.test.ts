@@ -240,6 +240,18 @@ describe('outbox dispatcher', () => {
     expect(new Set(all).size).toBe(7);
   });
 
+  it('stops with a pass in flight without waiting out a poll, and starts again', async () => {
+    const publisher = createMemoryPublisher();
+    await commit([mqttRow('lounge/v1/keys', { kids: [1] }, true, now())]);
+    const d = start({ crm: noCrm, ibdp: noIbdp, publisher }); // its first pass claims the row
+    await d.stop(); // fake time stands still: only the stop itself may end the waits
+    expect(publisher.messages).toHaveLength(1);
+    d.start();
+    await commit([mqttRow('lounge/v1/keys', { kids: [2] }, true, now())]);
+    d.notify();
+    await until(() => publisher.messages.length === 2);
+  });
+
   it('publishes revocations in seq order whatever the writers’ clocks, the head once per run', async () => {
     const publisher = createMemoryPublisher();
     // Three instances wrote seqs 1..6 with clocks that disagree by a few ms.
