@@ -188,7 +188,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
   });
 
   const doubleReads = new DoubleReadFilter({ clock });
-  const testReads = new ScannerTestReads();
+  const testReads = new ScannerTestReads(deps.timers);
   const scanners = (deps.createScanners ?? createScanners)(config.scanners, {
     log,
     clock,
