@@ -59,8 +59,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const random = opts.random ?? Math.random;
   const timers = opts.timers ?? backgroundTimers;
   let running = false;
-  // One idle wait per lane and run (a stopped pause stays open): a notify during a pass is
-  // remembered, so the lane goes again.
+  // Each lane's idle wait: a notify during a pass is remembered, so the lane goes again. New
+  // ones at each start: a cancelled Pause ends every wait at once.
   const pauses = new Map<OutboxKind, Pause>();
   // Per lane: when the batches this worker failed come due again (or rows written with a
   // `notBefore`, see notify), so they do not wait for the poll. A time leaves the set at the first claim after it (whether that claim took
