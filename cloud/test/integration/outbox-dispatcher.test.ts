@@ -77,7 +77,7 @@ function start(to: Parameters<typeof createDispatcher>[0]['to'], canDeliver?: ()
     worker: 'w1',
     pollMs: 60_000, // only notify wakes it: proves the hot path does not poll
     backoff: { baseMs: 5, maxMs: 20 },
-    // Mid-range jitter: a back-off of 0 (full jitter can draw it) retries in the pass that failed,
+    // Mid-range jitter: a back-off of 0 (full jitter can draw it) makes a retry due at once,
     // before a test's next step, and would make the scenarios below depend on the draw.
     random: () => 0.5,
     ...(canDeliver ? { canDeliver: { mqtt: canDeliver } } : {}),
