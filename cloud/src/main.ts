@@ -50,10 +50,6 @@ async function serve(): Promise<void> {
     watchParent({
       ppid: () => process.ppid,
       onGone: () => stop('parent exited'),
-      every: (tick, ms) => {
-        const timer = setInterval(tick, ms).unref();
-        return () => clearInterval(timer);
-      },
     });
   }
 }

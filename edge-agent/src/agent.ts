@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import type { Clock, Decision, Ed25519PrivateJwk } from '@lounge/shared';
-import { ProblemError, systemClock } from '@lounge/shared';
+import type { Clock, Decision, Ed25519PrivateJwk, Timers } from '@lounge/shared';
+import { ProblemError, backgroundTimers, every, systemClock } from '@lounge/shared';
 import pino, { type Logger } from 'pino';
 import { fetch as undiciFetch } from 'undici';
 import { annulGrant, type Annulment } from './annul.ts';
@@ -44,6 +44,8 @@ import { TurnstileWebhook } from './webhook.ts';
 export interface AgentDeps {
   log?: Logger;
   clock?: Clock;
+  /** The scanners' and the agent's own timers (tests pass `ManualTimers`). */
+  timers?: Timers;
   fetch?: Fetch;
   /** The device's private key (the sync signs device assertions with it). */
   deviceKey?: Ed25519PrivateJwk;
@@ -109,7 +111,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     nowMs: clock.now(),
   }));
   const storage = new StorageGuard({ db: state.db, dataDir: config.dataDir, log });
-  let storageTimer: NodeJS.Timeout | undefined;
+  let stopStorageTimer: (() => void) | undefined;
   const link = new LinkStatus(state.meta, clock);
   const clockGuard = new ClockGuard(state.trustedTime, clock, config.clockSkewSeconds);
   const jwks = new JwksCache({
@@ -125,6 +127,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
   const occupancy = new LoungeOccupancy({
     store: state.occupancy,
     clock,
+    ...(deps.timers && { timers: deps.timers }),
     onChange: (o) => sse.broadcast('occupancy', o),
   });
   registerOccupancyMetrics(metrics.registry, () => occupancy.current());
@@ -185,10 +188,11 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
   });
 
   const doubleReads = new DoubleReadFilter({ clock });
-  const testReads = new ScannerTestReads();
+  const testReads = new ScannerTestReads(deps.timers);
   const scanners = (deps.createScanners ?? createScanners)(config.scanners, {
     log,
     clock,
+    ...(deps.timers && { timers: deps.timers }),
     ...(deps.stdin && { stdin: deps.stdin }),
     events: {
       onScan: (s) => {
@@ -339,8 +343,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     async start() {
       storage.replenish();
       // A full disk recovers by itself once space is back: look every few seconds.
-      storageTimer = setInterval(() => storage.replenish(), 5000);
-      storageTimer.unref();
+      stopStorageTimer = every(deps.timers ?? backgroundTimers, () => storage.replenish(), 5000);
       const cached = await jwks.load();
       const fetched = await jwks.refresh();
       if (!fetched && cached === 0) {
@@ -367,7 +370,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     },
     stop() {
       stopping ??= (async () => {
-        clearInterval(storageTimer);
+        stopStorageTimer?.();
         occupancy.stop();
         await Promise.allSettled(scanners.map((s) => s.stop()));
         for (const x of [...extras].reverse()) {

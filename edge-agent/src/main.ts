@@ -91,10 +91,6 @@ async function main(): Promise<void> {
     watchParent({
       ppid: () => process.ppid,
       onGone: () => shutdown('parent exited'),
-      every: (tick, ms) => {
-        const timer = setInterval(tick, ms).unref();
-        return () => clearInterval(timer);
-      },
     });
   }
 }

@@ -100,12 +100,17 @@ export type {
 export {
   CircuitBreaker,
   CircuitOpenError,
+  ManualTimers,
+  Pause,
+  backgroundTimers,
   backoffDelay,
+  every,
   joinUrl,
   parseRetryAfter,
   retry,
   retryAfterOf,
   sleep,
+  systemTimers,
   watchParent,
 } from './lib/index.ts';
 export type {
@@ -117,6 +122,8 @@ export type {
   QueryParams,
   RetryOptions,
   Sleep,
+  TimerHandle,
+  Timers,
 } from './lib/index.ts';
 export {
   MAX_ASSERTION_TTL_SECONDS,

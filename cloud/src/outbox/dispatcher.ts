@@ -1,4 +1,11 @@
-import { backoffDelay, type Clock } from '@lounge/shared';
+import {
+  Pause,
+  backgroundTimers,
+  backoffDelay,
+  every,
+  type Clock,
+  type Timers,
+} from '@lounge/shared';
 import type { Logger } from 'pino';
 import type { CloudMetrics } from '../metrics.ts';
 import { DatabaseUnavailableError } from '../store/errors.ts';
@@ -9,6 +16,8 @@ export interface DispatcherOptions {
   store: CloudStore;
   to: Deliverers;
   clock: Clock;
+  /** Idle waits and lease renewal; default the global timers, unref'd. */
+  timers?: Timers;
   log: Logger;
   metrics?: CloudMetrics;
   /** Unique per process: the lease owner. */
@@ -48,9 +57,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const backoff = opts.backoff ?? { baseMs: 500, maxMs: 60_000 };
   const random = opts.random ?? Math.random;
+  const timers = opts.timers ?? backgroundTimers;
   let running = false;
-  const wakers = new Set<() => void>();
-  const dirty = new Set<OutboxKind>();
+  // Each lane's idle wait: a notify during a pass is remembered, so the lane goes again. New
+  // ones at each start: a cancelled Pause ends every wait at once.
+  const pauses = new Map<OutboxKind, Pause>();
   // Per lane: when the batches this worker failed come due again (or rows written with a
   // `notBefore`, see notify), so they do not wait for the poll. A time leaves the set at the first claim after it (whether that claim took
   // the rows or another instance had them already).
@@ -59,7 +70,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   // Lanes with a batch in flight: while any is, the leases are renewed (a slow upstream with
   // retries may take longer than one lease; a crashed process stops renewing).
   let inFlight = 0;
-  let renewTimer: NodeJS.Timeout | undefined;
+  let stopRenewing: (() => void) | undefined;
 
   function renewLeases(): void {
     store.renewOutboxLeases(worker, clock.now(), leaseMs).catch((err: unknown) => {
@@ -69,13 +80,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 
   async function leased<T>(work: () => Promise<T>): Promise<T> {
     if (inFlight++ === 0) {
-      renewTimer = setInterval(renewLeases, Math.max(1, Math.floor(leaseMs / 3)));
-      renewTimer.unref();
+      stopRenewing = every(timers, renewLeases, Math.max(1, Math.floor(leaseMs / 3)));
     }
     try {
       return await work();
     } finally {
-      if (--inFlight === 0) clearInterval(renewTimer);
+      if (--inFlight === 0) stopRenewing?.();
     }
   }
 
@@ -112,21 +122,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     return result.delivered.length;
   }
 
-  function idle(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wakers.add(done);
-    });
-  }
-
-  async function lane(kind: OutboxKind): Promise<void> {
+  async function lane(kind: OutboxKind, pause: Pause): Promise<void> {
     while (running) {
-      dirty.delete(kind);
       let delivered = 0;
       try {
         delivered = await leased(() => pass(kind));
@@ -137,8 +134,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         } else log.error({ err, kind }, 'outbox pass failed');
       }
       // Delivered rows may have unblocked more (a full batch, the next event of an
-      // invitation): go again at once. A notify during the pass means new rows: go again too.
-      if ((delivered > 0 || dirty.has(kind)) && running) continue;
+      // invitation): go again at once. A notify during the pass ends the wait below at once.
+      if (delivered > 0 && running) continue;
       // A lane waiting for its target (e.g. the broker connecting) looks again soon; one with
       // failed rows wakes when the first comes due.
       let wait = opts.canDeliver?.[kind]?.() === false ? Math.min(pollMs, 200) : pollMs;
@@ -146,7 +143,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       if (due.size > 0) {
         wait = Math.min(wait, Math.max(0, Math.min(...due.values()) - clock.now()) + 5);
       }
-      await idle(wait);
+      await pause.wait(wait);
     }
   }
 
@@ -154,18 +151,21 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     start() {
       if (running) return;
       running = true;
-      for (const kind of KINDS) loops.push(lane(kind));
+      for (const kind of KINDS) {
+        const pause = new Pause(timers);
+        pauses.set(kind, pause);
+        loops.push(lane(kind, pause));
+      }
     },
     notify(dueAt) {
       for (const kind of KINDS) {
-        dirty.add(kind);
         if (dueAt !== undefined && dueAt > clock.now()) retries.get(kind)!.add(dueAt);
+        pauses.get(kind)?.wake();
       }
-      for (const wake of [...wakers]) wake();
     },
     async stop() {
       running = false;
-      for (const wake of [...wakers]) wake();
+      for (const pause of pauses.values()) pause.cancel();
       await Promise.all(loops.splice(0));
     },
   };

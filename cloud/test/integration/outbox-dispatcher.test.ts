@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '@lounge/shared';
+import { ManualTimers } from '@lounge/shared';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryPublisher } from '../../src/broker/publisher.ts';
@@ -15,8 +15,12 @@ let dir: string;
 let store: CloudStore;
 let dispatcher: Dispatcher | undefined;
 let n = 0;
+// The dispatcher's clock and timers: back-offs and wake-ups are fake time, the store is real.
+let time: ManualTimers;
+const now = () => time.clock.now();
 
 beforeEach(async () => {
+  time = new ManualTimers();
   dir = mkdtempSync(join(tmpdir(), 'cloud-outbox-'));
   store = await createStore(`sqlite:${join(dir, 'cloud.db')}`, { log: pino({ level: 'silent' }) });
   await store.migrate();
@@ -44,24 +48,38 @@ async function commit(rows: OutboxEventInput[]): Promise<void> {
   );
 }
 
-// Up to ~25 s: a failed batch waits out its back-off (with jitter), longer on a loaded machine.
-const until = async (check: () => boolean | Promise<boolean>) => {
-  for (let i = 0; i < 2500; i++) {
+/** Lets the lanes finish what they can without moving time (SQLite here is synchronous). */
+const settle = () => new Promise((r) => setImmediate(r));
+
+/**
+ * Moves fake time from timer to timer, letting the lanes run in between, until `check` holds;
+ * fails if that takes more than `withinMs` of fake time. The default stays under the 60 s poll
+ * the dispatchers here use, so only a notify or a retry wake-up can make `check` hold.
+ */
+async function until(check: () => boolean | Promise<boolean>, withinMs = 10_000): Promise<void> {
+  const end = now() + withinMs;
+  for (;;) {
+    await settle();
     if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
+    const next = time.delays()[0];
+    if (next === undefined || now() + next > end) throw new Error(`not within ${withinMs} ms`);
+    time.runNext();
   }
-  throw new Error('timed out');
-};
+}
 
 function start(to: Parameters<typeof createDispatcher>[0]['to'], canDeliver?: () => boolean) {
   dispatcher = createDispatcher({
     store,
     to,
-    clock: systemClock,
+    clock: time.clock,
+    timers: time,
     log: pino({ level: 'silent' }),
     worker: 'w1',
     pollMs: 60_000, // only notify wakes it: proves the hot path does not poll
     backoff: { baseMs: 5, maxMs: 20 },
+    // Mid-range jitter: a back-off of 0 (full jitter can draw it) makes a retry due at once,
+    // before a test's next step, and would make the scenarios below depend on the draw.
+    random: () => 0.5,
     ...(canDeliver ? { canDeliver: { mqtt: canDeliver } } : {}),
   });
   dispatcher.start();
@@ -76,8 +94,7 @@ describe('outbox dispatcher', () => {
     const publisher = createMemoryPublisher();
     publisher.failing = true;
     const d = start({ crm: noCrm, ibdp: noIbdp, publisher });
-    const now = Date.now();
-    await commit([1, 2, 3].map((seq) => mqttRow('lounge/v1/revocations', { seq }, false, now)));
+    await commit([1, 2, 3].map((seq) => mqttRow('lounge/v1/revocations', { seq }, false, now())));
     d.notify();
     await until(async () => (await store.outboxBacklog()).mqtt === 3);
     publisher.failing = false;
@@ -91,8 +108,9 @@ describe('outbox dispatcher', () => {
     const publisher = createMemoryPublisher();
     let up = false;
     start({ crm: noCrm, ibdp: noIbdp, publisher }, () => up);
-    await commit([mqttRow('lounge/v1/keys', { kids: [] }, true, Date.now())]);
-    await new Promise((r) => setTimeout(r, 300));
+    await commit([mqttRow('lounge/v1/keys', { kids: [] }, true, now())]);
+    time.advance(300);
+    await settle();
     expect(publisher.messages).toEqual([]);
     up = true;
     await until(() => publisher.messages.length === 1);
@@ -104,13 +122,12 @@ describe('outbox dispatcher', () => {
     // edges must drop the key within 2 s, so the 60 s poll may not be what delivers it.
     const publisher = createMemoryPublisher();
     const d = start({ crm: noCrm, ibdp: noIbdp, publisher });
-    const now = Date.now();
-    const dueAt = now + 300;
-    await commit([{ ...mqttRow('lounge/v1/keys', { kids: [] }, true, now), notBefore: dueAt }]);
+    const dueAt = now() + 300;
+    await commit([{ ...mqttRow('lounge/v1/keys', { kids: [] }, true, now()), notBefore: dueAt }]);
     d.notify(dueAt);
     await until(() => publisher.messages.length === 1);
-    expect(Date.now()).toBeGreaterThanOrEqual(dueAt);
-    expect(Date.now() - dueAt).toBeLessThan(1000);
+    expect(now()).toBeGreaterThanOrEqual(dueAt);
+    expect(now() - dueAt).toBeLessThan(1000);
   });
 
   it('sends IBDP records in one batch per dataset with a batch id stable across retries', async () => {
@@ -124,10 +141,9 @@ describe('outbox dispatcher', () => {
       health: async () => true,
     };
     const d = start({ crm: noCrm, ibdp, publisher: createMemoryPublisher() });
-    const now = Date.now();
     await commit([
-      ibdpRow('invitations', { change: 'issued' }, now),
-      ibdpRow('invitations', { change: 'revoked' }, now),
+      ibdpRow('invitations', { change: 'issued' }, now()),
+      ibdpRow('invitations', { change: 'revoked' }, now()),
     ]);
     d.notify();
     await until(() => calls.length >= 1);
@@ -159,7 +175,8 @@ describe('outbox dispatcher', () => {
     dispatcher = createDispatcher({
       store,
       to: { crm, ibdp: noIbdp, publisher: createMemoryPublisher() },
-      clock: systemClock,
+      clock: time.clock,
+      timers: time,
       log: pino({ level: 'silent' }),
       worker: 'w1',
       pollMs: 60_000,
@@ -171,7 +188,7 @@ describe('outbox dispatcher', () => {
       id: `evt_${invitationId}`,
       kind: 'crm',
       payload: JSON.stringify({ invitationId }),
-      createdAt: Date.now(),
+      createdAt: now(),
     });
     await commit([row('inv_A')]);
     dispatcher.notify();
@@ -182,59 +199,70 @@ describe('outbox dispatcher', () => {
     expect(sent).toEqual(['inv_B', 'inv_A']);
   });
 
-  it(
-    'retries an IBDP batch with the same members while new rows arrive: each record stored once',
-    { timeout: 60_000 },
-    async () => {
-      // IBDP stores the batch but answers after the client gave up (SPEC.md 5: the key is the
-      // batch id); meanwhile more rows come due.
-      const stored = new Map<string, string[]>();
-      let timeouts = 2;
-      const ibdp = {
-        async ingest(_dataset: IbdpDataset, batchId: string, records: readonly object[]) {
-          if (!stored.has(batchId)) {
-            stored.set(
-              batchId,
-              records.map((r) => (r as { eventId: string }).eventId),
-            );
-          }
-          if (timeouts > 0) {
-            timeouts--;
-            throw new Error('no answer within 2000 ms');
-          }
-        },
-        health: async () => true,
-      };
-      const d = start({ crm: noCrm, ibdp, publisher: createMemoryPublisher() });
-      const rows = (k: number) =>
-        Array.from({ length: k }, () => ibdpRow('invitations', { change: 'issued' }, Date.now()));
-      await commit(rows(3));
-      d.notify();
-      await until(() => timeouts < 2);
-      // Written by another instance (no notify here): due before the first batch's retry, which
-      // is the claim that finds them.
-      await commit(rows(2));
-      await until(() => timeouts === 0);
-      await commit(rows(2));
-      await until(async () => (await store.outboxBacklog()).ibdp === 0);
-      const all = [...stored.values()].flat();
-      expect(all).toHaveLength(7);
-      expect(new Set(all).size).toBe(7);
-    },
-  );
+  it('retries an IBDP batch with the same members while new rows arrive: each record stored once', async () => {
+    // IBDP stores the batch but answers after the client gave up (SPEC.md 5: the key is the
+    // batch id); meanwhile more rows come due.
+    const stored = new Map<string, string[]>();
+    let timeouts = 2;
+    const ibdp = {
+      async ingest(_dataset: IbdpDataset, batchId: string, records: readonly object[]) {
+        if (!stored.has(batchId)) {
+          stored.set(
+            batchId,
+            records.map((r) => (r as { eventId: string }).eventId),
+          );
+        }
+        if (timeouts > 0) {
+          timeouts--;
+          throw new Error('no answer within 2000 ms');
+        }
+      },
+      health: async () => true,
+    };
+    const d = start({ crm: noCrm, ibdp, publisher: createMemoryPublisher() });
+    const rows = (k: number) =>
+      Array.from({ length: k }, () => ibdpRow('invitations', { change: 'issued' }, now()));
+    await commit(rows(3));
+    d.notify();
+    await until(() => timeouts < 2);
+    // Written by another instance (no notify here) while the first batch waits out its
+    // back-off (time stands still until `until` moves it): its retry is the claim that finds
+    // them.
+    await commit(rows(2));
+    await until(() => timeouts === 0);
+    // Again during the first batch's second back-off.
+    await commit(rows(2));
+    await until(async () => (await store.outboxBacklog()).ibdp === 0);
+    // The first batch kept its 3 members through both retries; each arrival formed its own.
+    expect([...stored.values()].map((ids) => ids.length)).toEqual([3, 2, 2]);
+    const all = [...stored.values()].flat();
+    expect(all).toHaveLength(7);
+    expect(new Set(all).size).toBe(7);
+  });
+
+  it('stops with a pass in flight without waiting out a poll, and starts again', async () => {
+    const publisher = createMemoryPublisher();
+    await commit([mqttRow('lounge/v1/keys', { kids: [1] }, true, now())]);
+    const d = start({ crm: noCrm, ibdp: noIbdp, publisher }); // its first pass claims the row
+    await d.stop(); // fake time stands still: only the stop itself may end the waits
+    expect(publisher.messages).toHaveLength(1);
+    d.start();
+    await commit([mqttRow('lounge/v1/keys', { kids: [2] }, true, now())]);
+    d.notify();
+    await until(() => publisher.messages.length === 2);
+  });
 
   it('publishes revocations in seq order whatever the writers’ clocks, the head once per run', async () => {
     const publisher = createMemoryPublisher();
-    const now = Date.now();
     // Three instances wrote seqs 1..6 with clocks that disagree by a few ms.
     const rows = [3, 1, 2, 6, 4, 5].flatMap((seq) => [
       {
-        ...mqttRow('lounge/v1/revocations', { seq }, false, now - seq),
+        ...mqttRow('lounge/v1/revocations', { seq }, false, now() - seq),
         orderKey: 'revocations',
         orderSeq: seq * 2,
       },
       {
-        ...mqttRow('lounge/v1/revocations/head', { seq }, true, now - seq),
+        ...mqttRow('lounge/v1/revocations/head', { seq }, true, now() - seq),
         orderKey: 'revocations',
         orderSeq: seq * 2 + 1,
       },

@@ -1,9 +1,19 @@
-import { closingTimes, type Clock, type LoungeConfig, type Occupancy } from '@lounge/shared';
+import {
+  backgroundTimers,
+  closingTimes,
+  type Clock,
+  type LoungeConfig,
+  type Occupancy,
+  type TimerHandle,
+  type Timers,
+} from '@lounge/shared';
 import type { OccupancyStore } from '../state/occupancy.ts';
 
 export interface LoungeOccupancyOptions {
   store: OccupancyStore;
   clock: Clock;
+  /** The closing-time timer; default the global timers, unref'd. */
+  timers?: Timers;
   /** Called with the new count whenever inside or capacity changed (SSE, metrics). */
   onChange?: (occupancy: Occupancy) => void;
 }
@@ -21,11 +31,15 @@ export class LoungeOccupancy {
   private cachedConfig: LoungeConfig | null | undefined;
   private window: { last: number; next: number } | null | undefined;
   private lastSent = '';
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private pending: NodeJS.Immediate | undefined;
   private stopped = false;
 
-  constructor(private readonly opts: LoungeOccupancyOptions) {}
+  private readonly timers: Timers;
+
+  constructor(private readonly opts: LoungeOccupancyOptions) {
+    this.timers = opts.timers ?? backgroundTimers;
+  }
 
   /** People inside and the capacity now. Cheap: safe to call on every decision. */
   current(nowMs: number = this.opts.clock.now()): Occupancy {
@@ -80,25 +94,28 @@ export class LoungeOccupancy {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.cancelTimer();
     clearImmediate(this.pending);
-    this.timer = undefined;
     this.pending = undefined;
   }
 
+  private cancelTimer(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private schedule(): void {
-    clearTimeout(this.timer);
+    this.cancelTimer();
     const now = this.opts.clock.now();
     const window = this.since(now, this.config()) === null ? null : this.window;
     if (!window) return;
-    this.timer = setTimeout(
+    this.timer = this.timers.setTimeout(
       () => {
         this.changed();
         this.schedule();
       },
       Math.min(MAX_WAIT_MS, Math.max(1000, window.next - now + 1)),
     );
-    this.timer.unref();
   }
 
   /** The last closing time (cached until the next one), or null when the count never resets. */

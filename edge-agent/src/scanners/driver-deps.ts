@@ -1,8 +1,8 @@
-import type { Clock } from '@lounge/shared';
+import type { Clock, Timers } from '@lounge/shared';
 import type { Logger } from 'pino';
 import type { HidBackend, HidBinding } from './hid-binding.ts';
 import type { ScannerEvents } from './port.ts';
-import type { ReconnectOptions, Timers } from './reconnect.ts';
+import type { ReconnectOptions } from './reconnect.ts';
 
 /** What `createScanner` needs from the agent. Everything with a side effect is injected. */
 export interface ScannerDeps {
@@ -19,6 +19,7 @@ export interface ScannerDeps {
   hidBackend?: HidBackend;
   /** Reconnect backoff in ms; default 1 s doubling to 5 s. */
   reconnectMs?: ReconnectOptions;
+  /** Reconnect and keyboard-idle timers; default the global ones. */
   timers?: Timers;
   random?: () => number;
 }

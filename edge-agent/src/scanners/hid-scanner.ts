@@ -1,8 +1,9 @@
+import { systemTimers, type TimerHandle } from '@lounge/shared';
 import type { HidBackend, HidBinding, HidDevice, HidDeviceInfo } from './hid-binding.ts';
 import { HidUnavailableError, loadNodeHid } from './hid-binding.ts';
 import type { DecodeResult } from './hid-pos-decoder.ts';
 import type { Scanner } from './port.ts';
-import { DEFAULT_RECONNECT, RetryTimer, realTimers } from './reconnect.ts';
+import { DEFAULT_RECONNECT, RetryTimer } from './reconnect.ts';
 import { StatusReporter, reportDrop } from './status.ts';
 import type { ScannerDeps } from './driver-deps.ts';
 
@@ -42,13 +43,13 @@ const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
  */
 export function createHidScanner(spec: HidScannerSpec, deps: ScannerDeps): Scanner {
   const { log, clock, events } = deps;
-  const timers = deps.timers ?? realTimers;
+  const timers = deps.timers ?? systemTimers;
   const status = new StatusReporter(spec.id, spec.type, events, log);
   const retry = new RetryTimer(timers, deps.reconnectMs ?? DEFAULT_RECONNECT, deps.random);
   const ids = `${hex4(spec.vendorId)}:${hex4(spec.productId)}`;
   let binding: HidBinding | null = deps.hid ?? null;
   let device: HidDevice | null = null;
-  let idle: unknown = null;
+  let idle: TimerHandle | null = null;
   let started = false;
   let stopped = false;
 

@@ -55,4 +55,4 @@ export { listSerialPorts } from './list-serial.ts';
 export type { SerialPortSummary } from './list-serial.ts';
 export { encodeKeystrokes } from './keyboard-encoder.ts';
 export type { KeyboardLayoutName } from './keyboard-layouts.ts';
-export type { ReconnectOptions, Timers } from './reconnect.ts';
+export type { ReconnectOptions } from './reconnect.ts';

@@ -1,13 +1,4 @@
-/** The timer functions drivers use, injected so tests can drive time. */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+import { backoffDelay, type TimerHandle, type Timers } from '@lounge/shared';
 
 /** Reconnect pacing: the first retry after about `base` ms, growing to `max` ms. */
 export interface ReconnectOptions {
@@ -19,21 +10,12 @@ export interface ReconnectOptions {
 export const DEFAULT_RECONNECT: ReconnectOptions = { base: 1000, max: 5000 };
 
 /**
- * Delay before reconnect attempt `attempt` (0-based): doubling, capped, with equal jitter so
- * several scanners unplugged together (a USB hub) do not all poll in the same tick.
+ * One pending retry at a time; `stop()` cancels it for good. The delay doubles up to `max`
+ * with equal jitter, so several scanners unplugged together (a USB hub) do not all poll in
+ * the same tick, yet each waits at least half its step.
  */
-export function reconnectDelay(
-  attempt: number,
-  options: ReconnectOptions,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(options.max, options.base * 2 ** Math.min(attempt, 30));
-  return Math.floor(ceiling / 2 + (ceiling / 2) * random());
-}
-
-/** One pending retry at a time; `stop()` cancels it for good. */
 export class RetryTimer {
-  private handle: unknown = null;
+  private handle: TimerHandle | null = null;
   private attempt = 0;
   private stopped = false;
 
@@ -47,7 +29,13 @@ export class RetryTimer {
   schedule(fn: () => void): number | null {
     if (this.stopped) return null;
     this.cancel();
-    const delay = reconnectDelay(this.attempt++, this.options, this.random);
+    const { base, max } = this.options;
+    const delay = backoffDelay(this.attempt++, {
+      baseMs: base,
+      maxMs: max,
+      jitter: 'equal',
+      random: this.random,
+    });
     this.handle = this.timers.setTimeout(() => {
       this.handle = null;
       if (!this.stopped) fn();

@@ -1,8 +1,9 @@
+import { systemTimers } from '@lounge/shared';
 import type { SerialPort } from 'serialport';
 import type { SerialScannerConfig } from './config.ts';
 import type { ScannerDeps } from './driver-deps.ts';
 import type { Scanner } from './port.ts';
-import { DEFAULT_RECONNECT, RetryTimer, realTimers } from './reconnect.ts';
+import { DEFAULT_RECONNECT, RetryTimer } from './reconnect.ts';
 import { SerialFramer } from './serial-framer.ts';
 import { StatusReporter, reportDrop } from './status.ts';
 
@@ -32,7 +33,7 @@ export function createSerialScanner(config: SerialScannerConfig, deps: ScannerDe
   const { log, clock, events } = deps;
   const status = new StatusReporter(config.id, 'serial', events, log);
   const retry = new RetryTimer(
-    deps.timers ?? realTimers,
+    deps.timers ?? systemTimers,
     deps.reconnectMs ?? DEFAULT_RECONNECT,
     deps.random,
   );

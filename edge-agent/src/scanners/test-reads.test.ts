@@ -1,3 +1,4 @@
+import { ManualTimers } from '@lounge/shared';
 import { describe, expect, it } from 'vitest';
 import { ScannerTestReads } from './test-reads.ts';
 
@@ -13,14 +14,18 @@ describe('ScannerTestReads', () => {
   });
 
   it('gives up at the timeout or when the caller hangs up, and then takes nothing', async () => {
-    const reads = new ScannerTestReads();
-    expect(await reads.take('gate1', 10)).toBeUndefined();
+    const timers = new ManualTimers();
+    const reads = new ScannerTestReads(timers);
+    const timedOut = reads.take('gate1', 10_000);
+    timers.advance(10_000);
+    expect(await timedOut).toBeUndefined();
     expect(reads.offer('gate1', 'late')).toBe(false);
     const hangUp = new AbortController();
     const pending = reads.take('gate1', 5_000, hangUp.signal);
     hangUp.abort();
     expect(await pending).toBeUndefined();
     expect(reads.offer('gate1', 'later')).toBe(false);
+    expect(timers.pending()).toBe(0);
   });
 
   it('refuses a second test on the same scanner while one waits', async () => {

@@ -1,4 +1,4 @@
-import { ProblemError } from '@lounge/shared';
+import { ProblemError, systemTimers, type Timers } from '@lounge/shared';
 
 type Code = Uint8Array | string;
 
@@ -16,6 +16,8 @@ interface Waiter {
 export class ScannerTestReads {
   private readonly waiting = new Map<string, Waiter>();
 
+  constructor(private readonly timers: Timers = systemTimers) {}
+
   /** Resolves with the scanner's next read, or undefined after `timeoutMs` or an abort. */
   take(scannerId: string, timeoutMs: number, signal?: AbortSignal): Promise<Code | undefined> {
     if (this.waiting.has(scannerId)) {
@@ -23,14 +25,14 @@ export class ScannerTestReads {
     }
     return new Promise((resolve) => {
       const done = (code: Code | undefined): void => {
-        clearTimeout(timer);
+        this.timers.clearTimeout(timer);
         signal?.removeEventListener('abort', abort);
         if (this.waiting.get(scannerId) === waiter) this.waiting.delete(scannerId);
         resolve(code);
       };
       const abort = (): void => done(undefined);
       const waiter: Waiter = { resolve: done };
-      const timer = setTimeout(abort, timeoutMs);
+      const timer = this.timers.setTimeout(abort, timeoutMs);
       if (signal?.aborted) return done(undefined);
       signal?.addEventListener('abort', abort, { once: true });
       this.waiting.set(scannerId, waiter);

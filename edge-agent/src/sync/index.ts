@@ -6,6 +6,4 @@ export { RevocationFeed, FeedError } from './revocation-feed.ts';
 export { EntrySync } from './entry-sync.ts';
 export type { EntryPort } from './entry-sync.ts';
 export { MqttLink } from './mqtt-link.ts';
-export { Pause, systemTimers } from './timers.ts';
-export type { Timers, TimerHandle } from './timers.ts';
 export { edgeSubsystems, syncPortOf } from './wiring.ts';

@@ -1,7 +1,6 @@
-import { backoffDelay } from '@lounge/shared';
+import { backoffDelay, type Timers } from '@lounge/shared';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Timers } from './timers.ts';
 
 /** What the link needs to log in (SPEC.md 6: client id = username = deviceId). */
 export interface MqttLinkOptions {

@@ -1,9 +1,8 @@
-import type { RevocationMessage, RevocationPage } from '@lounge/shared';
+import { ManualTimers, type RevocationMessage, type RevocationPage } from '@lounge/shared';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { RevocationResult } from '../state/index.ts';
 import { RevocationSync, type RevocationPort } from './revocation-sync.ts';
-import type { Timers } from './timers.ts';
 
 const rev = (seq: number): RevocationMessage => ({
   seq,
@@ -50,22 +49,13 @@ function fakeFeed(head: () => number) {
   };
 }
 
-const manualTimers = () => {
-  const queue: Array<{ fn: () => void; ms: number }> = [];
-  const timers: Timers = {
-    setTimeout: (fn, ms) => queue.push({ fn, ms }) - 1,
-    clearTimeout: () => undefined,
-  };
-  return { timers, queue };
-};
-
 const log = pino({ level: 'silent' });
 
 describe('RevocationSync', () => {
   it('applies the next seq, ignores old ones, catches up on a gap', async () => {
     const { port, applied } = fakePort();
     const feed = fakeFeed(() => 5);
-    const sync = new RevocationSync({ port, feed, timers: manualTimers().timers, log });
+    const sync = new RevocationSync({ port, feed, timers: new ManualTimers(), log });
     expect(sync.onRevocation(rev(1))).toBe('applied');
     expect(sync.onRevocation(rev(1))).toBe('duplicate');
     expect(sync.onRevocation(rev(5))).toBe('gap');
@@ -82,7 +72,7 @@ describe('RevocationSync', () => {
     const sync = new RevocationSync({
       port,
       feed,
-      timers: manualTimers().timers,
+      timers: new ManualTimers(),
       log,
       pageSize: 10,
     });
@@ -100,7 +90,7 @@ describe('RevocationSync', () => {
   it('a head ahead starts a catch-up; a head we have reached marks the edge synced', async () => {
     const { port, applied, synced } = fakePort();
     const feed = fakeFeed(() => 3);
-    const sync = new RevocationSync({ port, feed, timers: manualTimers().timers, log });
+    const sync = new RevocationSync({ port, feed, timers: new ManualTimers(), log });
     sync.onHead(3);
     await sync.settled();
     expect(applied).toEqual([1, 2, 3]);
@@ -113,7 +103,7 @@ describe('RevocationSync', () => {
   it('retries a failed catch-up with growing jittered backoff', async () => {
     const { port, applied } = fakePort();
     const feed = fakeFeed(() => 2);
-    const { timers, queue } = manualTimers();
+    const timers = new ManualTimers();
     const sync = new RevocationSync({
       port,
       feed,
@@ -124,11 +114,11 @@ describe('RevocationSync', () => {
     });
     feed.failNext(2);
     await sync.trigger('start');
-    expect(queue.map((q) => q.ms)).toEqual([999]);
-    queue[0]!.fn();
+    expect(timers.delays()).toEqual([999]);
+    timers.runNext();
     await new Promise((r) => setTimeout(r, 20));
-    expect(queue.map((q) => q.ms)).toEqual([999, 1999]);
-    queue[1]!.fn();
+    expect(timers.delays()).toEqual([1999]);
+    timers.runNext();
     await new Promise((r) => setTimeout(r, 20));
     expect(applied).toEqual([1, 2]);
   });

@@ -1,8 +1,12 @@
-import { backoffDelay, type RevocationMessage } from '@lounge/shared';
+import {
+  backoffDelay,
+  type RevocationMessage,
+  type TimerHandle,
+  type Timers,
+} from '@lounge/shared';
 import type { Logger } from 'pino';
 import type { RevocationResult } from '../state/index.ts';
 import type { RevocationFeed } from './revocation-feed.ts';
-import type { TimerHandle, Timers } from './timers.ts';
 
 /** The edge state the revocation sync reads and writes (the agent's SyncHooks fit it). */
 export interface RevocationPort {

@@ -1,37 +1,21 @@
+import { ManualClock, ManualTimers } from '@lounge/shared';
 import { describe, expect, it } from 'vitest';
 import { buildHealth, type Health } from '../health.ts';
 import type { ScannerHealth } from '../scanners/port.ts';
 import type { HeartbeatFacts } from './heartbeat.ts';
 import { StatusPublisher } from './status-publisher.ts';
-import type { Timers } from './timers.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 
 /** A clock and timers that move only when the test says so. */
 function fakeTime() {
-  let now = T0;
-  let next = 0;
-  const due = new Map<number, { at: number; fn: () => void }>();
-  const timers: Timers = {
-    setTimeout: (fn, ms) => {
-      due.set(++next, { at: now + Math.max(0, ms), fn });
-      return next;
-    },
-    clearTimeout: (h) => void due.delete(h as number),
+  const timers = new ManualTimers(new ManualClock(T0));
+  return {
+    clock: timers.clock,
+    timers,
+    advance: (ms: number) => timers.advance(ms),
+    pending: () => timers.pending(),
   };
-  /** Runs every timer due within `ms`, in time order, then sets the clock to the end. */
-  const advance = (ms: number) => {
-    const end = now + ms;
-    for (;;) {
-      const first = [...due.entries()].sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
-      if (!first || first[1].at > end) break;
-      due.delete(first[0]);
-      now = first[1].at;
-      first[1].fn();
-    }
-    now = end;
-  };
-  return { clock: { now: () => now }, timers, advance, pending: () => due.size };
 }
 
 function setup() {

@@ -1,6 +1,5 @@
-import type { Clock } from '@lounge/shared';
+import type { Clock, TimerHandle, Timers } from '@lounge/shared';
 import { buildHeartbeat, changeKey, type HeartbeatFacts } from './heartbeat.ts';
-import type { TimerHandle, Timers } from './timers.ts';
 
 export interface StatusPublisherOptions {
   topic: string;

@@ -21,7 +21,7 @@ import { MqttLink } from './mqtt-link.ts';
 import { RevocationFeed } from './revocation-feed.ts';
 import { RevocationSync, type RevocationPort } from './revocation-sync.ts';
 import { StatusPublisher } from './status-publisher.ts';
-import { systemTimers, type TimerHandle, type Timers } from './timers.ts';
+import { backgroundTimers, type TimerHandle, type Timers } from '@lounge/shared';
 
 /** The edge state and agent hooks the sync drives (`agent.sync` plus revocation pruning). */
 export interface SyncPort extends RevocationPort, EntryPort {
@@ -100,7 +100,7 @@ export class SyncService {
 
   constructor(private readonly opts: SyncServiceOptions) {
     const { port, log } = opts;
-    this.timers = opts.timers ?? systemTimers;
+    this.timers = opts.timers ?? backgroundTimers;
     this.clock = opts.clock ?? systemClock;
     const statusTopic = TOPICS.deviceStatus(opts.deviceId);
     const entriesTopic = TOPICS.loungeEntries(opts.loungeId);

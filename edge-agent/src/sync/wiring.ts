@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Clock } from '@lounge/shared';
+import type { Clock, Timers } from '@lounge/shared';
 import { fetch as undiciFetch } from 'undici';
 import type { Agent, Subsystem } from '../agent.ts';
 import type { Fetch } from '../jwks-cache.ts';
@@ -30,7 +30,7 @@ export function syncPortOf(agent: Agent): SyncPort {
  */
 export function edgeSubsystems(
   agent: Agent,
-  opts: { fetch?: Fetch; version?: string; clock?: Clock } = {},
+  opts: { fetch?: Fetch; version?: string; clock?: Clock; timers?: Timers } = {},
 ): Array<Subsystem & { wake(): void }> {
   const { config, log, deviceKey } = agent;
   const fetch = opts.fetch ?? (undiciFetch as unknown as Fetch);
@@ -50,6 +50,7 @@ export function edgeSubsystems(
         log: log.child({ subsystem: 'sync' }),
         fetch,
         clock: opts.clock,
+        timers: opts.timers,
         registry: agent.metrics.registry,
       }),
     );
@@ -66,6 +67,7 @@ export function edgeSubsystems(
         fetch,
         log: log.child({ subsystem: 'upload' }),
         clock: opts.clock,
+        timers: opts.timers,
         registry: agent.metrics.registry,
       }),
     );

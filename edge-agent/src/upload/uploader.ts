@@ -1,9 +1,17 @@
-import { backoffDelay, systemClock, ulid, type Clock } from '@lounge/shared';
+import {
+  Pause,
+  backgroundTimers,
+  backoffDelay,
+  systemClock,
+  ulid,
+  type Clock,
+  type TimerHandle,
+  type Timers,
+} from '@lounge/shared';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Fetch } from '../jwks-cache.ts';
 import type { Db } from '../state/index.ts';
-import { Pause, systemTimers, type TimerHandle, type Timers } from '../sync/timers.ts';
 import { IbdpClient, type SendResult } from './ibdp-client.ts';
 import { createUploadMetrics, type UploadMetrics } from './metrics.ts';
 import { UploadQueue, type Batch } from './queue.ts';
@@ -57,7 +65,7 @@ export class IbdpUploader {
 
   constructor(private readonly opts: UploaderOptions) {
     this.clock = opts.clock ?? systemClock;
-    this.timers = opts.timers ?? systemTimers;
+    this.timers = opts.timers ?? backgroundTimers;
     this.pause = new Pause(this.timers);
     this.queue = new UploadQueue(opts.db);
     this.client = new IbdpClient({

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { ManualClock } from '@lounge/shared';
+import { ManualClock, ManualTimers } from '@lounge/shared';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,7 +16,6 @@ import {
   type ScannerDeps,
   type ScannerDrop,
   type ScannerHealth,
-  type Timers,
 } from '../../src/scanners/index.ts';
 import { hidUnavailable, loadNodeHid } from '../../src/scanners/hid-binding.ts';
 
@@ -56,30 +55,6 @@ class FakeHid implements HidBinding {
   }
 }
 
-/** Timers the test advances by hand. */
-class ManualTimers implements Timers {
-  private queue: Array<{ at: number; fn: () => void; id: number }> = [];
-  private now = 0;
-  private next = 1;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.queue.push({ at: this.now + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.queue = this.queue.filter((t) => t.id !== handle);
-  }
-  pending(): number {
-    return this.queue.length;
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    const due = this.queue.filter((t) => t.at <= this.now).sort((a, b) => a.at - b.at);
-    this.queue = this.queue.filter((t) => t.at > this.now);
-    for (const t of due) t.fn();
-  }
-}
-
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await tick();
@@ -90,8 +65,8 @@ function harness(hid: FakeHid | null, extra: Partial<ScannerDeps> = {}) {
   const scans: Scan[] = [];
   const statuses: ScannerHealth[] = [];
   const drops: ScannerDrop[] = [];
-  const timers = new ManualTimers();
   const clock = new ManualClock();
+  const timers = new ManualTimers(clock);
   const deps: ScannerDeps = {
     events: {
       onScan: (s) => scans.push(s),

@@ -1,4 +1,9 @@
-import { accessLogRecordSchema, ManualClock, type AccessLogRecord } from '@lounge/shared';
+import {
+  accessLogRecordSchema,
+  ManualClock,
+  ManualTimers,
+  type AccessLogRecord,
+} from '@lounge/shared';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
@@ -84,6 +89,23 @@ describe('IBDP uploader', () => {
   const requests = () => ibdp.ibdp.requests.filter((r) => r.path === '/v1/ingest/access-logs');
   const stored = () => ibdp.ibdpRecords('access-logs') as AccessLogRecord[];
 
+  /**
+   * An uploader on fake time (its waits), its requests on real sockets. The prune timer runs
+   * at start and then hourly; the other timer, when there is one, is the uploader's own wait.
+   */
+  const onFakeTime = (o: Partial<UploaderOptions> = {}) => {
+    const time = new ManualTimers(new ManualClock());
+    const u = uploader({ ...o, timers: time, clock: time.clock });
+    u.start();
+    time.advance(0);
+    /** The wait the uploader is in (a back-off or idle), once it is waiting. */
+    const parked = async (): Promise<number> => {
+      await ibdp.waitFor(() => time.pending() === 2);
+      return time.delays()[0]!;
+    };
+    return { u, time, parked };
+  };
+
   it('sends gzip NDJSON batches of <= 500, in order, in the exact SPEC record shape', async () => {
     const ids = decide(state, 1203);
     const u = uploader();
@@ -110,22 +132,18 @@ describe('IBDP uploader', () => {
   });
 
   it('uploads a new decision at once on wake(), and within 5 s without one', async () => {
-    const sleepy = uploader({ idleMs: 10_000 });
-    sleepy.start();
-    await new Promise((r) => setTimeout(r, 100)); // idle, for 10 s unless woken
-    const t0 = Date.now();
+    const sleepy = onFakeTime({ idleMs: 10_000 });
+    expect(await sleepy.parked()).toBe(10_000); // idle, for 10 s unless woken
     decide(state, 1);
-    sleepy.wake();
-    await ibdp.waitFor(() => stored().length === 1, 5000);
-    expect(Date.now() - t0).toBeLessThan(3000);
-    await sleepy.stop();
+    sleepy.u.wake();
+    await ibdp.waitFor(() => stored().length === 1); // with the fake clock standing still
+    await sleepy.u.stop();
 
-    uploader().start(); // default idle: looks again every second
-    await new Promise((r) => setTimeout(r, 100));
-    const t1 = Date.now();
+    const polling = onFakeTime(); // default idle: looks again every second
+    expect(await polling.parked()).toBe(1000);
     decide(state, 1);
-    await ibdp.waitFor(() => stored().length === 2, 5000);
-    expect(Date.now() - t1).toBeLessThan(5000);
+    polling.time.advance(1000);
+    await ibdp.waitFor(() => stored().length === 2);
   });
 
   it('honours Retry-After on 429 and 503, backs off on 500, retrying under the same key', async () => {
@@ -133,14 +151,20 @@ describe('IBDP uploader', () => {
     ibdp.ibdp.failNext(1, 429);
     ibdp.ibdp.failNext(1, 500);
     ibdp.ibdp.failNext(1, 503);
-    const u = uploader();
-    u.start();
-    await ibdp.waitFor(() => stored().length === 10, 10_000);
+    const { u, time, parked } = onFakeTime({ random: () => 0.5 });
+    const waits: number[] = [];
+    for (let sent = 1; sent <= 3; sent++) {
+      waits.push(await parked());
+      expect(requests()).toHaveLength(sent); // nothing more until the wait is over
+      time.advance(waits.at(-1)!);
+    }
+    await ibdp.waitFor(() => stored().length === 10);
     const reqs = requests();
     expect(reqs.map((r) => r.status)).toEqual([429, 500, 503, 202]);
     expect(new Set(reqs.map((r) => r.headers['idempotency-key'])).size).toBe(1);
-    expect(reqs[1]!.at - reqs[0]!.at).toBeGreaterThanOrEqual(950); // Retry-After: 1
-    expect(reqs[3]!.at - reqs[2]!.at).toBeGreaterThanOrEqual(950);
+    // Retry-After: 1 (429 and 503) exactly; the 500, the second failure in a row, backs off
+    // half its 100 ms ceiling (jitter fixed).
+    expect(waits).toEqual([1000, 50, 1000]);
     // IBDP stores before it answers: the uploader marks the rows once the 202 is back.
     await ibdp.waitFor(() => u.status().pending === 0);
   });

@@ -1,11 +1,13 @@
-/** Options for {@link watchParent}; the process and the timer come in so tests drive them. */
+import { backgroundTimers, every, type Timers } from './timers.ts';
+
+/** Options for {@link watchParent}; the process and the timers come in so tests drive them. */
 export interface ParentWatchOptions {
   /** The current parent pid (`() => process.ppid`: Node reads it afresh on every access). */
   ppid: () => number;
   /** Called once, when the parent is gone. */
   onGone: () => void;
-  /** Runs `tick` every `ms` and returns a canceller (an unref'd setInterval in production). */
-  every: (tick: () => void, ms: number) => () => void;
+  /** Default: the global timers, unref'd (the watch alone must not keep the process up). */
+  timers?: Timers;
   intervalMs?: number;
 }
 
@@ -16,15 +18,19 @@ export interface ParentWatchOptions {
  * port and serial device. Returns a function that stops watching.
  */
 export function watchParent(options: ParentWatchOptions): () => void {
-  const { ppid, onGone, every, intervalMs = 500 } = options;
+  const { ppid, onGone, timers = backgroundTimers, intervalMs = 500 } = options;
   const parent = ppid();
   let done = false;
-  const cancel = every(() => {
-    if (done || ppid() === parent) return;
-    done = true;
-    cancel();
-    onGone();
-  }, intervalMs);
+  const cancel = every(
+    timers,
+    () => {
+      if (done || ppid() === parent) return;
+      done = true;
+      cancel();
+      onGone();
+    },
+    intervalMs,
+  );
   return () => {
     done = true;
     cancel();

@@ -1,21 +1,9 @@
-/** An opaque timer handle (Node's Timeout, or whatever a fake returns). */
-export type TimerHandle = unknown;
-
-/** Timers, injected so tests can drive them (`vi.useFakeTimers()` or a hand-rolled fake). */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-/** The global timers, unref'd so a pending retry never keeps a stopping process alive. */
-export const systemTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import type { TimerHandle, Timers } from './timers.ts';
 
 /**
- * A pause that ends after `ms`, on `wake()`, or on `cancel()` (shutdown); whichever is first.
- * A wake that arrives while nobody waits is remembered, so a loop never sleeps through it.
+ * A loop's idle wait: it ends after `ms`, on `wake()` (new work), or on `cancel()` (shutdown),
+ * whichever is first. A wake that arrives while nobody waits is remembered, so a loop never
+ * sleeps through work that came in while it was busy. After `cancel()` every wait ends at once.
  */
 export class Pause {
   private resolve: (() => void) | undefined;
