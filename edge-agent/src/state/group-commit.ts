@@ -20,15 +20,27 @@ const TRANSACTION_ERROR = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|NOMEM|READONLY|CORRUP
  */
 export class GroupCommit {
   private queue: Pending[] = [];
+  // Built once: better-sqlite3's `transaction()` makes four wrappers per call.
+  private readonly commitBatch: (batch: Pending[]) => Outcome[];
+  private readonly savepoint: (write: () => unknown) => unknown;
 
   /**
    * @param wrap runs the whole transaction (the storage guard's retry on a full disk); it may
    * call its argument more than once, so a write must not have side effects outside SQLite.
    */
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly wrap: <T>(transaction: () => T) => T = (t) => t(),
-  ) {}
+  ) {
+    // A lone write needs no savepoint: if it throws, rolling back the transaction undoes
+    // exactly its rows, and flush rejects it.
+    this.commitBatch = db.transaction((batch: Pending[]) =>
+      batch.length === 1
+        ? [{ ok: true, value: batch[0]!.write() } as const]
+        : batch.map((p) => this.runOne(p)),
+    ).immediate;
+    this.savepoint = db.transaction((write: () => unknown) => write());
+  }
 
   /** Queues `write`; resolves with its result once the transaction holding it is committed. */
   run<T>(write: () => T): Promise<T> {
@@ -43,9 +55,7 @@ export class GroupCommit {
     this.queue = [];
     let outcomes: Outcome[];
     try {
-      outcomes = this.wrap(() =>
-        this.db.transaction(() => batch.map((p) => this.runOne(p))).immediate(),
-      );
+      outcomes = this.wrap(() => this.commitBatch(batch));
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
@@ -56,7 +66,7 @@ export class GroupCommit {
   /** One write in a savepoint: its own failure rolls back only its rows. */
   private runOne(p: Pending): Outcome {
     try {
-      return { ok: true, value: this.db.transaction(p.write)() };
+      return { ok: true, value: this.savepoint(p.write) };
     } catch (err) {
       if (isSqliteError(err, TRANSACTION_ERROR)) throw err;
       return { ok: false, err };
