@@ -27,7 +27,7 @@ class FailedWrite {
  * A write that throws rolls the whole transaction back; it is rejected and the others run
  * again without it, so it leaves no rows and they never see its rows. That costs a second
  * transaction in the rare failing case instead of a savepoint around every write (a savepoint
- * journals each page its write touches: ~130 µs CPU per lone decision, docs/performance.md).
+ * journals each page its write touches; docs/performance.md has the measurement).
  */
 export class GroupCommit {
   private queue: Pending[] = [];
