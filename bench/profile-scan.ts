@@ -1,19 +1,22 @@
 // Profiling aid (not a figure): drives the edge's POST /v1/scan and the floor route with the
 // bench load generator in alternating rounds and prints throughput and process CPU time per
-// request (all threads; steadier than req/s on a shared machine). Under a profiler:
+// request (all threads; steadier than req/s on a shared machine), then the idle decision
+// p50/p99 as the box is and with a neighbour spinning on a core. Under a profiler:
 // `node --cpu-prof --import tsx --conditions=source bench/profile-scan.ts [rounds] [perRound] [connections]`.
 import { API_TOKEN, startBenchEdge } from './lib/edge.ts';
 import { startFloorServer } from './lib/floor-server.ts';
 import { runLoad } from './lib/load.ts';
-import { median } from './lib/stats.ts';
+import { startNeighbour } from './lib/neighbour.ts';
+import { median, percentiles } from './lib/stats.ts';
 
 const rounds = Number(process.argv[2] ?? 4);
 const perRound = Number(process.argv[3] ?? 1500);
 const connections = Number(process.argv[4] ?? 8);
+const idlePerRound = 300;
 const edge = await startBenchEdge();
 const floor = await startFloorServer(edge.signer.publicJwk);
 try {
-  const codes = (await edge.tokens(rounds * perRound + 200)).map((code) =>
+  const codes = (await edge.tokens(rounds * (perRound + 2 * idlePerRound) + 200)).map((code) =>
     JSON.stringify({ code }),
   );
   const headers = { authorization: `Bearer ${API_TOKEN}` };
@@ -25,10 +28,12 @@ try {
   };
   await run(floor.url, codes.slice(0, 100));
   await run(edge.url, codes.slice(100, 200), headers);
+  let used = 200;
+  const take = (n: number) => codes.slice(used, (used += n));
   const f: { rps: number; cpuUs: number }[] = [];
   const s: { rps: number; cpuUs: number; errors: number }[] = [];
   for (let i = 0; i < rounds; i++) {
-    const b = codes.slice(200 + i * perRound, 200 + (i + 1) * perRound);
+    const b = take(perRound);
     f.push(await run(floor.url, b));
     s.push(await run(edge.url, b, headers));
   }
@@ -43,6 +48,35 @@ try {
       `ratio ${(ms.rps / mf.rps).toFixed(2)}x rps, ${(mf.cpuUs / ms.cpuUs).toFixed(2)}x cpu, ` +
       `errors ${s.reduce((a, x) => a + x.errors, 0)}`,
   );
+  const neighbour = startNeighbour();
+  const idle = {
+    quiet: { floor: [] as number[], scan: [] as number[] },
+    busy: { floor: [] as number[], scan: [] as number[] },
+  };
+  try {
+    for (let i = 0; i < rounds; i++) {
+      for (const mode of ['quiet', 'busy'] as const) {
+        if (mode === 'busy') neighbour.busy();
+        const b = take(idlePerRound);
+        const one = (origin: string, h?: Record<string, string>) =>
+          runLoad({ origin, path: '/v1/scan', headers: h, bodies: b, connections: 1 });
+        idle[mode].floor.push(...(await one(floor.url)).latenciesMs);
+        idle[mode].scan.push(...(await one(edge.url, headers)).latenciesMs);
+        neighbour.quiet();
+      }
+    }
+  } finally {
+    neighbour.close();
+  }
+  const pct = (xs: number[]) => {
+    const p = percentiles(xs);
+    return `${p.p50.toFixed(2)}/${p.p99.toFixed(2)}`;
+  };
+  for (const mode of ['quiet', 'busy'] as const) {
+    console.log(
+      `idle ${mode}: floor p50/p99 ${pct(idle[mode].floor)} ms | scan ${pct(idle[mode].scan)} ms`,
+    );
+  }
 } finally {
   await floor.close();
   await edge.stop();

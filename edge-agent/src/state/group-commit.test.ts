@@ -52,6 +52,25 @@ describe('GroupCommit', () => {
     expect(keys).toEqual([{ key: 'a' }, { key: 'c' }]);
   });
 
+  it('runs the others again without a write that threw: none of them sees its rows', async () => {
+    const { group, insert, count } = setup();
+    const seenByLast: number[] = [];
+    const first = group.run(() => insert.run('a', '1'));
+    const bad = group.run(() => {
+      insert.run('b', '1');
+      throw new Error('not this one');
+    });
+    const last = group.run(() => {
+      seenByLast.push(count());
+      insert.run('c', '1');
+    });
+    await expect(bad).rejects.toThrow('not this one');
+    await Promise.all([first, last]);
+    // The batch stopped at `bad`; `last` ran once, in the second transaction, beside `a` alone.
+    expect(seenByLast).toEqual([1]);
+    expect(count()).toBe(2);
+  });
+
   it('hands the whole transaction to the wrapper, which may retry it or fail every write', async () => {
     const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     let attempts = 0;

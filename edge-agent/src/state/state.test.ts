@@ -50,7 +50,7 @@ describe('edge state', () => {
       `INSERT INTO entry_events (event_id, invitation_id, device_id, delta, applied_at)
        VALUES (?, ?, 'dev_a', 1, 7)`,
     ).run(E1, INV);
-    expect(migrate(db)).toEqual([2, 3, 4, 5]);
+    expect(migrate(db)).toEqual([2, 3, 4, 5, 6]);
     const { outbox } = createEdgeState(db);
     expect(outbox.pending(10).map((p) => p.event)).toEqual([
       {
@@ -80,7 +80,7 @@ describe('edge state', () => {
     );
     insert.run('evt_grant', null);
     insert.run('evt_repeat', 'evt_grant');
-    expect(migrate(db)).toEqual([3, 4, 5]);
+    expect(migrate(db)).toEqual([3, 4, 5, 6]);
     const { invitations, scanIds } = createEdgeState(db);
     expect(invitations.findGrant('evt_grant')).toMatchObject({ admit: 3, annulledAt: null });
     expect(invitations.findGrant('evt_grant')).not.toHaveProperty('repeatOf');
