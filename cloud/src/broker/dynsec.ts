@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DEVICE_ID_RE, retry, TOPICS, type RetryOptions } from '@lounge/shared';
+import {
+  backgroundTimers,
+  DEVICE_ID_RE,
+  every,
+  retry,
+  TOPICS,
+  type RetryOptions,
+} from '@lounge/shared';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { devicePublishTopics, deviceSubscribeTopics } from './acl.ts';
@@ -169,11 +176,7 @@ export interface DynsecRegistryOptions {
   schedule?: (fn: () => void, ms: number) => () => void;
 }
 
-const everyMs = (fn: () => void, ms: number) => {
-  const timer = setInterval(fn, ms);
-  timer.unref();
-  return () => clearInterval(timer);
-};
+const everyMs = (fn: () => void, ms: number) => every(backgroundTimers, fn, ms);
 
 /**
  * The dynsec adapter (`MQTT_DYNSEC=1`): one role per lounge, one per device (its status

@@ -1,4 +1,11 @@
-import { backoffDelay, deviceStatusSchema, TOPICS, type DeviceStatus } from '@lounge/shared';
+import {
+  backgroundTimers,
+  backoffDelay,
+  deviceStatusSchema,
+  sleep,
+  TOPICS,
+  type DeviceStatus,
+} from '@lounge/shared';
 import type { IClientSubscribeOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { DatabaseUnavailableError } from '../store/errors.ts';
@@ -78,7 +85,7 @@ export function startSubscriber(o: SubscriberOptions) {
   const { client, log } = o;
   const backoff = o.backoff ?? { baseMs: 100, maxMs: 5000 };
   const maxAttempts = o.maxAttempts ?? 5;
-  const wait = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const wait = o.sleep ?? ((ms: number) => sleep(ms, undefined, backgroundTimers));
   let connection = 0;
   let stopped = false;
   let inFlight: Promise<void> | null = null;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sleep } from '@lounge/shared';
 import { CloudError } from '../errors.ts';
 import type { CloudStore } from '../store/port.ts';
 
@@ -30,7 +31,7 @@ export interface IdempotencyOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const defaultSleep = (ms: number) => sleep(ms);
 
 /**
  * Runs `run` once per (scope, key): the winner runs and stores its answer; same key and body
