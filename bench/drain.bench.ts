@@ -78,7 +78,7 @@ export async function runDrainBench(quick: boolean): Promise<Figure[]> {
     // Poll IBDP's in-memory count (cheap), not SQLite's pending count (a scan of the log
     // that would steal CPU from the uploader); then confirm nothing is left pending.
     await waitUntil(() => ibdp.ibdp.stored.length >= Math.ceil(n / 500), 120_000, 10);
-    await waitUntil(() => state.accessLog.pendingCount() === 0, 10_000, 5);
+    await waitUntil(() => state.uploads.pending() === 0, 10_000, 5);
     const ms = performance.now() - t0;
     await uploader.stop();
     const stored = ibdp.ibdpRecords('access-logs').length;

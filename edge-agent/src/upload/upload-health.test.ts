@@ -2,7 +2,6 @@ import { ManualClock } from '@lounge/shared';
 import { describe, expect, it } from 'vitest';
 import { buildHealth } from '../health.ts';
 import { openEdgeState, type EdgeState } from '../state/index.ts';
-import { UploadQueue } from './queue.ts';
 import { isRefusal, readUploadHealth, uploadProblem, type UploadHealth } from './upload-health.ts';
 
 const MIN = 60_000;
@@ -37,7 +36,7 @@ const health = (h: Partial<UploadHealth>): UploadHealth => ({
 describe('upload health', () => {
   it('reads pending, the oldest pending record and the last error from SQLite', () => {
     const state = openEdgeState({ file: ':memory:' });
-    const q = new UploadQueue(state.db);
+    const q = state.uploads;
     const t0 = clock.now();
     expect(readUploadHealth(state.db)).toEqual(health({}));
     record(state, 'evt_1', t0 - 7 * MIN);

@@ -2,11 +2,10 @@ import { backoffDelay, systemClock, ulid, type Clock } from '@lounge/shared';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Fetch } from '../jwks-cache.ts';
-import type { Db } from '../state/index.ts';
+import { UploadQueue, type Batch, type Db } from '../state/index.ts';
 import { Pause, systemTimers, type TimerHandle, type Timers } from '../sync/timers.ts';
 import { IbdpClient, type SendResult } from './ibdp-client.ts';
 import { createUploadMetrics, type UploadMetrics } from './metrics.ts';
-import { UploadQueue, type Batch } from './queue.ts';
 import { readUploadHealth, type UploadHealth } from './upload-health.ts';
 
 export interface UploaderOptions {

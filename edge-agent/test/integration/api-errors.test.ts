@@ -49,7 +49,7 @@ describe('local API errors, health and metrics', () => {
     );
     await expectProblem(await edge.call('GET', '/v1/events', undefined, null), 401, 'UNAUTHORIZED');
     await expectProblem(await edge.call('GET', '/metrics', undefined, 'nope'), 401, 'UNAUTHORIZED');
-    expect(edge.agent.state.accessLog.pendingCount()).toBe(0);
+    expect(edge.agent.state.uploads.pending()).toBe(0);
   });
 
   it('answers 400 INVALID_REQUEST for bad JSON or a missing code, naming the field', async () => {
@@ -84,7 +84,7 @@ describe('local API errors, health and metrics', () => {
       duplex: 'half',
     } as RequestInit);
     await expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
-    expect(edge.agent.state.accessLog.pendingCount()).toBe(0);
+    expect(edge.agent.state.uploads.pending()).toBe(0);
   });
 
   it('answers 404 problem+json for an unknown route', async () => {

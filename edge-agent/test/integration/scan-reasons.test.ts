@@ -85,13 +85,13 @@ describe('POST /v1/scan reasons', () => {
 
   it('verify is a dry run: it neither consumes nor logs', async () => {
     const token = await signer.token(clock);
-    const before = edge.agent.state.accessLog.pendingCount();
+    const before = edge.agent.state.uploads.pending();
     for (let i = 0; i < 2; i++) {
       const res = await edge.call('POST', '/v1/verify', { code: token });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ decision: 'grant', dryRun: true, entriesLeft: 0 });
     }
-    expect(edge.agent.state.accessLog.pendingCount()).toBe(before);
+    expect(edge.agent.state.uploads.pending()).toBe(before);
     expect(await edge.scan(token)).toMatchObject({ decision: 'grant', gate: 'api' });
   });
 

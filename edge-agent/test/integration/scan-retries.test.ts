@@ -34,7 +34,7 @@ describe('POST /v1/scan with scanId (turnstile retries)', () => {
     const res = await edge.call('POST', '/v1/scan', body);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const rows = () => edge.agent.state.accessLog.pendingCount();
+  const rows = () => edge.agent.state.uploads.pending();
 
   it('answers a retry with the recorded decision, same eventId, recording nothing', async () => {
     const code = await signer.token(clock, { gst: 2 });
