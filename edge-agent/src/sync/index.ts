@@ -1,5 +1,7 @@
 export { SyncService } from './sync-service.ts';
-export type { SyncPort, SyncServiceOptions, SyncStatus } from './sync-service.ts';
+export type { SyncServiceOptions, SyncStatus } from './sync-service.ts';
+export { createSyncPort } from './port.ts';
+export type { SyncPort, SyncPortParts } from './port.ts';
 export { RevocationSync } from './revocation-sync.ts';
 export type { RevocationPort } from './revocation-sync.ts';
 export { RevocationFeed, FeedError } from './revocation-feed.ts';
@@ -8,4 +10,5 @@ export type { EntryPort } from './entry-sync.ts';
 export { MqttLink } from './mqtt-link.ts';
 export { Pause, systemTimers } from './timers.ts';
 export type { Timers, TimerHandle } from './timers.ts';
-export { edgeSubsystems, syncPortOf } from './wiring.ts';
+export { edgeSubsystems } from './wiring.ts';
+export type { SyncedEdge } from './wiring.ts';

@@ -4,7 +4,7 @@ import type { RevocationResult } from '../state/index.ts';
 import type { RevocationFeed } from './revocation-feed.ts';
 import type { TimerHandle, Timers } from './timers.ts';
 
-/** The edge state the revocation sync reads and writes (the agent's SyncHooks fit it). */
+/** The edge state the revocation sync reads and writes (a slice of the SyncPort). */
 export interface RevocationPort {
   applyRevocation(msg: RevocationMessage): RevocationResult;
   revocationSeq(): number;

@@ -166,8 +166,8 @@ describe('POST /v1/scan reasons', () => {
     const token = await signer.token(clock);
     const first = await edge.scan(token, 'gate1');
     expect(first.decision).toBe('grant');
-    const seq = edge.agent.sync.revocationSeq() + 1;
-    const result = edge.agent.sync.applyRevocation({
+    const seq = edge.agent.syncPort.revocationSeq() + 1;
+    const result = edge.agent.syncPort.applyRevocation({
       seq,
       invitationId: String(first.invitationId),
       revokedAt: new Date(clock.now()).toISOString(),
@@ -191,8 +191,8 @@ describe('POST /v1/scan reasons', () => {
       admit: 2,
       reason: 'OK',
     };
-    expect(edge.agent.sync.applyLoungeEvent(event)).toBe('applied');
-    expect(edge.agent.sync.applyLoungeEvent(event)).toBe('duplicate');
+    expect(edge.agent.syncPort.applyLoungeEvent(event)).toBe('applied');
+    expect(edge.agent.syncPort.applyLoungeEvent(event)).toBe('duplicate');
     expect(await edge.scan(token)).toMatchObject({ decision: 'deny', reason: 'ALREADY_USED' });
   });
 
