@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ManualClock } from '@lounge/shared';
 import { test } from 'vitest';
 import type { AgentDeps } from '../../src/agent.ts';
@@ -66,4 +67,16 @@ export const edgeTest = test
       });
       return edge;
     },
-  );
+  )
+  /** A read of `code` on fake scanner `scannerId`, now. */
+  .extend('read', ({ scanners, clock }) => (scannerId: string, code: string) => {
+    scanners.handle.events!.onScan({ scannerId, code, receivedAt: clock.now() });
+  })
+  /** The access-log rows of one code, oldest first. */
+  .extend('rowsOf', ({ edge }) => (code: string) => {
+    const hash = createHash('sha256').update(code).digest('hex');
+    return edge.agent.state.accessLog
+      .recent(1000)
+      .filter((r) => r.codeSha256 === hash)
+      .reverse();
+  });
