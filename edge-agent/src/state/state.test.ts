@@ -1,16 +1,9 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { revocation } from '../../test/integration/records.ts';
 import { migrate } from './db.ts';
 import { createEdgeState, openEdgeState } from './index.ts';
 import { MIGRATIONS } from './migrations.ts';
-
-const revocation = (seq: number, invitationId = `inv_${seq}`) => ({
-  seq,
-  invitationId,
-  revokedAt: '2026-11-25T12:00:00.000Z',
-  reason: 'test',
-  exp: 2_000_000_000,
-});
 
 describe('edge state', () => {
   it('migrates once: a second run applies nothing', () => {

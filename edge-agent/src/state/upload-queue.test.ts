@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { accessRecord } from '../../test/integration/records.ts';
 import { openEdgeState, type EdgeState } from './index.ts';
 import { UploadQueue } from './upload-queue.ts';
 
 function add(state: EdgeState, from: number, count: number): void {
   for (let i = from; i < from + count; i++) {
-    state.accessLog.insert({
-      eventId: `evt_${i}`,
-      deviceId: 'dev_1',
-      loungeId: 'MAD-T4S-X',
-      gate: 'g',
-      invitationId: null,
-      decision: 'deny',
-      reason: 'MALFORMED',
-      admit: 0,
-      decidedAt: '2026-11-25T12:00:00.000Z',
-      offline: false,
-      codeSha256: '0'.repeat(64),
-      latencyMs: 0,
-      annuls: 'evt_local_only',
-    });
+    state.accessLog.insert(accessRecord(`evt_${i}`, { annuls: 'evt_local_only' }));
   }
 }
 

@@ -1,5 +1,6 @@
-import { ManualClock, type RevocationMessage, type RevocationPage } from '@lounge/shared';
+import { ManualClock, type RevocationPage } from '@lounge/shared';
 import pino from 'pino';
+import { revocation } from '../../test/integration/records.ts';
 import { describe, expect, it } from 'vitest';
 import { openEdgeState } from '../state/index.ts';
 import { createSyncPort } from './port.ts';
@@ -7,14 +8,6 @@ import { RevocationSync } from './revocation-sync.ts';
 import { systemTimers } from './timers.ts';
 
 const self = { deviceId: 'dev_self', loungeId: 'MAD-T4S-X' };
-
-const rev = (seq: number): RevocationMessage => ({
-  seq,
-  invitationId: `inv_${seq}`,
-  revokedAt: '2026-11-25T12:00:00Z',
-  reason: 'r',
-  exp: 2_000_000_000,
-});
 
 describe('createSyncPort over a bare edge state', () => {
   it('catches up through the real RevocationSync and keeps the sync time in meta', async () => {
@@ -24,7 +17,8 @@ describe('createSyncPort over a bare edge state', () => {
     const feed = {
       page: async (after: number, limit: number): Promise<RevocationPage> => {
         const entries = [];
-        for (let s = after + 1; s <= Math.min(2500, after + limit); s++) entries.push(rev(s));
+        for (let s = after + 1; s <= Math.min(2500, after + limit); s++)
+          entries.push(revocation(s));
         return { entries, lastSeq: 2500 };
       },
     };
@@ -41,7 +35,7 @@ describe('createSyncPort over a bare edge state', () => {
     expect(port.lastSyncAt()).toBe(new Date(clock.now()).toISOString());
     // The port reads what it wrote: a second port over the same state sees the same time.
     expect(createSyncPort(state, clock, { self }).lastSyncAt()).toBe(port.lastSyncAt());
-    expect(sync.onRevocation(rev(2502))).toBe('gap');
+    expect(sync.onRevocation(revocation(2502))).toBe('gap');
     await sync.settled();
   });
 

@@ -1,5 +1,6 @@
 import { ManualClock } from '@lounge/shared';
 import { describe, expect, it } from 'vitest';
+import { accessRecord } from '../../test/integration/records.ts';
 import { buildHealth } from '../health.ts';
 import { openEdgeState, type EdgeState } from '../state/index.ts';
 import { isRefusal, readUploadHealth, uploadProblem, type UploadHealth } from './upload-health.ts';
@@ -9,20 +10,7 @@ const clock = new ManualClock();
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function record(state: EdgeState, eventId: string, decidedAtMs: number): void {
-  state.accessLog.insert({
-    eventId,
-    deviceId: 'dev_1',
-    loungeId: 'MAD-T4S-X',
-    gate: 'g',
-    invitationId: null,
-    decision: 'deny',
-    reason: 'MALFORMED',
-    admit: 0,
-    decidedAt: iso(decidedAtMs),
-    offline: false,
-    codeSha256: '0'.repeat(64),
-    latencyMs: 0,
-  });
+  state.accessLog.insert(accessRecord(eventId, { decidedAt: iso(decidedAtMs) }));
 }
 
 const health = (h: Partial<UploadHealth>): UploadHealth => ({

@@ -213,3 +213,5 @@ export async function metricValue(edge: TestAgent, pattern: RegExp): Promise<num
   const match = new RegExp(`^${pattern.source} (\\S+)$`, 'm').exec(text);
   return match ? Number(match[1]) : 0;
 }
+
+export { accessRecord, revocation } from './records.ts';
