@@ -6,11 +6,10 @@ import { gzip as gzipCb } from 'node:zlib';
 import { newEventId } from '@lounge/shared';
 import pino from 'pino';
 import { fetch as undiciFetch } from 'undici';
-import { openEdgeState } from '../edge-agent/src/state/index.ts';
-import { IbdpUploader, toNdjson } from '../edge-agent/src/upload/index.ts';
-import type { Fetch } from '../edge-agent/src/jwks-cache.ts';
-import type { AccessLogEntry } from '../edge-agent/src/state/index.ts';
-import { tempDir } from '../edge-agent/test/integration/fixtures.ts';
+import { IbdpUploader, toNdjson } from '@lounge/edge-agent/upload';
+import type { Fetch } from '@lounge/edge-agent';
+import { openEdgeState, type AccessLogEntry } from '@lounge/edge-agent/state';
+import { tempDir } from '@lounge/edge-agent/test-support';
 import { startStandIns } from '../test/helpers/stand-ins.ts';
 import type { Figure } from './lib/report.ts';
 import { waitUntil } from './lib/stats.ts';
@@ -78,7 +77,7 @@ export async function runDrainBench(quick: boolean): Promise<Figure[]> {
     // Poll IBDP's in-memory count (cheap), not SQLite's pending count (a scan of the log
     // that would steal CPU from the uploader); then confirm nothing is left pending.
     await waitUntil(() => ibdp.ibdp.stored.length >= Math.ceil(n / 500), 120_000, 10);
-    await waitUntil(() => state.accessLog.pendingCount() === 0, 10_000, 5);
+    await waitUntil(() => state.uploads.pending() === 0, 10_000, 5);
     const ms = performance.now() - t0;
     await uploader.stop();
     const stored = ibdp.ibdpRecords('access-logs').length;

@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ManualClock } from '@lounge/shared';
 import { pino } from 'pino';
-import { fleetSummaryReader } from '../cloud/src/domain/fleet.ts';
-import { statusWrite } from '../cloud/src/domain/fleet-health.ts';
-import { createStore } from '../cloud/src/store/index.ts';
+import { fleetSummaryReader, statusWrite } from '@lounge/cloud';
+import { createStore } from '@lounge/cloud/store';
 
 const DEVICES = 1000;
 const ROUNDS = 5;

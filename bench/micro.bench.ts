@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { systemClock } from '@lounge/shared';
 import Database from 'better-sqlite3';
 import { jwtVerify } from 'jose';
-import { makeSigner } from '../edge-agent/test/integration/fixtures.ts';
+import { makeSigner } from '@lounge/edge-agent/test-support';
 import type { Figure } from './lib/report.ts';
 import { median } from './lib/stats.ts';
 

@@ -4,7 +4,7 @@
 // Run: npx tsx bench/qr.bench.ts [rounds]
 import QRCode from 'qrcode';
 import { pathToFileURL } from 'node:url';
-import { encodeQr, renderQr } from '../cloud/src/qr/index.ts';
+import { encodeQr, renderQr } from '@lounge/cloud/qr';
 
 export interface QrBenchResult {
   tokenLength: number;

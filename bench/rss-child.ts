@@ -2,9 +2,8 @@
 // so its RSS can be read from /proc. Prints `ready <revocationSeq>` once started.
 import { ManualClock } from '@lounge/shared';
 import pino from 'pino';
-import { createAgent } from '../edge-agent/src/agent.ts';
-import { parseConfig } from '../edge-agent/src/config.ts';
-import { rawConfig } from '../edge-agent/test/integration/fixtures.ts';
+import { createAgent, parseConfig } from '@lounge/edge-agent';
+import { rawConfig } from '@lounge/edge-agent/test-support';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: rss-child.ts DIR');

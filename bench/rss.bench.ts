@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { META, openEdgeState } from '../edge-agent/src/state/index.ts';
-import { tempDir } from '../edge-agent/test/integration/fixtures.ts';
+import { META, openEdgeState } from '@lounge/edge-agent/state';
+import { tempDir } from '@lounge/edge-agent/test-support';
 import type { Figure } from './lib/report.ts';
 
 const CHILD = fileURLToPath(new URL('./rss-child.ts', import.meta.url));

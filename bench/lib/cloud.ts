@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { startCloud, type RunningCloud } from '../../cloud/src/cloud.ts';
-import { loadConfig } from '../../cloud/src/config.ts';
+import { loadConfig, startCloud, type RunningCloud } from '@lounge/cloud';
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 export const LOUNGE_ID = 'MAD-T4S-VELAZQUEZ';

@@ -2,8 +2,7 @@
 // a signer minting distinct tokens for it. The agent logs every decision (to /dev/null).
 import { systemClock } from '@lounge/shared';
 import pino from 'pino';
-import { createAgent, type Agent, type AgentDeps } from '../../edge-agent/src/agent.ts';
-import { parseConfig } from '../../edge-agent/src/config.ts';
+import { createAgent, parseConfig, type Agent, type AgentDeps } from '@lounge/edge-agent';
 import {
   API_TOKEN,
   makeSigner,
@@ -11,7 +10,7 @@ import {
   startFakeCloud,
   tempDir,
   type Signer,
-} from '../../edge-agent/test/integration/fixtures.ts';
+} from '@lounge/edge-agent/test-support';
 
 export { API_TOKEN };
 

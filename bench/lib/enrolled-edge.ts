@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import type { Ed25519PrivateJwk } from '@lounge/shared';
 import { exportJWK, generateKeyPair } from 'jose';
 import pino from 'pino';
-import { createAgent, type Agent } from '../../edge-agent/src/agent.ts';
-import { parseConfig } from '../../edge-agent/src/config.ts';
-import { edgeSubsystems } from '../../edge-agent/src/sync/index.ts';
-import { tempDir } from '../../edge-agent/test/integration/fixtures.ts';
+import { createAgent, parseConfig, type Agent } from '@lounge/edge-agent';
+import { edgeSubsystems } from '@lounge/edge-agent/sync';
+import { tempDir } from '@lounge/edge-agent/test-support';
 import { LOUNGE_ID, type BenchCloud } from './cloud.ts';
 
 export const EDGE_API_TOKEN = 'bench-edge-api-token-0123456789';

@@ -14,3 +14,5 @@ export { createMemoryPublisher } from './broker/publisher.ts';
 export type { Publisher } from './broker/publisher.ts';
 export { startEmbeddedBroker } from './broker/embedded.ts';
 export type { BrokerHooks, EmbeddedBroker } from './broker/embedded.ts';
+export { fleetSummaryReader } from './domain/fleet.ts';
+export { statusWrite } from './domain/fleet-health.ts';

@@ -30,12 +30,10 @@ import { ScannerTestReads } from './scanners/test-reads.ts';
 import type { ScannerDeps } from './scanners/driver-deps.ts';
 import type { ScannerConfig } from './scanners/config.ts';
 import type { Scanner, ScannerHealth } from './scanners/port.ts';
-import { META, openEdgeState, type EdgeState } from './state/index.ts';
+import { openEdgeState, type EdgeState } from './state/index.ts';
 import { StorageGuard } from './storage-guard.ts';
-import { createSyncHooks, type SyncHooks } from './sync-hooks.ts';
 import type { HeartbeatFacts } from './sync/heartbeat.ts';
-
-export type { SyncHooks } from './sync-hooks.ts';
+import { createSyncPort, type SyncPort } from './sync/port.ts';
 import { registerUploadHealthMetrics } from './upload/metrics.ts';
 import { readUploadHealth } from './upload/upload-health.ts';
 import { TurnstileWebhook } from './webhook.ts';
@@ -79,7 +77,8 @@ export interface Agent extends OccupancyActions {
   readonly state: EdgeState;
   readonly metrics: EdgeMetrics;
   readonly log: Logger;
-  readonly sync: SyncHooks;
+  /** The port the MQTT sync drives (`edgeSubsystems`), over this agent's state and link. */
+  readonly syncPort: SyncPort;
   readonly deviceKey: Ed25519PrivateJwk | undefined;
   /** Fetches keys, listens, starts scanners; resolves with the bound address(es). */
   start(): Promise<{ host: string; port: number; url: string; consoleUrl?: string }>;
@@ -229,6 +228,13 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
 
   const actions = occupancyActions({ desk: common, decisions, log, onDecision, wake: wakeAll });
 
+  const syncPort = createSyncPort(state, clock, {
+    self: { deviceId: config.deviceId, loungeId: config.loungeId },
+    link,
+    jwks,
+    occupancy,
+  });
+
   const health = (): Health => {
     const revocationSeq = state.invitations.revocationSeq();
     return buildHealth({
@@ -236,7 +242,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       loungeId: config.loungeId,
       revocationSeq,
       revocationLag: link.revocationLag(revocationSeq),
-      lastSyncAt: state.meta.get(META.lastSyncAt) ?? null,
+      lastSyncAt: syncPort.lastSyncAt(),
       mqtt: link.mqtt,
       scanners: scanners.map((s) => s.health()),
       uploads: readUploadHealth(state.db),
@@ -323,22 +329,12 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
       s.once('listening', () => resolve(s.address() as AddressInfo));
     });
 
-  const sync = createSyncHooks({
-    state,
-    clock,
-    link,
-    clockGuard,
-    jwks,
-    occupancy,
-    self: { deviceId: config.deviceId, loungeId: config.loungeId },
-  });
-
   const agent: Agent = {
     config,
     state,
     metrics,
     log,
-    sync,
+    syncPort,
     deviceKey: deps.deviceKey,
     async start() {
       storage.replenish();

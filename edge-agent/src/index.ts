@@ -1,6 +1,6 @@
 export { createAgent } from './agent.ts';
 export type { Agent, AgentDeps, Subsystem } from './agent.ts';
-export type { SyncHooks } from './sync-hooks.ts';
+export type { SyncPort } from './sync/port.ts';
 export { edgeConfigSchema, loadConfigFile, parseConfig } from './config.ts';
 export type { EdgeConfig } from './config.ts';
 export { loadDeviceKey } from './device-key.ts';

@@ -6,7 +6,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import type { Upstream } from '../../cloud/src/integrations/index.ts';
+import type { Upstream } from '@lounge/cloud/integrations';
 
 /**
  * One HTTP stand-in server for an airline system: records every request (bodies gunzipped and

@@ -7,7 +7,7 @@ import {
   type Flight,
   type Member,
   type Upstream,
-} from '../../cloud/src/integrations/index.ts';
+} from '@lounge/cloud/integrations';
 import {
   StandIn,
   problem,

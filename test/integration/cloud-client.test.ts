@@ -1,7 +1,7 @@
 import { createCloudClient, type FetchLike } from '@lounge/cloud-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudApi } from '../../scripts/demo/setup.ts';
-import { LOUNGE, makeCloud, type TestCloud } from '../../cloud/test/integration/harness.ts';
+import { LOUNGE, makeCloud, type TestCloud } from '@lounge/cloud/test-support';
 
 // @lounge/cloud-client against the real cloud app, behind a gateway that serves it under a path
 // prefix: the typed calls the app team, provisioning and the demo make.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { API_TOKEN, rawConfig } from '../../edge-agent/test/integration/fixtures.ts';
+import { API_TOKEN, rawConfig } from '@lounge/edge-agent/test-support';
 import { freePort } from '../helpers/ports.ts';
 
 // `npx lounge-edge` runs npm exec → sh -c → node. SIGTERM to npm (what a supervisor that knows

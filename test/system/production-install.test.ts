@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawConfig } from '../../edge-agent/test/integration/fixtures.ts';
+import { rawConfig } from '@lounge/edge-agent/test-support';
 import { freePort } from '../helpers/ports.ts';
 
 // SPEC.md section 2: "`npm ci --omit=dev` is enough to run the bins". What docs/field-guide.md

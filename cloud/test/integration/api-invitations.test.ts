@@ -26,39 +26,67 @@ async function drainOutbox(): Promise<void> {
   throw new Error('outbox did not drain');
 }
 
+/** Issues an invitation for `customerId` (2 guests) and returns its view. */
+async function issue(customerId: string): Promise<InvitationView> {
+  const res = await cloud.call<InvitationView>('POST', '/v1/invitations', {
+    body: cloud.invitationBody({ customerId, guests: 2 }),
+    key: cloud.appKey,
+  });
+  expect(res.status).toBe(201);
+  return res.json;
+}
+
+/** The token's claims, verified with the key the JWKS serves under its kid. */
+async function claimsOf(inv: InvitationView) {
+  const jwks = await cloud.call<{ keys: { kid: string }[] }>('GET', '/.well-known/jwks.json', {
+    key: null,
+  });
+  const kid = (decodeProtectedHeader(inv.token) as { kid: string }).kid;
+  const jwk = jwks.json.keys.find((k) => k.kid === kid);
+  const key = await importJWK(jwk as Parameters<typeof importJWK>[0], 'EdDSA');
+  const verified = await verifyToken(inv.token, () => key as never);
+  if (!verified.ok) throw new Error(verified.detail);
+  return verified.claims;
+}
+
 describe('issuance', () => {
-  it('issues a signed token with the claims of SPEC.md 4 and serves its stored QR', async () => {
-    const res = await cloud.call<InvitationView>('POST', '/v1/invitations', {
-      body: cloud.invitationBody({ customerId: 'IB0200', guests: 2 }),
-      key: cloud.appKey,
-    });
-    expect(res.status).toBe(201);
-    const inv = res.json;
+  it('answers 201 with an issued invitation for the customer and lounge asked', async () => {
+    const inv = await issue('IB0200');
     expect(inv).toMatchObject({ status: 'issued', customerId: 'IB0200', loungeId: LOUNGE });
     expect(inv.id).toMatch(/^inv_[0-9A-Z]{26}$/);
-    const jwks = await cloud.call<{ keys: object[] }>('GET', '/.well-known/jwks.json', {
-      key: null,
-    });
-    expect(jwks.headers.get('cache-control')).toBe('public, max-age=5');
-    const kid = (decodeProtectedHeader(inv.token) as { kid: string }).kid;
-    const jwk = (jwks.json.keys as { kid: string }[]).find((k) => k.kid === kid);
-    const key = await importJWK(jwk as Parameters<typeof importJWK>[0], 'EdDSA');
-    const verified = await verifyToken(inv.token, () => key as never);
-    if (!verified.ok) throw new Error(verified.detail);
-    const { claims } = verified;
+  });
+
+  it('signs the claims of SPEC.md 4 with a key the JWKS serves', async () => {
+    const inv = await issue('IB0201');
+    const claims = await claimsOf(inv);
     expect(claims).toMatchObject({ iss: PUBLIC_URL, jti: inv.id, aud: LOUNGE, gst: 2, ent: 1 });
     expect(claims.sub).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(inv.token).not.toContain('IB0200');
-    expect(JSON.stringify(claims)).not.toContain('IB0200');
+    const jwks = await cloud.call('GET', '/.well-known/jwks.json', { key: null });
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=5');
+  });
+
+  it('keeps the customer id out of the token', async () => {
+    const inv = await issue('IB0202');
+    expect(inv.token).not.toContain('IB0202');
+    expect(JSON.stringify(await claimsOf(inv))).not.toContain('IB0202');
+  });
+
+  it('opens 4 h before departure and closes 30 min after; the QR expires with it', async () => {
+    const inv = await issue('IB0203');
+    const claims = await claimsOf(inv);
     const departure = Date.parse(inv.flight.departureTime) / 1000;
     expect(claims.nbf).toBe(departure - 4 * 3600);
     expect(claims.exp).toBe(departure + 30 * 60);
     expect(inv.validUntil).toBe(new Date(claims.exp * 1000).toISOString());
     expect(inv.qr.expiresAt).toBe(inv.validUntil);
+  });
 
+  it('serves the stored QR as PNG and SVG through its signed links, and with the API key', async () => {
+    const inv = await issue('IB0204');
     const link = new URL(inv.qr.png);
     const png = await cloud.app.request(link.pathname + link.search);
     expect(png.headers.get('content-type')).toBe('image/png');
+    expect(png.headers.get('cache-control')).toBe('private, max-age=300');
     const bytes = new Uint8Array(await png.arrayBuffer());
     expect([...bytes.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const svgLink = new URL(inv.qr.svg);
@@ -66,10 +94,12 @@ describe('issuance', () => {
     expect(await svg.text()).toContain('<svg');
     const withKey = await cloud.call('GET', `/v1/invitations/${inv.id}/qr.png`);
     expect(withKey.status).toBe(200);
+  });
 
+  it('reads the invitation back as issued, never cached', async () => {
+    const inv = await issue('IB0205');
     const got = await cloud.call<InvitationView>('GET', `/v1/invitations/${inv.id}`);
     expect(got.headers.get('cache-control')).toBe('no-store');
-    expect(png.headers.get('cache-control')).toBe('private, max-age=300');
     expect({ ...got.json, qr: undefined }).toEqual({ ...inv, qr: undefined });
   });
 

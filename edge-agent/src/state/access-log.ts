@@ -1,6 +1,5 @@
 import type { AccessLogRecord } from '@lounge/shared';
 import { prep, type Db } from './db.ts';
-import { META, MetaStore } from './meta.ts';
 
 /** One access-log row: the IBDP record (SPEC.md 8) plus what the edge keeps beside it. */
 export interface AccessLogEntry extends AccessLogRecord {
@@ -54,8 +53,6 @@ interface Row extends AccessLogRecordRow {
   clock_suspect: number;
   annuls: string | null;
   note: string | null;
-  uploaded_at: number | null;
-  batch_id: string | null;
 }
 
 const toEntry = (r: Row): AccessLogEntry & { id: number } => ({
@@ -68,11 +65,7 @@ const toEntry = (r: Row): AccessLogEntry & { id: number } => ({
 
 /** The access log: one row per decision, written before the decision is answered. */
 export class AccessLogStore {
-  private readonly meta: MetaStore;
-
-  constructor(private readonly db: Db) {
-    this.meta = new MetaStore(db);
-  }
+  constructor(private readonly db: Db) {}
 
   insert(e: AccessLogEntry): void {
     prep(
@@ -115,56 +108,5 @@ export class AccessLogStore {
     return prep<[number], Row>(this.db, 'SELECT * FROM access_log ORDER BY id DESC LIMIT ?')
       .all(limit)
       .map(toEntry);
-  }
-
-  pendingCount(): number {
-    return (
-      prep<[], { n: number }>(
-        this.db,
-        'SELECT count(*) AS n FROM access_log WHERE uploaded_at IS NULL',
-      ).get()?.n ?? 0
-    );
-  }
-
-  lastUploadAt(): string | null {
-    return this.meta.get(META.lastUploadAt) ?? null;
-  }
-
-  /**
-   * The next batch for IBDP, oldest first. A batch already started (batch_id set, not
-   * uploaded) is returned again unchanged, so its membership and Idempotency-Key stay fixed
-   * across retries and restarts; otherwise up to `limit` pending rows get `newBatchId`.
-   */
-  claimBatch(newBatchId: string, limit: number): { batchId: string; records: AccessLogEntry[] } {
-    return this.db
-      .transaction(() => {
-        const open = prep<[], { batch_id: string }>(
-          this.db,
-          `SELECT batch_id FROM access_log WHERE uploaded_at IS NULL AND batch_id IS NOT NULL
-           ORDER BY id LIMIT 1`,
-        ).get();
-        const batchId = open?.batch_id ?? newBatchId;
-        if (!open) {
-          prep(
-            this.db,
-            `UPDATE access_log SET batch_id = ? WHERE id IN (SELECT id FROM access_log
-             WHERE uploaded_at IS NULL AND batch_id IS NULL ORDER BY id LIMIT ?)`,
-          ).run(batchId, limit);
-        }
-        const rows = prep<[string], Row>(
-          this.db,
-          'SELECT * FROM access_log WHERE batch_id = ? ORDER BY id',
-        ).all(batchId);
-        return { batchId, records: rows.map(toEntry) };
-      })
-      .immediate();
-  }
-
-  /** Marks a batch as stored by IBDP (2xx or 409). Rows are kept; pruning is a later choice. */
-  markBatchUploaded(batchId: string, atMs: number): void {
-    this.db.transaction(() => {
-      prep(this.db, 'UPDATE access_log SET uploaded_at = ? WHERE batch_id = ?').run(atMs, batchId);
-      this.meta.set(META.lastUploadAt, new Date(atMs).toISOString());
-    })();
   }
 }

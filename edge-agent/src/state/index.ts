@@ -9,6 +9,7 @@ import { OccupancyStore } from './occupancy.ts';
 import { ScanIdStore } from './scan-ids.ts';
 import { StaffStore } from './staff.ts';
 import { TrustedTimeStore } from './trusted-time.ts';
+import { UploadQueue } from './upload-queue.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
 
 /** Every store of the edge's SQLite state, over one connection. */
@@ -18,6 +19,8 @@ export interface EdgeState {
   keys: KeyStore;
   invitations: InvitationStore;
   accessLog: AccessLogStore;
+  /** The access log's IBDP upload queue (batches fixed before their first send). */
+  uploads: UploadQueue;
   deskLog: DeskLog;
   outbox: EntryOutbox;
   scanIds: ScanIdStore;
@@ -35,6 +38,7 @@ export function createEdgeState(db: Db, onClose: () => void = () => {}): EdgeSta
     keys: new KeyStore(db),
     invitations: new InvitationStore(db),
     accessLog: new AccessLogStore(db),
+    uploads: new UploadQueue(db),
     deskLog: new DeskLog(db),
     outbox: new EntryOutbox(db),
     scanIds: new ScanIdStore(db),
@@ -62,8 +66,9 @@ export function openEdgeState(opts: { dataDir: string } | { file: string }): Edg
 }
 
 export { META, MetaStore } from './meta.ts';
-export { toAccessLogRecord } from './access-log.ts';
-export type { AccessLogEntry, AccessLogRecordRow } from './access-log.ts';
+export type { AccessLogEntry } from './access-log.ts';
+export { MAX_BATCH, UploadQueue, readBacklog } from './upload-queue.ts';
+export type { Backlog, Batch, UploadError } from './upload-queue.ts';
 export type { GrantRow, RevocationResult } from './invitations.ts';
 export { PeerEvents } from './peer-events.ts';
 export type { PeerEventResult } from './peer-events.ts';

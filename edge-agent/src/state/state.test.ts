@@ -1,31 +1,9 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { revocation } from '../../test/integration/records.ts';
 import { migrate } from './db.ts';
 import { createEdgeState, openEdgeState } from './index.ts';
 import { MIGRATIONS } from './migrations.ts';
-
-const revocation = (seq: number, invitationId = `inv_${seq}`) => ({
-  seq,
-  invitationId,
-  revokedAt: '2026-11-25T12:00:00.000Z',
-  reason: 'test',
-  exp: 2_000_000_000,
-});
-
-const record = (eventId: string) => ({
-  eventId,
-  deviceId: 'dev_x',
-  loungeId: 'MAD-X',
-  gate: 'g',
-  invitationId: null,
-  decision: 'deny' as const,
-  reason: 'MALFORMED',
-  admit: 0,
-  decidedAt: '2026-11-25T12:00:00.000Z',
-  offline: true,
-  codeSha256: 'a'.repeat(64),
-  latencyMs: 1.5,
-});
 
 describe('edge state', () => {
   it('migrates once: a second run applies nothing', () => {
@@ -127,21 +105,6 @@ describe('edge state', () => {
     expect(invitations.stateOf('inv_1').revoked).toBe(true);
     expect(invitations.stateOf('inv_3').revoked).toBe(false);
     expect(invitations.pruneRevocations(2_000_000_001)).toBe(1);
-  });
-
-  it('keeps a batch fixed across claims until it is marked uploaded', () => {
-    const { accessLog } = openEdgeState({ file: ':memory:' });
-    for (let i = 1; i <= 5; i++) accessLog.insert(record(`evt_${i}`));
-    const first = accessLog.claimBatch('b1', 3);
-    expect(first.records.map((r) => r.eventId)).toEqual(['evt_1', 'evt_2', 'evt_3']);
-    accessLog.insert(record('evt_6'));
-    expect(accessLog.claimBatch('b2', 3)).toEqual(first);
-    accessLog.markBatchUploaded('b1', Date.UTC(2026, 10, 25));
-    expect(accessLog.pendingCount()).toBe(3);
-    expect(accessLog.lastUploadAt()).toBe('2026-11-25T00:00:00.000Z');
-    const next = accessLog.claimBatch('b2', 500);
-    expect(next.batchId).toBe('b2');
-    expect(next.records.map((r) => r.eventId)).toEqual(['evt_4', 'evt_5', 'evt_6']);
   });
 
   it('serves trusted time from memory, fresh after every write and never a rolled-back one', () => {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 export type ReceivedResult =
   'applied' | 'duplicate' | 'echo' | { refused: EventRefusalCode; detail: string };
 
-/** The lounge-event side of the edge state (the agent's SyncHooks fit it). */
+/** The lounge-event side of the edge state (a slice of the SyncPort). */
 export interface EntryPort {
   /** Checks (as `POST /v1/entries` does) and applies an event from the lounge topic. */
   applyLoungeEvent(event: unknown): ReceivedResult;

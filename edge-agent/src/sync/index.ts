@@ -1,9 +1,12 @@
 export { SyncService } from './sync-service.ts';
-export type { SyncPort, SyncServiceOptions, SyncStatus } from './sync-service.ts';
+export type { SyncServiceOptions, SyncStatus } from './sync-service.ts';
+export { createSyncPort } from './port.ts';
+export type { SyncPort, SyncPortParts } from './port.ts';
 export { RevocationSync } from './revocation-sync.ts';
 export type { RevocationPort } from './revocation-sync.ts';
 export { RevocationFeed, FeedError } from './revocation-feed.ts';
 export { EntrySync } from './entry-sync.ts';
 export type { EntryPort } from './entry-sync.ts';
 export { MqttLink } from './mqtt-link.ts';
-export { edgeSubsystems, syncPortOf } from './wiring.ts';
+export { edgeSubsystems } from './wiring.ts';
+export type { SyncedEdge } from './wiring.ts';

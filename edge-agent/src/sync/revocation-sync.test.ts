@@ -1,16 +1,9 @@
-import { ManualTimers, type RevocationMessage, type RevocationPage } from '@lounge/shared';
+import { ManualTimers, type RevocationPage } from '@lounge/shared';
 import pino from 'pino';
+import { revocation } from '../../test/integration/records.ts';
 import { describe, expect, it } from 'vitest';
 import type { RevocationResult } from '../state/index.ts';
 import { RevocationSync, type RevocationPort } from './revocation-sync.ts';
-
-const rev = (seq: number): RevocationMessage => ({
-  seq,
-  invitationId: `inv_${seq}`,
-  revokedAt: '2026-11-25T12:00:00Z',
-  reason: 'r',
-  exp: 2_000_000_000,
-});
 
 /** The store's seq rule, in memory. */
 function fakePort() {
@@ -43,7 +36,8 @@ function fakeFeed(head: () => number) {
       await new Promise((r) => setTimeout(r, 1));
       if (fail > 0 && fail--) throw new Error('cloud down');
       const entries = [];
-      for (let s = after + 1; s <= Math.min(head(), after + limit); s++) entries.push(rev(s));
+      for (let s = after + 1; s <= Math.min(head(), after + limit); s++)
+        entries.push(revocation(s));
       return { entries, lastSeq: head() };
     },
   };
@@ -56,9 +50,9 @@ describe('RevocationSync', () => {
     const { port, applied } = fakePort();
     const feed = fakeFeed(() => 5);
     const sync = new RevocationSync({ port, feed, timers: new ManualTimers(), log });
-    expect(sync.onRevocation(rev(1))).toBe('applied');
-    expect(sync.onRevocation(rev(1))).toBe('duplicate');
-    expect(sync.onRevocation(rev(5))).toBe('gap');
+    expect(sync.onRevocation(revocation(1))).toBe('applied');
+    expect(sync.onRevocation(revocation(1))).toBe('duplicate');
+    expect(sync.onRevocation(revocation(5))).toBe('gap');
     expect(sync.lag()).toBe(4);
     await sync.settled();
     expect(applied).toEqual([1, 2, 3, 4, 5]);

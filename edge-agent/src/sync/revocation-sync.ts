@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { RevocationResult } from '../state/index.ts';
 import type { RevocationFeed } from './revocation-feed.ts';
 
-/** The edge state the revocation sync reads and writes (the agent's SyncHooks fit it). */
+/** The edge state the revocation sync reads and writes (a slice of the SyncPort). */
 export interface RevocationPort {
   applyRevocation(msg: RevocationMessage): RevocationResult;
   revocationSeq(): number;

@@ -7,36 +7,21 @@ import {
   TOPICS,
   type Clock,
   type Ed25519PrivateJwk,
-  type LoungeConfig,
 } from '@lounge/shared';
 import type { MqttClient, IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Fetch } from '../jwks-cache.ts';
 import type { MqttState } from '../link-status.ts';
-import { EntrySync, type EntryPort } from './entry-sync.ts';
+import { EntrySync } from './entry-sync.ts';
 import type { HeartbeatFacts } from './heartbeat.ts';
 import { createSyncMetrics, type SyncMetrics } from './metrics.ts';
 import { MqttLink } from './mqtt-link.ts';
 import { RevocationFeed } from './revocation-feed.ts';
-import { RevocationSync, type RevocationPort } from './revocation-sync.ts';
+import type { SyncPort } from './port.ts';
+import { RevocationSync } from './revocation-sync.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { backgroundTimers, type TimerHandle, type Timers } from '@lounge/shared';
-
-/** The edge state and agent hooks the sync drives (`agent.sync` plus revocation pruning). */
-export interface SyncPort extends RevocationPort, EntryPort {
-  refreshKeys(): Promise<boolean>;
-  dropRetiredKeys(kids: readonly string[]): void;
-  setMqtt(state: MqttState): void;
-  observeCloudDate(cloudMs: number): void;
-  observeTrustedTime(trustedMs: number, source: string): void;
-  /** Deletes revocations of tokens that expired before `beforeSeconds`. */
-  pruneRevocations(beforeSeconds: number): number;
-  /** The lounge's capacity and hours (config topic, or the cloud at start and reconnect). */
-  applyLoungeConfig?(config: LoungeConfig): boolean;
-  /** The agent's `/healthz` body and the rest of the heartbeat (SPEC.md 6). */
-  heartbeatFacts(): HeartbeatFacts;
-}
 
 export interface SyncServiceOptions {
   deviceId: string;
@@ -52,6 +37,8 @@ export interface SyncServiceOptions {
   /** Heartbeat timings (SPEC.md 6: every 60 s, on change at most every 5 s). */
   heartbeat?: { intervalMs?: number; minIntervalMs?: number; checkIntervalMs?: number };
   port: SyncPort;
+  /** The agent's `/healthz` body and the rest of the heartbeat (SPEC.md 6). */
+  facts: () => HeartbeatFacts;
   log: Logger;
   fetch: Fetch;
   clock?: Clock;
@@ -95,7 +82,6 @@ export class SyncService {
   private readonly handles = new Map<string, TimerHandle>();
   private readonly feed: RevocationFeed;
   private readonly configTopic: string;
-  private lastSyncAt: string | null = null;
   private running = false;
 
   constructor(private readonly opts: SyncServiceOptions) {
@@ -144,21 +130,8 @@ export class SyncService {
       clock: this.clock,
       onCloudDate: (ms) => port.observeCloudDate(ms),
     }));
-    const trackedPort: RevocationPort = {
-      applyRevocation: (m) => port.applyRevocation(m),
-      revocationSeq: () => port.revocationSeq(),
-      markCloudContact: (ms) => port.markCloudContact(ms),
-      ...(port.transaction && { transaction: port.transaction.bind(port) }),
-      ...(port.observeRevocationHead && {
-        observeRevocationHead: port.observeRevocationHead.bind(port),
-      }),
-      markSynced: (ms = this.clock.now()) => {
-        this.lastSyncAt = new Date(ms).toISOString();
-        port.markSynced(ms);
-      },
-    };
     this.revocations = new RevocationSync({
-      port: trackedPort,
+      port,
       feed,
       timers: this.timers,
       log,
@@ -184,7 +157,7 @@ export class SyncService {
       version: opts.version,
       clock: this.clock,
       timers: this.timers,
-      facts: () => port.heartbeatFacts(),
+      facts: opts.facts,
       publish: (topic, payload) => this.link.publish(topic, payload, true),
       ...opts.heartbeat,
     });
@@ -246,7 +219,7 @@ export class SyncService {
       revocationSeq: this.opts.port.revocationSeq(),
       headSeq: this.revocations.headSeq,
       lag: this.revocations.lag(),
-      lastSyncAt: this.lastSyncAt,
+      lastSyncAt: this.opts.port.lastSyncAt(),
     };
   }
 
@@ -275,7 +248,6 @@ export class SyncService {
   /** Reads the lounge config from the cloud; a failure keeps the one held (logged). */
   async fetchLoungeConfig(): Promise<boolean> {
     const { port, log, loungeId } = this.opts;
-    if (!port.applyLoungeConfig) return false;
     try {
       return port.applyLoungeConfig(await this.feed.loungeConfig(loungeId));
     } catch (err) {
@@ -307,7 +279,7 @@ export class SyncService {
         port.dropRetiredKeys(msg.retired);
         void port.refreshKeys();
       } else if (topic === this.configTopic) {
-        const changed = port.applyLoungeConfig?.(loungeConfigSchema.parse(json));
+        const changed = port.applyLoungeConfig(loungeConfigSchema.parse(json));
         if (changed) log.info({ config: json }, 'lounge config received');
       } else {
         this.entries.onMessage(json);

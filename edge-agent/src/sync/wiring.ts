@@ -1,10 +1,15 @@
 import { createRequire } from 'node:module';
-import type { Clock, Timers } from '@lounge/shared';
+import type { Clock, Ed25519PrivateJwk, Timers } from '@lounge/shared';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { fetch as undiciFetch } from 'undici';
-import type { Agent, Subsystem } from '../agent.ts';
+import type { EdgeConfig } from '../config.ts';
 import type { Fetch } from '../jwks-cache.ts';
+import type { EdgeState } from '../state/index.ts';
 import { IbdpUploader } from '../upload/uploader.ts';
-import { SyncService, type SyncPort } from './sync-service.ts';
+import type { HeartbeatFacts } from './heartbeat.ts';
+import type { SyncPort } from './port.ts';
+import { SyncService } from './sync-service.ts';
 
 /** The agent version from edge-agent/package.json (read when wiring, never on import). */
 function agentVersion(): string {
@@ -12,15 +17,15 @@ function agentVersion(): string {
   return pkg.version ?? '0.0.0';
 }
 
-/** The sync's view of an agent: its hooks, revocation pruning and page transactions. */
-export function syncPortOf(agent: Agent): SyncPort {
-  const { state } = agent;
-  return {
-    ...agent.sync,
-    pruneRevocations: (before) => state.invitations.pruneRevocations(before),
-    heartbeatFacts: () => agent.heartbeatFacts(),
-    transaction: (fn) => state.db.transaction(fn)(),
-  };
+/** What the sync and the uploader take from an agent (an `Agent` fits it). */
+export interface SyncedEdge {
+  readonly config: EdgeConfig;
+  readonly log: Logger;
+  readonly deviceKey: Ed25519PrivateJwk | undefined;
+  readonly state: EdgeState;
+  readonly syncPort: SyncPort;
+  readonly metrics: { registry: Registry };
+  heartbeatFacts(): HeartbeatFacts;
 }
 
 /**
@@ -29,12 +34,12 @@ export function syncPortOf(agent: Agent): SyncPort {
  * no uploader (records stay pending, never deleted). Each is logged once.
  */
 export function edgeSubsystems(
-  agent: Agent,
+  agent: SyncedEdge,
   opts: { fetch?: Fetch; version?: string; clock?: Clock; timers?: Timers } = {},
-): Array<Subsystem & { wake(): void }> {
+): Array<SyncService | IbdpUploader> {
   const { config, log, deviceKey } = agent;
   const fetch = opts.fetch ?? (undiciFetch as unknown as Fetch);
-  const out: Array<Subsystem & { wake(): void }> = [];
+  const out: Array<SyncService | IbdpUploader> = [];
   if (config.mqtt && deviceKey) {
     out.push(
       new SyncService({
@@ -46,7 +51,8 @@ export function edgeSubsystems(
         deviceKey,
         clockSkewSeconds: config.clockSkewSeconds,
         version: opts.version ?? agentVersion(),
-        port: syncPortOf(agent),
+        port: agent.syncPort,
+        facts: () => agent.heartbeatFacts(),
         log: log.child({ subsystem: 'sync' }),
         fetch,
         clock: opts.clock,

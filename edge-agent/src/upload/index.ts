@@ -9,7 +9,5 @@ export {
 } from './upload-health.ts';
 export type { UploadError, UploadHealth } from './upload-health.ts';
 export { registerUploadHealthMetrics } from './metrics.ts';
-export { UploadQueue, MAX_BATCH } from './queue.ts';
-export type { Batch } from './queue.ts';
 export { IbdpClient, toNdjson } from './ibdp-client.ts';
 export type { SendResult } from './ibdp-client.ts';

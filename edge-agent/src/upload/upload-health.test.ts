@@ -1,8 +1,8 @@
 import { ManualClock } from '@lounge/shared';
 import { describe, expect, it } from 'vitest';
+import { accessRecord } from '../../test/integration/records.ts';
 import { buildHealth } from '../health.ts';
 import { openEdgeState, type EdgeState } from '../state/index.ts';
-import { UploadQueue } from './queue.ts';
 import { isRefusal, readUploadHealth, uploadProblem, type UploadHealth } from './upload-health.ts';
 
 const MIN = 60_000;
@@ -10,20 +10,7 @@ const clock = new ManualClock();
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function record(state: EdgeState, eventId: string, decidedAtMs: number): void {
-  state.accessLog.insert({
-    eventId,
-    deviceId: 'dev_1',
-    loungeId: 'MAD-T4S-X',
-    gate: 'g',
-    invitationId: null,
-    decision: 'deny',
-    reason: 'MALFORMED',
-    admit: 0,
-    decidedAt: iso(decidedAtMs),
-    offline: false,
-    codeSha256: '0'.repeat(64),
-    latencyMs: 0,
-  });
+  state.accessLog.insert(accessRecord(eventId, { decidedAt: iso(decidedAtMs) }));
 }
 
 const health = (h: Partial<UploadHealth>): UploadHealth => ({
@@ -37,7 +24,7 @@ const health = (h: Partial<UploadHealth>): UploadHealth => ({
 describe('upload health', () => {
   it('reads pending, the oldest pending record and the last error from SQLite', () => {
     const state = openEdgeState({ file: ':memory:' });
-    const q = new UploadQueue(state.db);
+    const q = state.uploads;
     const t0 = clock.now();
     expect(readUploadHealth(state.db)).toEqual(health({}));
     record(state, 'evt_1', t0 - 7 * MIN);

@@ -1,15 +1,9 @@
-import type { Db } from '../state/index.ts';
-import { META, MetaStore } from '../state/index.ts';
+import { META, MetaStore, readBacklog, type Db, type UploadError } from '../state/index.ts';
+
+export type { UploadError } from '../state/index.ts';
 
 /** Pending records older than this mean the uploads are stuck (SPEC.md 8 `/healthz`). */
 export const STUCK_AFTER_MS = 5 * 60_000;
-
-/** The last failed IBDP attempt: when, the HTTP status (null: no answer) and why. */
-export interface UploadError {
-  at: string;
-  status: number | null;
-  detail: string;
-}
 
 /** What `/healthz` `uploads` shows (SPEC.md 8), read from the edge's SQLite state. */
 export interface UploadHealth {
@@ -33,17 +27,9 @@ export const isRefusal = (status: number | null): boolean =>
  * read-only connection while the agent is stopped.
  */
 export function readUploadHealth(db: Db): UploadHealth {
-  const row = db
-    .prepare<[], { n: number; oldest: string | null }>(
-      `SELECT count(*) AS n,
-        (SELECT decided_at FROM access_log WHERE uploaded_at IS NULL ORDER BY id LIMIT 1) AS oldest
-       FROM access_log WHERE uploaded_at IS NULL`,
-    )
-    .get();
   const meta = new MetaStore(db);
   return {
-    pending: row?.n ?? 0,
-    oldestPendingAt: row?.oldest ?? null,
+    ...readBacklog(db),
     lastUploadAt: meta.get(META.lastUploadAt) ?? null,
     lastError: parseError(meta.get(META.lastUploadError)),
   };

@@ -11,10 +11,9 @@ import {
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Fetch } from '../jwks-cache.ts';
-import type { Db } from '../state/index.ts';
+import { UploadQueue, type Batch, type Db } from '../state/index.ts';
 import { IbdpClient, type SendResult } from './ibdp-client.ts';
 import { createUploadMetrics, type UploadMetrics } from './metrics.ts';
-import { UploadQueue, type Batch } from './queue.ts';
 import { readUploadHealth, type UploadHealth } from './upload-health.ts';
 
 export interface UploaderOptions {

@@ -1,14 +1,6 @@
-import { ManualClock } from '@lounge/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEVICE,
-  LOUNGE,
-  makeSigner,
-  startAgent,
-  startFakeCloud,
-  tempDir,
-  type TestAgent,
-} from './fixtures.ts';
+import { describe, expect } from 'vitest';
+import { LOUNGE, DEVICE } from './fixtures.ts';
+import { edgeTest } from './edge-test.ts';
 
 async function expectProblem(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);
@@ -22,23 +14,7 @@ async function expectProblem(res: Response, status: number, code: string) {
 }
 
 describe('local API errors, health and metrics', () => {
-  const clock = new ManualClock();
-  const tmp = tempDir();
-  let cloud: Awaited<ReturnType<typeof startFakeCloud>>;
-  let edge: TestAgent;
-
-  beforeAll(async () => {
-    const signer = await makeSigner();
-    cloud = await startFakeCloud([signer.publicJwk], clock);
-    edge = await startAgent(tmp.dir, cloud.url, { clock });
-  });
-  afterAll(async () => {
-    await edge.stop();
-    await cloud.close();
-    tmp.cleanup();
-  });
-
-  it('answers 401 without or with a wrong bearer token', async () => {
+  edgeTest('answers 401 without or with a wrong bearer token', async ({ edge }) => {
     const none = await edge.call('POST', '/v1/scan', { code: 'x' }, null);
     await expectProblem(none, 401, 'UNAUTHORIZED');
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
@@ -49,49 +25,55 @@ describe('local API errors, health and metrics', () => {
     );
     await expectProblem(await edge.call('GET', '/v1/events', undefined, null), 401, 'UNAUTHORIZED');
     await expectProblem(await edge.call('GET', '/metrics', undefined, 'nope'), 401, 'UNAUTHORIZED');
-    expect(edge.agent.state.accessLog.pendingCount()).toBe(0);
+    expect(edge.agent.state.uploads.pending()).toBe(0);
   });
 
-  it('answers 400 INVALID_REQUEST for bad JSON or a missing code, naming the field', async () => {
-    await expectProblem(await edge.call('POST', '/v1/scan', '{"code":'), 400, 'INVALID_REQUEST');
-    const missing = await expectProblem(
-      await edge.call('POST', '/v1/scan', { gate: 'g1' }),
-      400,
-      'INVALID_REQUEST',
-    );
-    expect(missing.detail).toMatch(/^code: /);
-    const badGate = await expectProblem(
-      await edge.call('POST', '/v1/verify', { code: 'x', gate: 'a b' }),
-      400,
-      'INVALID_REQUEST',
-    );
-    expect(badGate.field).toBe('gate');
-  });
+  edgeTest(
+    'answers 400 INVALID_REQUEST for bad JSON or a missing code, naming the field',
+    async ({ edge }) => {
+      await expectProblem(await edge.call('POST', '/v1/scan', '{"code":'), 400, 'INVALID_REQUEST');
+      const missing = await expectProblem(
+        await edge.call('POST', '/v1/scan', { gate: 'g1' }),
+        400,
+        'INVALID_REQUEST',
+      );
+      expect(missing.detail).toMatch(/^code: /);
+      const badGate = await expectProblem(
+        await edge.call('POST', '/v1/verify', { code: 'x', gate: 'a b' }),
+        400,
+        'INVALID_REQUEST',
+      );
+      expect(badGate.field).toBe('gate');
+    },
+  );
 
-  it('answers 413 for a body over 16 KiB, with or without Content-Length', async () => {
-    const big = JSON.stringify({ code: 'x'.repeat(17 * 1024) });
-    await expectProblem(await edge.call('POST', '/v1/scan', big), 413, 'PAYLOAD_TOO_LARGE');
-    const chunked = new ReadableStream({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode(big));
-        controller.close();
-      },
-    });
-    const res = await fetch(`${edge.url}/v1/scan`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${edge.config.api.token}` },
-      body: chunked,
-      duplex: 'half',
-    } as RequestInit);
-    await expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
-    expect(edge.agent.state.accessLog.pendingCount()).toBe(0);
-  });
+  edgeTest(
+    'answers 413 for a body over 16 KiB, with or without Content-Length',
+    async ({ edge }) => {
+      const big = JSON.stringify({ code: 'x'.repeat(17 * 1024) });
+      await expectProblem(await edge.call('POST', '/v1/scan', big), 413, 'PAYLOAD_TOO_LARGE');
+      const chunked = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(big));
+          controller.close();
+        },
+      });
+      const res = await fetch(`${edge.url}/v1/scan`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${edge.config.api.token}` },
+        body: chunked,
+        duplex: 'half',
+      } as RequestInit);
+      await expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
+      expect(edge.agent.state.uploads.pending()).toBe(0);
+    },
+  );
 
-  it('answers 404 problem+json for an unknown route', async () => {
+  edgeTest('answers 404 problem+json for an unknown route', async ({ edge }) => {
     await expectProblem(await edge.call('GET', '/v1/nothing'), 404, 'NOT_FOUND');
   });
 
-  it('serves /healthz without a token, in the SPEC shape', async () => {
+  edgeTest('serves /healthz without a token, in the SPEC shape', async ({ edge, clock }) => {
     await edge.scan('garbage');
     const res = await edge.call('GET', '/healthz', undefined, null);
     expect(res.status).toBe(200);
@@ -112,7 +94,7 @@ describe('local API errors, health and metrics', () => {
     });
   });
 
-  it('serves Prometheus metrics with decisions by reason and latency', async () => {
+  edgeTest('serves Prometheus metrics with decisions by reason and latency', async ({ edge }) => {
     const res = await edge.call('GET', '/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);

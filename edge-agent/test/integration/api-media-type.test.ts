@@ -1,15 +1,7 @@
 import { request } from 'node:http';
-import { ManualClock } from '@lounge/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  API_TOKEN,
-  makeSigner,
-  startAgent,
-  startFakeCloud,
-  tempDir,
-  type Signer,
-  type TestAgent,
-} from './fixtures.ts';
+import { describe, expect } from 'vitest';
+import { API_TOKEN } from './fixtures.ts';
+import { edgeTest } from './edge-test.ts';
 
 /** A raw HTTP POST: exactly the headers given, nothing added (fetch would add a type). */
 function post(url: string, body: string, headers: Record<string, string>) {
@@ -37,34 +29,27 @@ function post(url: string, body: string, headers: Record<string, string>) {
 // The cloud refuses a body that is not application/json (415); the edge's local API must not:
 // AENA turnstiles post JSON without a Content-Type, or with text/plain (SPEC.md 5 and 8).
 describe('local API media type', () => {
-  const clock = new ManualClock();
-  const tmp = tempDir();
-  let signer: Signer;
-  let cloud: Awaited<ReturnType<typeof startFakeCloud>>;
-  let edge: TestAgent;
-
-  beforeAll(async () => {
-    signer = await makeSigner();
-    cloud = await startFakeCloud([signer.publicJwk], clock);
-    edge = await startAgent(tmp.dir, cloud.url, { clock });
-  });
-  afterAll(async () => {
-    await edge.stop();
-    await cloud.close();
-    tmp.cleanup();
-  });
-
-  it('decides a scan posted without a Content-Type, or as text/plain', async () => {
-    const auth = { authorization: `Bearer ${API_TOKEN}` };
-    for (const headers of [auth, { ...auth, 'content-type': 'text/plain' }]) {
-      const code = await signer.token(clock);
-      const res = await post(`${edge.url}/v1/scan`, JSON.stringify({ code, gate: 't1' }), headers);
-      expect({ status: res.status, decision: res.json.decision }).toEqual({
+  edgeTest(
+    'decides a scan posted without a Content-Type, or as text/plain',
+    async ({ edge, signer, clock }) => {
+      const auth = { authorization: `Bearer ${API_TOKEN}` };
+      for (const headers of [auth, { ...auth, 'content-type': 'text/plain' }]) {
+        const code = await signer.token(clock);
+        const res = await post(
+          `${edge.url}/v1/scan`,
+          JSON.stringify({ code, gate: 't1' }),
+          headers,
+        );
+        expect({ status: res.status, decision: res.json.decision }).toEqual({
+          status: 200,
+          decision: 'grant',
+        });
+      }
+      const verify = await post(`${edge.url}/v1/verify`, JSON.stringify({ code: 'x' }), auth);
+      expect(verify).toMatchObject({
         status: 200,
-        decision: 'grant',
+        json: { decision: 'deny', reason: 'MALFORMED' },
       });
-    }
-    const verify = await post(`${edge.url}/v1/verify`, JSON.stringify({ code: 'x' }), auth);
-    expect(verify).toMatchObject({ status: 200, json: { decision: 'deny', reason: 'MALFORMED' } });
-  });
+    },
+  );
 });

@@ -106,13 +106,16 @@ export function rawConfig(dataDir: string, cloudUrl: string, extra: Record<strin
 }
 
 export interface TestAgent {
-  agent: Agent;
-  url: string;
+  /** The running agent (a new one after `restart()`). */
+  readonly agent: Agent;
+  readonly url: string;
   config: EdgeConfig;
   /** An authenticated JSON request to the local API. */
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<Response>;
   scan(code: string, gate?: string): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
+  /** Stops the agent and starts a new one on the same data dir and options. */
+  restart(): Promise<void>;
 }
 
 /** Starts an agent on 127.0.0.1:0 with a silent logger. */
@@ -122,15 +125,20 @@ export async function startAgent(
   opts: { clock?: Clock; extra?: Record<string, unknown>; deps?: AgentDeps } = {},
 ): Promise<TestAgent> {
   const { config } = parseConfig(rawConfig(dir, cloudUrl, opts.extra), dir);
-  const agent = createAgent(config, {
-    log: pino({ level: 'silent' }),
-    clock: opts.clock ?? new ManualClock(),
-    defaultMetrics: false,
-    ...opts.deps,
-  });
-  const { url } = await agent.start();
+  const clock = opts.clock ?? new ManualClock();
+  const boot = async () => {
+    const agent = createAgent(config, {
+      log: pino({ level: 'silent' }),
+      clock,
+      defaultMetrics: false,
+      ...opts.deps,
+    });
+    const { url } = await agent.start();
+    return { agent, url };
+  };
+  let running = await boot();
   const call = (method: string, path: string, body?: unknown, token: string | null = API_TOKEN) =>
-    fetch(url + path, {
+    fetch(running.url + path, {
       method,
       headers: {
         ...(token !== null && { authorization: `Bearer ${token}` }),
@@ -139,8 +147,12 @@ export async function startAgent(
       ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
   return {
-    agent,
-    url,
+    get agent() {
+      return running.agent;
+    },
+    get url() {
+      return running.url;
+    },
     config,
     call,
     async scan(code, gate) {
@@ -148,7 +160,11 @@ export async function startAgent(
       if (res.status !== 200) throw new Error(`scan answered ${res.status}: ${await res.text()}`);
       return (await res.json()) as Record<string, unknown>;
     },
-    stop: () => agent.stop(),
+    stop: () => running.agent.stop(),
+    async restart() {
+      await running.agent.stop();
+      running = await boot();
+    },
   };
 }
 
@@ -197,3 +213,5 @@ export async function metricValue(edge: TestAgent, pattern: RegExp): Promise<num
   const match = new RegExp(`^${pattern.source} (\\S+)$`, 'm').exec(text);
   return match ? Number(match[1]) : 0;
 }
+
+export { accessRecord, revocation } from './records.ts';

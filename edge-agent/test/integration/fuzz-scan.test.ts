@@ -1,37 +1,13 @@
-import { DENY_REASONS, ManualClock } from '@lounge/shared';
+import { DENY_REASONS } from '@lounge/shared';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  makeSigner,
-  startAgent,
-  startFakeCloud,
-  tempDir,
-  type Signer,
-  type TestAgent,
-} from './fixtures.ts';
+import { describe, expect } from 'vitest';
+import { edgeTest } from './edge-test.ts';
 
 // Random bodies at the real local API over HTTP: every answer is a decision or a problem, the
 // process keeps serving, and nothing random is ever granted.
 const reasons: readonly string[] = DENY_REASONS;
 
 describe('POST /v1/scan under fuzzing', () => {
-  const clock = new ManualClock();
-  const tmp = tempDir();
-  let cloud: Awaited<ReturnType<typeof startFakeCloud>>;
-  let edge: TestAgent;
-  let signer: Signer;
-
-  beforeAll(async () => {
-    signer = await makeSigner();
-    cloud = await startFakeCloud([signer.publicJwk], clock);
-    edge = await startAgent(tmp.dir, cloud.url, { clock });
-  });
-  afterAll(async () => {
-    await edge.stop();
-    await cloud.close();
-    tmp.cleanup();
-  });
-
   async function expectDecisionOrProblem(res: Response): Promise<void> {
     const text = await res.text();
     if (res.status === 200) {
@@ -57,7 +33,7 @@ describe('POST /v1/scan under fuzzing', () => {
       .map((v) => JSON.stringify(v)),
   );
 
-  it('random bodies get a deny decision or a problem+json, never a 5xx', async () => {
+  edgeTest('random bodies get a deny decision or a problem+json, never a 5xx', async ({ edge }) => {
     await fc.assert(
       fc.asyncProperty(body, async (raw) => {
         await expectDecisionOrProblem(await edge.call('POST', '/v1/scan', raw));
@@ -66,7 +42,7 @@ describe('POST /v1/scan under fuzzing', () => {
     );
   });
 
-  it('random codes in a valid body are denied with a known reason', async () => {
+  edgeTest('random codes in a valid body are denied with a known reason', async ({ edge }) => {
     await fc.assert(
       fc.asyncProperty(fc.string({ minLength: 1, maxLength: 600 }), async (code) => {
         await expectDecisionOrProblem(await edge.call('POST', '/v1/scan', { code }));
@@ -75,9 +51,12 @@ describe('POST /v1/scan under fuzzing', () => {
     );
   });
 
-  it('still serves afterwards: health is up and a genuine token is granted', async () => {
-    expect((await edge.call('GET', '/healthz', undefined, null)).status).toBe(200);
-    const granted = await edge.scan(await signer.token(clock));
-    expect(granted).toMatchObject({ decision: 'grant', reason: 'OK' });
-  });
+  edgeTest(
+    'still serves afterwards: health is up and a genuine token is granted',
+    async ({ edge, signer, clock }) => {
+      expect((await edge.call('GET', '/healthz', undefined, null)).status).toBe(200);
+      const granted = await edge.scan(await signer.token(clock));
+      expect(granted).toMatchObject({ decision: 'grant', reason: 'OK' });
+    },
+  );
 });

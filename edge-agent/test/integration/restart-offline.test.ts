@@ -34,7 +34,7 @@ describe('restarts, offline start and key rotation', () => {
       deps: {
         subsystems: (agent) => [
           {
-            start: () => void calls.push(`start seq=${agent.sync.revocationSeq()}`),
+            start: () => void calls.push(`start seq=${agent.syncPort.revocationSeq()}`),
             stop: async () => void calls.push('stop'),
           },
         ],
@@ -106,7 +106,7 @@ describe('restarts, offline start and key rotation', () => {
       // NTP fixes the clock (10 minutes forward), then the system clock jumps back an hour.
       clock.advance(10 * 60_000);
       cloud.state.dateOffsetMs = 0;
-      await edge.agent.sync.refreshKeys();
+      await edge.agent.syncPort.refreshKeys();
       // The clock is fine again. No uploader runs here, so the decision above has been pending
       // for 10 minutes or more: that is the one reason left (SPEC.md 8, uploads stuck).
       const fixed = edge.agent.health();

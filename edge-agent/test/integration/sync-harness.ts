@@ -14,7 +14,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import type { Agent } from '../../src/agent.ts';
-import { SyncService, syncPortOf, type SyncServiceOptions } from '../../src/sync/index.ts';
+import { SyncService, type SyncServiceOptions } from '../../src/sync/index.ts';
 
 /** An in-process aedes broker on 127.0.0.1 (MQTT 3.1.1); `restart()` = a fresh, empty one. */
 export async function startAedes(port = 0) {
@@ -204,7 +204,8 @@ export function syncFor(
     mqtt: { url: mqttUrl, username: config.deviceId, password: 'secret' },
     clockSkewSeconds: config.clockSkewSeconds,
     version: 'test',
-    port: syncPortOf(agent),
+    port: agent.syncPort,
+    facts: () => agent.heartbeatFacts(),
     log: pino({ level: process.env.SYNC_LOG ?? 'silent' }),
     fetch: (url, init) => fetch(url, init),
     reconnect: { baseMs: 50, maxMs: 300 },

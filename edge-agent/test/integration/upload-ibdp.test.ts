@@ -253,7 +253,7 @@ describe('IBDP uploader', () => {
     decide(state, 2); // pending, and old by the clock below
     clock.advance(8 * 86_400_000);
     expect(uploader({ clock }).prune()).toBe(4);
-    expect(state.accessLog.pendingCount()).toBe(2);
+    expect(state.uploads.pending()).toBe(2);
     expect(state.accessLog.recent(10)).toHaveLength(2);
   });
 });

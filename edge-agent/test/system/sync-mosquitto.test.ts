@@ -4,7 +4,6 @@ import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosq
 import { ISSUER, makeSigner, startAgent, tempDir } from '../integration/fixtures.ts';
 import { twoBoxesShareOccupancy } from '../integration/occupancy-scenario.ts';
 import { deviceKeyPair, startSyncCloud, syncFor, until } from '../integration/sync-harness.ts';
-import { syncPortOf } from '../../src/sync/index.ts';
 
 // The edge sync against a real mosquitto (MQTT 5, persistent sessions, retained messages).
 describe('edge sync on mosquitto', () => {
@@ -28,7 +27,7 @@ describe('edge sync on mosquitto', () => {
     const e = await startAgent(tmp.dir, cloud.url, { clock, extra: { deviceId } });
     cloud.addDevice(deviceId, keys.publicJwk);
     const appliedAt = new Map<number, number>();
-    const port = syncPortOf(e.agent);
+    const port = e.agent.syncPort;
     const newSync = () =>
       syncFor(e.agent, {
         mqttUrl: broker.url,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEdgeState } from '@lounge/edge-agent';
+import { accessRecord } from '@lounge/edge-agent/test-support';
 import { ManualClock } from '@lounge/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Fetch } from '../cloud-client.ts';
@@ -89,20 +90,7 @@ describe('doctor: uploads', () => {
       detail: 'nothing to upload yet (the agent has not run)',
     });
     const state = openEdgeState({ dataDir: config.dataDir });
-    state.accessLog.insert({
-      eventId: 'evt_1',
-      deviceId: 'dev_1',
-      loungeId: 'MAD-T4S-X',
-      gate: 'g',
-      invitationId: null,
-      decision: 'deny',
-      reason: 'MALFORMED',
-      admit: 0,
-      decidedAt: iso(clock.now() - 60 * MIN),
-      offline: false,
-      codeSha256: '0'.repeat(64),
-      latencyMs: 0,
-    });
+    state.accessLog.insert(accessRecord('evt_1', { decidedAt: iso(clock.now() - 60 * MIN) }));
     state.meta.set(
       'last_upload_error',
       JSON.stringify({ at: iso(clock.now()), status: 401, detail: 'IBDP answered 401' }),

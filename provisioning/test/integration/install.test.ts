@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '@lounge/shared';
-import { rawConfig } from '../../../edge-agent/test/integration/fixtures.ts';
+import { rawConfig } from '@lounge/edge-agent/test-support';
 import { runCli } from '../../src/cli.ts';
 import type { Context } from '../../src/context.ts';
 import type { Host } from '../../src/host.ts';

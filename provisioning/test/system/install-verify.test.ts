@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rawConfig } from '../../../edge-agent/test/integration/fixtures.ts';
+import { rawConfig } from '@lounge/edge-agent/test-support';
 import { provision, tempDir } from '../integration/cli-harness.ts';
 
 // `systemd-analyze verify` (Debian package `systemd`) checks every key and value of a unit,

@@ -1,12 +1,14 @@
 import type { AccessLogRecord } from '@lounge/shared';
-import {
-  META,
-  MetaStore,
-  toAccessLogRecord,
-  type AccessLogRecordRow,
-  type Db,
-} from '../state/index.ts';
-import type { UploadError } from './upload-health.ts';
+import { toAccessLogRecord, type AccessLogRecordRow } from './access-log.ts';
+import { prep, type Db } from './db.ts';
+import { META, MetaStore } from './meta.ts';
+
+/** The last failed IBDP attempt: when, the HTTP status (null: no answer) and why. */
+export interface UploadError {
+  at: string;
+  status: number | null;
+  detail: string;
+}
 
 /** One IBDP batch: its Idempotency-Key and its records, oldest first. */
 export interface Batch {
@@ -24,6 +26,26 @@ interface Row extends AccessLogRecordRow {
 /** Hard ceiling of a batch (SPEC.md 8). */
 export const MAX_BATCH = 500;
 
+/** What waits for IBDP: how many records, and `decidedAt` of the oldest (null when none). */
+export interface Backlog {
+  pending: number;
+  oldestPendingAt: string | null;
+}
+
+/**
+ * Reads the backlog with one SELECT, so `lounge-provision doctor` can run it on a read-only
+ * connection while the agent is stopped.
+ */
+export function readBacklog(db: Db): Backlog {
+  const row = prep<[], { n: number; oldest: string | null }>(
+    db,
+    `SELECT count(*) AS n,
+      (SELECT decided_at FROM access_log WHERE uploaded_at IS NULL ORDER BY id LIMIT 1) AS oldest
+     FROM access_log WHERE uploaded_at IS NULL`,
+  ).get();
+  return { pending: row?.n ?? 0, oldestPendingAt: row?.oldest ?? null };
+}
+
 /**
  * The upload queue over the access log's `batch_id`/`uploaded_at` columns. Batches are cut in
  * id order and uploaded in order, so each is a contiguous id range at the head of the pending
@@ -34,7 +56,6 @@ export class UploadQueue {
   private readonly head;
   private readonly assign;
   private readonly mark;
-  private readonly count;
   private readonly meta: MetaStore;
 
   constructor(private readonly db: Db) {
@@ -50,9 +71,6 @@ export class UploadQueue {
     );
     this.mark = db.prepare<[number, number, number, string]>(
       `UPDATE access_log SET uploaded_at = ? WHERE id BETWEEN ? AND ? AND batch_id = ?`,
-    );
-    this.count = db.prepare<[], { n: number }>(
-      'SELECT count(*) AS n FROM access_log WHERE uploaded_at IS NULL',
     );
   }
 
@@ -99,8 +117,9 @@ export class UploadQueue {
     return this.meta.get(META.lastUploadAt) ?? null;
   }
 
+  /** Records IBDP has not stored yet. */
   pending(): number {
-    return this.count.get()?.n ?? 0;
+    return readBacklog(this.db).pending;
   }
 
   /** Deletes uploaded rows older than `beforeMs`; never a pending one. Returns the count. */
