@@ -10,7 +10,7 @@ import { IbdpUploader, toNdjson } from '@lounge/edge-agent/upload';
 import type { Fetch } from '@lounge/edge-agent';
 import { openEdgeState, type AccessLogEntry } from '@lounge/edge-agent/state';
 import { tempDir } from '@lounge/edge-agent/test-support';
-import { startStandIns } from '../test/helpers/stand-ins.ts';
+import { startStandIns } from '@lounge/test-helpers/stand-ins';
 import type { Figure } from './lib/report.ts';
 import { waitUntil } from './lib/stats.ts';
 

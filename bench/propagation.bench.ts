@@ -3,8 +3,8 @@
 // publish -> receive through the same broker.
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
-import { startMosquitto } from '../test/helpers/mosquitto.ts';
-import { which } from '../test/helpers/tools.ts';
+import { startMosquitto } from '@lounge/test-helpers/mosquitto';
+import { which } from '@lounge/test-helpers/tools';
 import { LOUNGE_ID, startBenchCloud } from './lib/cloud.ts';
 import { EDGE_API_TOKEN, startEnrolledEdge } from './lib/enrolled-edge.ts';
 import type { Figure } from './lib/report.ts';

@@ -2,8 +2,8 @@
 // device end); the bench writes token + CR on the host end and times until the SSE `decision`
 // event arrives. Floor: the same write read back raw by serialport on the device end.
 import { SerialPort } from 'serialport';
-import { openPtyPair } from '../test/helpers/pty.ts';
-import { which } from '../test/helpers/tools.ts';
+import { openPtyPair } from '@lounge/test-helpers/pty';
+import { which } from '@lounge/test-helpers/tools';
 import { API_TOKEN, startBenchEdge } from './lib/edge.ts';
 import type { Figure } from './lib/report.ts';
 import { percentiles, waitUntil } from './lib/stats.ts';

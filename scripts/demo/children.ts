@@ -110,16 +110,3 @@ export async function runToCompletion(spec: Omit<ChildSpec, 'stdin'>): Promise<v
     throw new Error(`${spec.name} failed (${how}); see its log: ${spec.logFile}`);
   }
 }
-
-/** The demo's environment minus any cloud setting that would leak into its children. */
-export function childEnv(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const copy = { ...source };
-  for (const name of Object.keys(copy)) {
-    if (CLOUD_VARIABLES.test(name)) delete copy[name];
-  }
-  return copy;
-}
-
-// SPEC.md section 3, plus the edge's config variable: the demo decides all of them itself.
-const CLOUD_VARIABLES =
-  /^(HOST|PORT|PUBLIC_URL|DATABASE_URL|MQTT_\w+|(LOYALTY|ENRICHMENT|CRM|IBDP)_(URL|TOKEN)|INTEGRATIONS|BOOTSTRAP_ADMIN_KEY|KEY_ENCRYPTION_KEY|VALIDITY_\w+|RATE_LIMIT|LOUNGE_EDGE_CONFIG)$/;

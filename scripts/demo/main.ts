@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import QRCode from 'qrcode';
-import { childEnv, startChild, type Child } from './children.ts';
+import { childEnv } from '@lounge/test-helpers/child-env';
+import { startChild, type Child } from './children.ts';
 import { subscribeDecisions } from './events.ts';
 import { pickPort, portFromEnv } from './ports.ts';
 import {

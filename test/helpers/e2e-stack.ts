@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { childEnv } from '../../scripts/demo/children.ts';
+import { childEnv } from './child-env.ts';
 import { poll, stopGracefully, type Json } from './e2e-clients.ts';
 import { startMosquitto, type MosquittoBroker } from './mosquitto.ts';
 import { freePort } from './ports.ts';

@@ -2,8 +2,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports.ts';
-import { spawnProcess } from '../helpers/process.ts';
+import { freePort } from '@lounge/test-helpers/ports';
+import { spawnProcess } from '@lounge/test-helpers/process';
 
 // `npm start` end to end: the real cloud, provisioning CLI and edge agent as child processes.
 const DEMO = resolve(import.meta.dirname, '../../scripts/demo.js');

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitForPort } from '../helpers/ports.ts';
-import { killAllProcesses, spawnProcess, type SpawnedProcess } from '../helpers/process.ts';
+import { freePort, waitForPort } from '@lounge/test-helpers/ports';
+import { killAllProcesses, spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
 
 // Zombies still answer kill(pid, 0): read the state from /proc instead.
 function alive(pid: number): boolean {

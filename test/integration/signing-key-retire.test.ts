@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { utcDate } from '../helpers/dates.ts';
-import { cloudApi, poll, stopGracefully, type Json } from '../helpers/e2e-clients.ts';
-import { BIN, binEnv, tail } from '../helpers/e2e-stack.ts';
-import { freePort } from '../helpers/ports.ts';
-import { spawnProcess, type SpawnedProcess } from '../helpers/process.ts';
+import { utcDate } from '@lounge/test-helpers/dates';
+import { cloudApi, poll, stopGracefully, type Json } from '@lounge/test-helpers/e2e-clients';
+import { BIN, binEnv, tail } from '@lounge/test-helpers/e2e-stack';
+import { freePort } from '@lounge/test-helpers/ports';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
 
 // A leaked signing key retired, over real processes: `lounge-cloud serve` (SQLite, embedded
 // broker, stub airline) and `lounge-edge` enrolled with `lounge-provision`. Retiring the key

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_TOKEN, rawConfig } from '@lounge/edge-agent/test-support';
-import { freePort } from '../helpers/ports.ts';
+import { freePort } from '@lounge/test-helpers/ports';
 
 // `npx lounge-edge` runs npm exec → sh -c → node. SIGTERM to npm (what a supervisor that knows
 // only the pid it started sends) used to reach only the shell: the agent ran on, orphaned,

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { ManualClock } from '@lounge/shared';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startStandIns, type StandIns } from '../helpers/stand-ins.ts';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
 
 let s: StandIns;
 beforeAll(async () => {

@@ -2,11 +2,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import {
+  cloudApi,
+  edgeApi,
+  poll,
+  stopGracefully,
+  type Json,
+} from '@lounge/test-helpers/e2e-clients';
+import { BIN, binEnv, startE2eStack, tail, type E2eStack } from '@lounge/test-helpers/e2e-stack';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
+import { decodeQr } from '@lounge/test-helpers/zbar';
 import { subscribeDecisions } from '../../bench/lib/sse.ts';
-import { cloudApi, edgeApi, poll, stopGracefully, type Json } from '../helpers/e2e-clients.ts';
-import { BIN, binEnv, startE2eStack, tail, type E2eStack } from '../helpers/e2e-stack.ts';
-import { spawnProcess, type SpawnedProcess } from '../helpers/process.ts';
-import { decodeQr } from '../helpers/zbar.ts';
 
 // The whole product path over real processes: lounge-cloud on mosquitto with dynamic
 // security and HTTP stand-ins for the airline, lounge-edge enrolled with lounge-provision and a

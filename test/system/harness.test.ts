@@ -4,10 +4,10 @@ import QRCode from 'qrcode';
 import { SerialPort } from 'serialport';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { startMosquitto } from '../helpers/mosquitto.ts';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
-import { openPtyPair } from '../helpers/pty.ts';
-import { decodeQr } from '../helpers/zbar.ts';
+import { startMosquitto } from '@lounge/test-helpers/mosquitto';
+import { startPostgres, type PostgresCluster } from '@lounge/test-helpers/postgres';
+import { openPtyPair } from '@lounge/test-helpers/pty';
+import { decodeQr } from '@lounge/test-helpers/zbar';
 
 // Each harness proven against the real service, so the other system tests can trust them.
 

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawConfig } from '@lounge/edge-agent/test-support';
-import { freePort } from '../helpers/ports.ts';
+import { freePort } from '@lounge/test-helpers/ports';
 
 // SPEC.md section 2: "`npm ci --omit=dev` is enough to run the bins". What docs/field-guide.md
 // tells a technician, in a temp copy of this checkout: build, `npm ci --omit=dev`, then run the

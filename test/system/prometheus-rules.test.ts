@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { which } from '../helpers/tools.ts';
+import { which } from '@lounge/test-helpers/tools';
 
 // deploy/prometheus/alerts.yml, checked and unit-tested with promtool (Debian `prometheus`):
 // each alert fires, and does not, in alerts.test.yml. Nothing is skipped: no promtool fails.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { postgresBinDir, run, which } from '../helpers/tools.ts';
+import { postgresBinDir, run, which } from '@lounge/test-helpers/tools';
 
 // The system suite runs against real services; this checks CI installed every one of them.
 describe('system tools', () => {

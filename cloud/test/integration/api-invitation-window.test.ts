@@ -1,9 +1,9 @@
 import { ManualClock } from '@lounge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { utcDate } from '@lounge/test-helpers/dates';
 import type { InvitationView } from '../../src/domain/views.ts';
 import { createStubIntegrations } from '../../src/integrations/index.ts';
 import type { Integrations } from '../../src/integrations/ports.ts';
-import { utcDate } from '../../../test/helpers/dates.ts';
 import { makeCloud, type TestCloud } from './harness.ts';
 
 // SPEC.md 5: no invitation that can never be used (a window already over, a departure beyond

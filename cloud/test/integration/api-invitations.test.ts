@@ -1,10 +1,10 @@
 import { TOPICS, verifyToken } from '@lounge/shared';
 import { decodeProtectedHeader, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { utcDate } from '@lounge/test-helpers/dates';
 import { KEYS_MESSAGE_DELAY_MS } from '../../src/domain/key-ring.ts';
 import type { InvitationView } from '../../src/domain/views.ts';
 import { LOUNGE, makeCloud, PUBLIC_URL, type TestCloud } from './harness.ts';
-import { utcDate } from '../../../test/helpers/dates.ts';
 
 let cloud: TestCloud;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { utcDate } from '@lounge/test-helpers/dates';
 import type { InvitationView } from '../../src/domain/views.ts';
 import { makeCloud, type TestCloud } from './harness.ts';
-import { utcDate } from '../../../test/helpers/dates.ts';
 
 // Every refusal code of SPEC.md section 5, through HTTP, with a real SQLite store.
 let cloud: TestCloud;

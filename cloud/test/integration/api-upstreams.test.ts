@@ -1,10 +1,10 @@
 import { ManualClock } from '@lounge/shared';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
+import { utcDate } from '@lounge/test-helpers/dates';
 import { createHttpIntegrations } from '../../src/integrations/index.ts';
 import { makeCloud, type TestCloud } from './harness.ts';
-import { utcDate } from '../../../test/helpers/dates.ts';
 
 // Issuance against the real HTTP clients and stand-in servers: fail closed, store nothing.
 let standIns: StandIns;

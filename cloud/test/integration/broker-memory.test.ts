@@ -4,8 +4,8 @@ import { connect as tcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/helpers/ports.ts';
-import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
+import { freePort } from '@lounge/test-helpers/ports';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
 
 // Memory exhaustion: strangers streaming oversized CONNECTs at the embedded broker. The cloud
 // runs as its own process so its memory is measured alone (VmRSS in /proc/PID/status).

@@ -1,6 +1,7 @@
 import { ManualClock } from '@lounge/shared';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
 import {
   UpstreamUnavailableError,
   createHttpIntegrations,
@@ -8,7 +9,6 @@ import {
   type CrmEvent,
   type Integrations,
 } from '../../src/integrations/index.ts';
-import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
 
 /**
  * One contract, two adapters: the in-process stub (`INTEGRATIONS=stub`) and the HTTP clients

@@ -3,6 +3,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { utcDate } from '@lounge/test-helpers/dates';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
 import {
   UpstreamUnavailableError,
   createHttpIntegrations,
@@ -10,8 +12,6 @@ import {
   type HttpTuning,
   type Member,
 } from '../../src/integrations/index.ts';
-import { utcDate } from '../../../test/helpers/dates.ts';
-import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
 
 const log = pino({ level: 'silent' });
 let s: StandIns;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { utcDate } from '../../../test/helpers/dates.ts';
+import { utcDate } from '@lounge/test-helpers/dates';
 import { startCloud, type RunningCloud } from '../../src/cloud.ts';
 import { loadConfig } from '../../src/config.ts';
 import { signLink } from '../../src/security/index.ts';

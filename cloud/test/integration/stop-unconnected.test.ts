@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnProcess } from '@lounge/test-helpers/process';
+import { freePort } from '@lounge/test-helpers/ports';
 import { startEmbeddedBroker } from '../../src/broker/embedded.ts';
 import { connectMqtt, createMqttPublisher } from '../../src/broker/mqtt-publisher.ts';
-import { spawnProcess } from '../../../test/helpers/process.ts';
-import { freePort } from '../../../test/helpers/ports.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/lounge-cloud.js');
 const log = pino({ level: 'silent' });

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeQr } from '../../../test/helpers/zbar.ts';
+import { decodeQr } from '@lounge/test-helpers/zbar';
+import { utcDate } from '@lounge/test-helpers/dates';
 import { startCloud } from '../../src/cloud.ts';
 import { loadConfig } from '../../src/config.ts';
 import { pino } from 'pino';
-import { utcDate } from '../../../test/helpers/dates.ts';
 
 const ADMIN = 'signed-link-admin-secret';
 let dir: string;

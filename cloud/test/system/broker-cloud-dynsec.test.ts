@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { TOPICS } from '@lounge/shared';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosquitto.ts';
+import { startMosquitto, type MosquittoBroker } from '@lounge/test-helpers/mosquitto';
 import { startCloud, type RunningCloud } from '../../src/cloud.ts';
 import { loadConfig } from '../../src/config.ts';
 import { closes, connect, eventually } from '../integration/broker-fixtures.ts';

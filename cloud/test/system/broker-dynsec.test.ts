@@ -2,12 +2,12 @@ import { newEventId, TOPICS } from '@lounge/shared';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosquitto.ts';
 import {
   createDynsecControl,
   createDynsecRegistry,
   type MqttCredentialRegistry,
 } from '../../src/broker/dynsec.ts';
+import { startMosquitto, type MosquittoBroker } from '@lounge/test-helpers/mosquitto';
 import { startSubscriber } from '../../src/broker/subscriber.ts';
 import type { Enrollment } from '../../src/domain/enroll-device.ts';
 import { recordDeviceStatus } from '../../src/domain/fleet.ts';

@@ -4,11 +4,11 @@ import { newEventId, TOPICS } from '@lounge/shared';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cloudApi } from '../../../test/helpers/e2e-clients.ts';
-import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosquitto.ts';
-import { startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.ts';
-import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
-import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
+import { cloudApi } from '@lounge/test-helpers/e2e-clients';
+import { startMosquitto, type MosquittoBroker } from '@lounge/test-helpers/mosquitto';
+import { startPostgres, type PostgresCluster } from '@lounge/test-helpers/postgres';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
 
 // Lounge events over MQTT are at least once (docs/mqtt.md): the cloud acknowledges an event
 // only after recording it, each instance keeps a persistent session under a stable client id,

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { TOPICS } from '@lounge/shared';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosquitto.ts';
-import { startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.ts';
-import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
-import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
+import { startMosquitto, type MosquittoBroker } from '@lounge/test-helpers/mosquitto';
+import { startPostgres, type PostgresCluster } from '@lounge/test-helpers/postgres';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
 
 // The fleet view with two cloud processes on one PostgreSQL and mosquitto (SPEC.md 5, 6): the
 // retained heartbeat reaches an instance started after it was sent, both instances show the

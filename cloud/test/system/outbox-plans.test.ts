@@ -2,7 +2,7 @@ import { systemClock } from '@lounge/shared';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.ts';
+import { startPostgres, type PostgresCluster } from '@lounge/test-helpers/postgres';
 import { createStore } from '../../src/store/index.ts';
 import { dueOutbox, numbered, RENEW_OUTBOX_LEASES } from '../../src/store/sql.ts';
 

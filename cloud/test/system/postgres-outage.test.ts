@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { utcDate } from '../../../test/helpers/dates.ts';
-import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosquitto.ts';
-import { startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.ts';
-import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
-import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
+import { utcDate } from '@lounge/test-helpers/dates';
+import { startMosquitto, type MosquittoBroker } from '@lounge/test-helpers/mosquitto';
+import { startPostgres, type PostgresCluster } from '@lounge/test-helpers/postgres';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
 import { SCHEMA_VERSION } from '../../src/store/migrations/index.ts';
 
 // What an operator sees when PostgreSQL goes away under running instances (docs/operations.md):

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
-import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
-import { utcDate } from '../../../test/helpers/dates.ts';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
+import { utcDate } from '@lounge/test-helpers/dates';
 
 // The PostgreSQL variant is api-two-instances.test.ts; this is the same race on one SQLite
 // file shared by two real cloud processes (a single-box deployment running two workers).

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { utcDate } from '../../../test/helpers/dates.ts';
-import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosquitto.ts';
-import { startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.ts';
-import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
-import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
+import { utcDate } from '@lounge/test-helpers/dates';
+import { startMosquitto, type MosquittoBroker } from '@lounge/test-helpers/mosquitto';
+import { startPostgres, type PostgresCluster } from '@lounge/test-helpers/postgres';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
 
 // Three cloud instances on one PostgreSQL and one mosquitto, under the faults of the
 // "scale-out under faults" issue: a key rotation by a separate process (SPEC.md 4), a slow

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.ts';
+import { startPostgres, type PostgresCluster } from '@lounge/test-helpers/postgres';
 import { createStore, type CloudStore } from '../../src/store/index.ts';
 import { openPostgres } from '../../src/store/postgres/connection.ts';
 import { silentLog } from '../contract/silent-log.ts';

@@ -1,6 +1,6 @@
 import { systemClock, TOPICS } from '@lounge/shared';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startStandIns } from '../../../test/helpers/stand-ins.ts';
+import { startStandIns } from '@lounge/test-helpers/stand-ins';
 import { edgeSubsystems } from '../../src/sync/index.ts';
 import { DEVICE, ISSUER, makeSigner, startAgent, tempDir } from './fixtures.ts';
 import { deviceKeyPair, mqttClient, startAedes, startSyncCloud, until } from './sync-harness.ts';

@@ -6,7 +6,7 @@ import {
 } from '@lounge/shared';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
-import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
 import { openEdgeState, type EdgeState } from '../../src/state/index.ts';
 import { IbdpUploader, uploadProblem, type UploaderOptions } from '../../src/upload/index.ts';
 import { tempDir } from './fixtures.ts';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock, type AccessLogRecord } from '@lounge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnProcess } from '../../../test/helpers/process.ts';
-import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
+import { spawnProcess } from '@lounge/test-helpers/process';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
 import {
   API_TOKEN,
   makeSigner,

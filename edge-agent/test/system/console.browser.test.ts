@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '@lounge/shared';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
+import { startStandIns, type StandIns } from '@lounge/test-helpers/stand-ins';
 import { openEdgeState } from '../../src/state/index.ts';
-import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
-import { startStandIns, type StandIns } from '../../../test/helpers/stand-ins.ts';
 import {
   API_TOKEN,
   makeSigner,

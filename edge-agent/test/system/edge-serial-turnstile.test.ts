@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '@lounge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPtyPair, type PtyPair } from '../../../test/helpers/pty.ts';
+import { openPtyPair, type PtyPair } from '@lounge/test-helpers/pty';
 import {
   API_TOKEN,
   makeSigner,

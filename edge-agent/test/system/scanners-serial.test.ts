@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { systemClock } from '@lounge/shared';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPtyPair, type PtyPair } from '../../../test/helpers/pty.ts';
+import { openPtyPair, type PtyPair } from '@lounge/test-helpers/pty';
 import {
   createScanner,
   type Scan,

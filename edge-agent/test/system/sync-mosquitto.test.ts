@@ -1,6 +1,6 @@
 import { ManualClock, newDeviceId, TOPICS } from '@lounge/shared';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { startMosquitto, type MosquittoBroker } from '../../../test/helpers/mosquitto.ts';
+import { startMosquitto, type MosquittoBroker } from '@lounge/test-helpers/mosquitto';
 import { ISSUER, makeSigner, startAgent, tempDir } from '../integration/fixtures.ts';
 import { twoBoxesShareOccupancy } from '../integration/occupancy-scenario.ts';
 import { deviceKeyPair, startSyncCloud, syncFor, until } from '../integration/sync-harness.ts';

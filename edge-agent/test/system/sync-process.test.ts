@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock, TOPICS } from '@lounge/shared';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startMosquitto } from '../../../test/helpers/mosquitto.ts';
-import { spawnProcess } from '../../../test/helpers/process.ts';
+import { startMosquitto } from '@lounge/test-helpers/mosquitto';
+import { spawnProcess } from '@lounge/test-helpers/process';
 import { DEVICE, ISSUER, makeSigner, rawConfig, tempDir } from '../integration/fixtures.ts';
 import { deviceKeyPair, mqttClient, startSyncCloud, until } from '../integration/sync-harness.ts';
 

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import { freePort } from '../../../test/helpers/ports.ts';
-import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
+import { freePort } from '@lounge/test-helpers/ports';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
 
 const CLOUD_BIN = resolve(import.meta.dirname, '../../../cloud/bin/lounge-cloud.js');
 export const LOUNGE = 'MAD-T4S-VELAZQUEZ';

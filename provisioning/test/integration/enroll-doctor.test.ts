@@ -4,11 +4,11 @@ import { createDeviceAssertion, systemClock, type Ed25519PrivateJwk } from '@lou
 import { pino } from 'pino';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@lounge/test-helpers/ports';
+import { spawnProcess } from '@lounge/test-helpers/process';
 import { oneLine, provision, tempDir } from './cli-harness.ts';
 import { hashEnrollmentToken, newEnrollmentToken } from '@lounge/cloud/security';
 import { createStore } from '@lounge/cloud/store';
-import { freePort } from '../../../test/helpers/ports.ts';
-import { spawnProcess } from '../../../test/helpers/process.ts';
 import { LOUNGE, startCloud, type CloudFixture } from './cloud-fixture.ts';
 
 const EDGE_BIN = resolve(import.meta.dirname, '../../../edge-agent/bin/lounge-edge.js');

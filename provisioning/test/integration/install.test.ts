@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '@lounge/shared';
 import { rawConfig } from '@lounge/edge-agent/test-support';
+import { freePort } from '@lounge/test-helpers/ports';
 import { runCli } from '../../src/cli.ts';
 import type { Context } from '../../src/context.ts';
 import type { Host } from '../../src/host.ts';
-import { freePort } from '../../../test/helpers/ports.ts';
 import { oneLine, provision, tempDir } from './cli-harness.ts';
 
 const GOLDEN = join(import.meta.dirname, 'golden', 'install-dry-run.txt');

@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { signToken } from '@lounge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/helpers/ports.ts';
-import { spawnProcess, type SpawnedProcess } from '../../../test/helpers/process.ts';
+import { freePort } from '@lounge/test-helpers/ports';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
 import { oneLine, provision, tempDir } from './cli-harness.ts';
 
 // `test-scan` with the agent running: the agent holds the scanner, so the CLI asks it to take

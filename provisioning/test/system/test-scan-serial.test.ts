@@ -4,9 +4,9 @@ import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '@lounge/shared';
-import { openPtyPair, type PtyPair } from '../../../test/helpers/pty.ts';
-import { spawnProcess } from '../../../test/helpers/process.ts';
-import { freePort } from '../../../test/helpers/ports.ts';
+import { openPtyPair, type PtyPair } from '@lounge/test-helpers/pty';
+import { spawnProcess } from '@lounge/test-helpers/process';
+import { freePort } from '@lounge/test-helpers/ports';
 import { tempDir } from '../integration/cli-harness.ts';
 
 // `test-scan` through the agent's real serial driver: socat plays the scanner on a pty, a
