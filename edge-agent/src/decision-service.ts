@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Clock, Decision, DecisionOutcome, KeyResolver } from '@lounge/shared';
+import type { Clock, Decision, DecisionOutcome, KeyResolver, Occupancy } from '@lounge/shared';
 import { decide, newEventId, ProblemError, verifyToken } from '@lounge/shared';
 import { nodeEd25519Verifier } from './ed25519-verifier.ts';
 import { pooledRandom } from './random-pool.ts';
@@ -117,7 +117,8 @@ export class DecisionService {
         if (retry.kind === 'reused') throw new ProblemError('SCAN_ID_REUSED', retry.detail);
         if (retry.kind === 'replay') return { retry: retry.decision };
       }
-      const outcome = this.outcome(verification, now, override !== undefined);
+      const occupancy = this.opts.occupancy?.reading(now);
+      const outcome = this.outcome(verification, now, override !== undefined, occupancy?.occupancy);
       const decision = this.assemble(outcome, gate, now, offline, clockSuspect, scanId);
       if (outcome.reason === 'OVERRIDE') decision.staff = override!.staff;
       const latencyMs = Math.max(0, now - input.receivedAt);
@@ -149,7 +150,9 @@ export class DecisionService {
           now,
         );
       }
-      const inside = this.opts.occupancy?.current(now).inside;
+      const inside = occupancy?.insideWith(
+        outcome.decision === 'grant' && outcome.invitationId ? outcome.admit : 0,
+      );
       state.accessLog.insert({
         eventId: decision.eventId,
         deviceId,
@@ -189,7 +192,9 @@ export class DecisionService {
     const clockSuspect = this.opts.isClockSuspect();
     const now = this.opts.clock.now();
     // One read transaction: a single snapshot, and one WAL lock instead of one per query.
-    const read = this.opts.state.db.transaction(() => this.outcome(verification, now, false));
+    const read = this.opts.state.db.transaction(() =>
+      this.outcome(verification, now, false, this.opts.occupancy?.current(now)),
+    );
     return { ...this.assemble(read(), gate, now, offline, clockSuspect), dryRun: true };
   }
 
@@ -197,6 +202,7 @@ export class DecisionService {
     verification: Awaited<ReturnType<typeof verifyToken>>,
     now: number,
     override: boolean,
+    occupancy: Occupancy | undefined,
   ): DecisionOutcome {
     const state = verification.ok
       ? this.opts.state.invitations.stateOf(verification.claims.jti)
@@ -207,7 +213,7 @@ export class DecisionService {
       loungeId: this.opts.loungeId,
       nowMs: now,
       clockSkewSeconds: this.opts.clockSkewSeconds,
-      ...(this.opts.occupancy && { occupancy: this.opts.occupancy.current(now) }),
+      ...(occupancy && { occupancy }),
       override,
     });
   }

@@ -43,9 +43,22 @@ export class LoungeOccupancy {
 
   /** People inside and the capacity now. Cheap: safe to call on every decision. */
   current(nowMs: number = this.opts.clock.now()): Occupancy {
+    return this.reading(nowMs).occupancy;
+  }
+
+  /**
+   * The count now, and the count once an event moving it by `people` at `nowMs` is written:
+   * a decision needs both (to decide, then for its access-log row), and one read of the sum
+   * serves them. The event counts by the sum's own rule: after the last closing time.
+   */
+  reading(nowMs: number): { occupancy: Occupancy; insideWith: (people: number) => number } {
     const config = this.config();
-    const sum = this.opts.store.sum(this.since(nowMs, config));
-    return { inside: Math.max(0, sum), capacity: config?.capacity ?? null };
+    const since = this.since(nowMs, config);
+    const sum = this.opts.store.sum(since);
+    return {
+      occupancy: { inside: Math.max(0, sum), capacity: config?.capacity ?? null },
+      insideWith: (people) => Math.max(0, sum + (since === null || nowMs > since ? people : 0)),
+    };
   }
 
   config(): LoungeConfig | null {
