@@ -158,11 +158,11 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
   const onDecision = ({ decision, source, latencyMs, detail }: DecisionEvent): void => {
     metrics.decisions.inc({ decision: decision.decision, reason: decision.reason, source });
     metrics.decisionLatency.observe({ source }, latencyMs / 1000);
-    // One short line per decision: the access log in SQLite holds every field, and serialising
-    // the whole decision at info cost ~14% of scan throughput (docs/performance.md).
-    const { eventId, gate, reason } = decision;
-    log.info({ decision: decision.decision, reason, gate, latencyMs, eventId }, 'decision');
-    if (log.isLevelEnabled('debug')) log.debug({ ...decision, source, detail }, 'decision detail');
+    // The access log in SQLite is the record of every decision (and the SSE feed, the console
+    // and the metrics show them live); a line per decision on stdout is debug-only, as it was a
+    // tenth of the edge's own CPU per scan (docs/performance.md).
+    if (log.isLevelEnabled('debug'))
+      log.debug({ ...decision, source, latencyMs, detail }, 'decision');
     sse.broadcast('decision', decision);
     tell({ kind: 'decision', decision });
     if (source === 'scanner') webhook?.send(decision);
