@@ -155,7 +155,8 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     for (const x of extras) x.wake?.();
   };
 
-  const onDecision = ({ decision, source, latencyMs, detail }: DecisionEvent): void => {
+  const onDecision = (event: DecisionEvent): void => {
+    const { decision, source, latencyMs, detail } = event;
     metrics.decisions.inc({ decision: decision.decision, reason: decision.reason, source });
     metrics.decisionLatency.observe({ source }, latencyMs / 1000);
     // The access log in SQLite is the record of every decision (and the SSE feed, the console
@@ -166,7 +167,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     sse.broadcast('decision', decision);
     tell({ kind: 'decision', decision });
     if (source === 'scanner') webhook?.send(decision);
-    if (decision.decision === 'grant') occupancy.changed();
+    if (decision.decision === 'grant') occupancy.changed(event.occupancy);
     wakeAll();
   };
   const common = {

@@ -6,7 +6,7 @@ import { pooledRandom } from './random-pool.ts';
 import { retryOutcome, SCAN_ID_TTL_MS } from './scan-retry.ts';
 import { GroupCommit } from './state/group-commit.ts';
 import type { LoungeOccupancy } from './occupancy/lounge-occupancy.ts';
-import type { EdgeState } from './state/index.ts';
+import type { EdgeState, OccupancySum } from './state/index.ts';
 
 /** Where a scan came from: the local API (turnstile), an attached scanner, or desk staff. */
 export type DecisionSource = 'api' | 'scanner' | 'desk';
@@ -29,6 +29,8 @@ export interface DecisionEvent {
   source: DecisionSource;
   latencyMs: number;
   detail: string;
+  /** The occupancy sum after a consuming grant, read in its (now committed) transaction. */
+  occupancy?: OccupancySum;
 }
 
 export interface DecisionServiceOptions {
@@ -117,13 +119,14 @@ export class DecisionService {
         if (retry.kind === 'reused') throw new ProblemError('SCAN_ID_REUSED', retry.detail);
         if (retry.kind === 'replay') return { retry: retry.decision };
       }
-      const occupancy = this.opts.occupancy?.reading(now);
-      const outcome = this.outcome(verification, now, override !== undefined, occupancy?.occupancy);
+      const before = this.opts.occupancy?.reading(now);
+      const outcome = this.outcome(verification, now, override !== undefined, before?.occupancy);
       const decision = this.assemble(outcome, gate, now, offline, clockSuspect, scanId);
       if (outcome.reason === 'OVERRIDE') decision.staff = override!.staff;
       const latencyMs = Math.max(0, now - input.receivedAt);
-      if (outcome.decision === 'grant' && outcome.invitationId) {
-        const inv = outcome.invitationId;
+      const consumes = outcome.decision === 'grant' && Boolean(outcome.invitationId);
+      if (consumes) {
+        const inv = outcome.invitationId!;
         state.invitations.insertGrant({
           eventId: decision.eventId,
           invitationId: inv,
@@ -150,9 +153,10 @@ export class DecisionService {
           now,
         );
       }
-      const inside = occupancy?.insideWith(
-        outcome.decision === 'grant' && outcome.invitationId ? outcome.admit : 0,
-      );
+      // The count after this decision's own rows: its record holds it, and once committed the
+      // occupancy takes it as its latest (DecisionEvent.occupancy).
+      const after = consumes ? this.opts.occupancy?.reading(now) : before;
+      const inside = after?.occupancy.inside;
       state.accessLog.insert({
         eventId: decision.eventId,
         deviceId,
@@ -175,7 +179,13 @@ export class DecisionService {
         state.scanIds.prune(now - SCAN_ID_TTL_MS);
         state.scanIds.record({ scanId, codeSha256: hash, gate, decision, atMs: now });
       }
-      return { decision, source: input.source, latencyMs, detail: outcome.detail };
+      return {
+        decision,
+        source: input.source,
+        latencyMs,
+        detail: outcome.detail,
+        ...(consumes && after && { occupancy: after.sum }),
+      };
     });
     if ('retry' in result) {
       this.opts.onRetry?.(result.retry);
