@@ -83,6 +83,7 @@ export class LoungeOccupancy {
    * committed. When every change of the turn brings one, the event takes its count from them
    * instead of a read of its own (a statement outside a transaction costs a decision's
    * reads several times over); a change without one (a peer's event, a closing time) reads.
+   * That holds because every writer of lounge events calls `changed` once it has committed.
    */
   changed(committed?: OccupancySum): void {
     if (committed) this.opts.store.adopt(committed);
