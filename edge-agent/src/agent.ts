@@ -154,18 +154,19 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     for (const x of extras) x.wake?.();
   };
 
-  const onDecision = ({ decision, source, latencyMs, detail }: DecisionEvent): void => {
+  const onDecision = (event: DecisionEvent): void => {
+    const { decision, source, latencyMs, detail } = event;
     metrics.decisions.inc({ decision: decision.decision, reason: decision.reason, source });
     metrics.decisionLatency.observe({ source }, latencyMs / 1000);
-    // One short line per decision: the access log in SQLite holds every field, and serialising
-    // the whole decision at info cost ~14% of scan throughput (docs/performance.md).
-    const { eventId, gate, reason } = decision;
-    log.info({ decision: decision.decision, reason, gate, latencyMs, eventId }, 'decision');
-    if (log.isLevelEnabled('debug')) log.debug({ ...decision, source, detail }, 'decision detail');
+    // The access log in SQLite is the record of every decision (and the SSE feed, the console
+    // and the metrics show them live); a line per decision on stdout is debug-only: at info it
+    // cost 7-9% of a decision's CPU (docs/performance.md).
+    if (log.isLevelEnabled('debug'))
+      log.debug({ ...decision, source, latencyMs, detail }, 'decision');
     sse.broadcast('decision', decision);
     tell({ kind: 'decision', decision });
     if (source === 'scanner') webhook?.send(decision);
-    if (decision.decision === 'grant') occupancy.changed();
+    if (decision.decision === 'grant') occupancy.changed(event.occupancy);
     wakeAll();
   };
   const common = {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Clock, Decision, DecisionOutcome, KeyResolver } from '@lounge/shared';
+import type { Clock, Decision, DecisionOutcome, KeyResolver, Occupancy } from '@lounge/shared';
 import { decide, newEventId, ProblemError, verifyToken } from '@lounge/shared';
 import { nodeEd25519Verifier } from './ed25519-verifier.ts';
 import { pooledRandom } from './random-pool.ts';
 import { retryOutcome, SCAN_ID_TTL_MS } from './scan-retry.ts';
 import { GroupCommit } from './state/group-commit.ts';
 import type { LoungeOccupancy } from './occupancy/lounge-occupancy.ts';
-import type { EdgeState } from './state/index.ts';
+import type { EdgeState, OccupancySum } from './state/index.ts';
 
 /** Where a scan came from: the local API (turnstile), an attached scanner, or desk staff. */
 export type DecisionSource = 'api' | 'scanner' | 'desk';
@@ -29,6 +29,8 @@ export interface DecisionEvent {
   source: DecisionSource;
   latencyMs: number;
   detail: string;
+  /** The occupancy sum after a consuming grant, read in its (now committed) transaction. */
+  occupancy?: OccupancySum;
 }
 
 export interface DecisionServiceOptions {
@@ -117,12 +119,14 @@ export class DecisionService {
         if (retry.kind === 'reused') throw new ProblemError('SCAN_ID_REUSED', retry.detail);
         if (retry.kind === 'replay') return { retry: retry.decision };
       }
-      const outcome = this.outcome(verification, now, override !== undefined);
+      const before = this.opts.occupancy?.reading(now);
+      const outcome = this.outcome(verification, now, override !== undefined, before?.occupancy);
       const decision = this.assemble(outcome, gate, now, offline, clockSuspect, scanId);
       if (outcome.reason === 'OVERRIDE') decision.staff = override!.staff;
       const latencyMs = Math.max(0, now - input.receivedAt);
-      if (outcome.decision === 'grant' && outcome.invitationId) {
-        const inv = outcome.invitationId;
+      const consumes = outcome.decision === 'grant' && Boolean(outcome.invitationId);
+      if (consumes) {
+        const inv = outcome.invitationId!;
         state.invitations.insertGrant({
           eventId: decision.eventId,
           invitationId: inv,
@@ -149,7 +153,10 @@ export class DecisionService {
           now,
         );
       }
-      const inside = this.opts.occupancy?.current(now).inside;
+      // The count after this decision's own rows: its record holds it, and once committed the
+      // occupancy takes it as its latest (DecisionEvent.occupancy).
+      const after = consumes ? this.opts.occupancy?.reading(now) : before;
+      const inside = after?.occupancy.inside;
       state.accessLog.insert({
         eventId: decision.eventId,
         deviceId,
@@ -172,7 +179,13 @@ export class DecisionService {
         state.scanIds.prune(now - SCAN_ID_TTL_MS);
         state.scanIds.record({ scanId, codeSha256: hash, gate, decision, atMs: now });
       }
-      return { decision, source: input.source, latencyMs, detail: outcome.detail };
+      return {
+        decision,
+        source: input.source,
+        latencyMs,
+        detail: outcome.detail,
+        ...(consumes && after && { occupancy: after.sum }),
+      };
     });
     if ('retry' in result) {
       this.opts.onRetry?.(result.retry);
@@ -189,7 +202,9 @@ export class DecisionService {
     const clockSuspect = this.opts.isClockSuspect();
     const now = this.opts.clock.now();
     // One read transaction: a single snapshot, and one WAL lock instead of one per query.
-    const read = this.opts.state.db.transaction(() => this.outcome(verification, now, false));
+    const read = this.opts.state.db.transaction(() =>
+      this.outcome(verification, now, false, this.opts.occupancy?.current(now)),
+    );
     return { ...this.assemble(read(), gate, now, offline, clockSuspect), dryRun: true };
   }
 
@@ -197,6 +212,7 @@ export class DecisionService {
     verification: Awaited<ReturnType<typeof verifyToken>>,
     now: number,
     override: boolean,
+    occupancy: Occupancy | undefined,
   ): DecisionOutcome {
     const state = verification.ok
       ? this.opts.state.invitations.stateOf(verification.claims.jti)
@@ -207,7 +223,7 @@ export class DecisionService {
       loungeId: this.opts.loungeId,
       nowMs: now,
       clockSkewSeconds: this.opts.clockSkewSeconds,
-      ...(this.opts.occupancy && { occupancy: this.opts.occupancy.current(now) }),
+      ...(occupancy && { occupancy }),
       override,
     });
   }

@@ -7,7 +7,7 @@ import {
   type TimerHandle,
   type Timers,
 } from '@lounge/shared';
-import type { OccupancyStore } from '../state/occupancy.ts';
+import type { OccupancyStore, OccupancySum } from '../state/occupancy.ts';
 
 export interface LoungeOccupancyOptions {
   store: OccupancyStore;
@@ -33,6 +33,8 @@ export class LoungeOccupancy {
   private lastSent = '';
   private timer: TimerHandle | undefined;
   private pending: NodeJS.Immediate | undefined;
+  /** Every change since the last event came with a committed sum (the memo is current). */
+  private fresh = false;
   private stopped = false;
 
   private readonly timers: Timers;
@@ -43,8 +45,17 @@ export class LoungeOccupancy {
 
   /** People inside and the capacity now. Cheap: safe to call on every decision. */
   current(nowMs: number = this.opts.clock.now()): Occupancy {
+    return this.reading(nowMs).occupancy;
+  }
+
+  /** `current`, with the sum it came from: a writer passes that to `changed` once committed. */
+  reading(nowMs: number): { occupancy: Occupancy; sum: OccupancySum } {
     const config = this.config();
-    const sum = this.opts.store.sum(this.since(nowMs, config));
+    const sum = this.opts.store.read(this.since(nowMs, config));
+    return { occupancy: this.of(sum.sum, config), sum };
+  }
+
+  private of(sum: number, config: LoungeConfig | null): Occupancy {
     return { inside: Math.max(0, sum), capacity: config?.capacity ?? null };
   }
 
@@ -67,8 +78,16 @@ export class LoungeOccupancy {
    * Tells subscribers, once the current turn of the event loop is done, if inside or capacity
    * moved. Off the decision path: a burst of grants answers first and gives one event, with the
    * count after the burst.
+   *
+   * `committed` is the sum a writer read inside its transaction after its own rows, now
+   * committed. When every change of the turn brings one, the event takes its count from them
+   * instead of a read of its own (a statement outside a transaction costs a decision's
+   * reads several times over); a change without one (a peer's event, a closing time) reads.
+   * That holds because every writer of lounge events calls `changed` once it has committed.
    */
-  changed(): void {
+  changed(committed?: OccupancySum): void {
+    if (committed) this.opts.store.adopt(committed);
+    this.fresh = committed !== undefined && (this.pending === undefined || this.fresh);
     if (this.pending || this.stopped) return;
     this.pending = setImmediate(() => {
       this.pending = undefined;
@@ -77,7 +96,11 @@ export class LoungeOccupancy {
   }
 
   private emit(): void {
-    const now = this.current();
+    const nowMs = this.opts.clock.now();
+    const config = this.config();
+    const held = this.fresh ? this.opts.store.memoSum(this.since(nowMs, config)) : undefined;
+    this.fresh = false;
+    const now = held === undefined ? this.current(nowMs) : this.of(held, config);
     const key = `${now.inside}/${now.capacity}`;
     if (key === this.lastSent) return;
     this.lastSent = key;

@@ -74,6 +74,7 @@ export { PeerEvents } from './peer-events.ts';
 export type { PeerEventResult } from './peer-events.ts';
 export type { CachedKey } from './keys.ts';
 export { OccupancyStore } from './occupancy.ts';
+export type { OccupancySum } from './occupancy.ts';
 export type { RecordedScan } from './scan-ids.ts';
 export type { StaffMember } from './staff.ts';
 export type { DeskLogRow } from './desk-log.ts';

@@ -53,11 +53,13 @@ describe('occupancy and capacity at one box', () => {
       expect(denied.entriesLeft).toBe(1);
       const inv = String(denied.invitationId);
       expect(edge.agent.state.invitations.stateOf(inv).entriesUsed).toBe(0);
-      // One person still fits.
-      expect(await edge.scan(await signer.token(clock, { gst: 0 }))).toMatchObject({
-        reason: 'OK',
-      });
+      // One person still fits; its record holds the count after it.
+      const fits = await edge.scan(await signer.token(clock, { gst: 0 }));
+      expect(fits).toMatchObject({ reason: 'OK' });
       expect(inside(edge)).toBe(5);
+      expect(edge.agent.state.accessLog.byEventId(String(fits.eventId))).toMatchObject({
+        inside: 5,
+      });
       const health = (await (await edge.call('GET', '/healthz', undefined, null)).json()) as object;
       expect(health).toMatchObject({ occupancy: { inside: 5, capacity: 5 } });
       expect(await metricValue(edge, /lounge_edge_occupancy_inside/)).toBe(5);
