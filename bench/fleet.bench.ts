@@ -35,8 +35,15 @@ export async function runFleetBench(
 ): Promise<Figure[]> {
   const stack = await startFleetStack();
   let fleet: SimFleet | undefined;
+  const figures: Figure[] = [];
   try {
-    return await measure(stack, sizes, (f) => (fleet = f));
+    await measure(stack, sizes, figures, (f) => (fleet = f));
+    return figures;
+  } catch (err) {
+    // The figures measured before the failure stand on their own: keep them.
+    const cause = (err as Error & { cause?: unknown }).cause;
+    const note = `failed: ${String(err)}${cause ? ` (${String(cause)})` : ''}`;
+    return [...figures, { id: 'fleet-failed', title: 'fleet bench', unit: '', value: null, note }];
   } finally {
     await fleet?.stop();
     await stack.stop();
@@ -46,9 +53,9 @@ export async function runFleetBench(
 async function measure(
   stack: FleetStack,
   n: Sizes,
+  figures: Figure[],
   keep: (f: SimFleet) => void,
-): Promise<Figure[]> {
-  const figures: Figure[] = [];
+): Promise<void> {
   const log = (msg: string) => console.log(`  fleet: ${msg}`);
   const e0 = performance.now();
   const ids = await enrolFleet(stack, n.boxes);
@@ -102,9 +109,7 @@ async function measure(
   figures.push(restartFigure(n, restart));
   log(`broker restart: all caught up after ${(restart.allMs / 1000).toFixed(1)} s`);
 
-  const b = await burst(stack, fleet, invitations.slice(n.fanOuts + 5));
-  figures.push(burstFigure(n, b));
-  return figures;
+  figures.push(burstFigure(n, await burst(stack, fleet, invitations.slice(n.fanOuts + 5))));
 }
 
 function heartbeatFigure(

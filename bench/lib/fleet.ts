@@ -166,11 +166,22 @@ export async function revocationHead(stack: FleetStack): Promise<number> {
   return ((await res.json()) as { lastSeq: number }).lastSeq;
 }
 
-/** Revokes one invitation on instance `i`; resolves with its seq once the call returned. */
+/**
+ * Revokes one invitation on instance `i`; resolves with its seq once the call returned. A
+ * dropped keep-alive socket is retried: revoking is idempotent (the same seq comes back).
+ */
 export async function revoke(stack: FleetStack, i: number, id: string): Promise<number> {
-  const res = await stack.api(i, 'POST', `/v1/invitations/${id}/revoke`, { reason: 'fleet bench' });
-  if (!res.ok) throw new Error(`revoke answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { revocation: { seq: number } }).revocation.seq;
+  for (let attempt = 1; ; attempt++) {
+    let res: Response;
+    try {
+      res = await stack.api(i, 'POST', `/v1/invitations/${id}/revoke`, { reason: 'fleet bench' });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      continue;
+    }
+    if (!res.ok) throw new Error(`revoke answered ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { revocation: { seq: number } }).revocation.seq;
+  }
 }
 
 export { pooled };
