@@ -77,14 +77,22 @@ export async function enrolFleet(
       const { token } = (await t.json()) as { token: string };
       const { privateKey } = generateKeyPairSync('ed25519');
       const jwk = privateKey.export({ format: 'jwk' });
-      const res = await fetch(`${cloud.url}/v1/devices/enroll`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          publicKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x },
-          name: `box-${i}`,
-        }),
-      });
+      const enrol = () =>
+        fetch(`${cloud.url}/v1/devices/enroll`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            publicKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x },
+            name: `box-${i}`,
+          }),
+        });
+      let res = await enrol();
+      // 503 NOT_READY: the broker did not confirm the login in time; the token stays unused.
+      for (let retry = 0; res.status === 503 && retry < 5; retry++) {
+        await res.body?.cancel();
+        await new Promise((r) => setTimeout(r, 500 * 2 ** retry));
+        res = await enrol();
+      }
       if (res.status !== 201) throw new Error(`enroll answered ${res.status}: ${await res.text()}`);
       const e = (await res.json()) as { deviceId: string; mqtt: SimEdgeIdentity['mqtt'] };
       return {
