@@ -239,6 +239,7 @@ function restartFigure(n: Sizes, r: Awaited<ReturnType<typeof brokerRestart>>): 
       failedRequests: failed,
       serverAnswered200: r.server.ok,
       serverFailed: r.server.failed,
+      ...Object.fromEntries(Object.entries(r.cpuSeconds).map(([k, v]) => [`${k}CpuS`, v])),
     },
     series: {
       second: series('second'),

@@ -127,11 +127,14 @@ export async function brokerRestart(
     samples.push({ at: performance.now(), connected, caughtUp });
   };
   const timer = setInterval(sample, 100);
+  const sim0 = process.cpuUsage();
   let stoppedAt = 0;
+  let cpu0: Record<string, number> = {};
   await stack.broker.restart({
     clean: true,
     whileDown: async () => {
       stoppedAt = performance.now();
+      cpu0 = stack.cpuSeconds(); // mosquitto's count starts again with its new process
       for (const [i, id] of revokedWhileDown.entries()) head = await revoke(stack, i, id);
       const rest = (opts.downMs ?? 2000) - (performance.now() - stoppedAt);
       if (rest > 0) await new Promise((r) => setTimeout(r, rest));
@@ -145,6 +148,13 @@ export async function brokerRestart(
   }
   sample();
   const allMs = performance.now() - startedAt;
+  const sim = process.cpuUsage(sim0);
+  const cpu1 = stack.cpuSeconds();
+  const cpuSeconds = {
+    ...Object.fromEntries(Object.entries(cpu1).map(([k, v]) => [k, v - (cpu0[k] ?? 0)])),
+    mosquitto: cpu1.mosquitto ?? 0,
+    simulator: (sim.user + sim.system) / 1e6,
+  };
   // The boxes' last catch-ups may still be in flight: let them land before counting.
   await new Promise((r) => setTimeout(r, 1000));
   const requests = fleet.requests.slice(firstRequest);
@@ -156,6 +166,7 @@ export async function brokerRestart(
     requests,
     server,
     head,
+    cpuSeconds,
   };
 }
 

@@ -36,12 +36,19 @@ export interface FleetStack {
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** utime + stime of a process from /proc/PID/stat, in seconds (0 once it is gone). */
-export function processCpuSeconds(pid: number): number {
+/**
+ * utime + stime of a process from /proc/PID/stat, in seconds (0 once it is gone); with
+ * `reaped`, also the CPU of its children that ended (a postmaster's closed backends).
+ */
+export function processCpuSeconds(pid: number, reaped = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    const own = f[11]! + f[12]!;
+    return (reaped ? own + f[13]! + f[14]! : own) / TICKS_PER_SECOND;
   } catch {
     return 0;
   }
@@ -170,9 +177,9 @@ export async function startFleetStack(opts: { instances?: number } = {}): Promis
         // Looked up each time: a broker restart starts a new process.
         const mq = mosquittoPid(broker);
         out.mosquitto = mq ? processCpuSeconds(mq) : 0;
-        out.postgres = [postmaster, ...childrenOf(postmaster)]
-          .map(processCpuSeconds)
-          .reduce((a, b) => a + b, 0);
+        out.postgres = childrenOf(postmaster)
+          .map((pid) => processCpuSeconds(pid))
+          .reduce((a, b) => a + b, processCpuSeconds(postmaster, true));
         return out;
       },
       stop,
