@@ -49,7 +49,7 @@ export async function fanOut(stack: FleetStack, fleet: SimFleet, invitationId: s
 }
 
 /** A burst of revocations over both instances; when every box holds all of them, and how. */
-export async function burst(stack: FleetStack, fleet: SimFleet, ids: string[], concurrency = 32) {
+export async function burst(stack: FleetStack, fleet: SimFleet, ids: string[], concurrency = 8) {
   const head = await revocationHead(stack);
   const last = head + ids.length;
   const arrivals = fleet.edges.map((e) => e.reached(last));

@@ -176,7 +176,7 @@ export async function revocationHead(stack: FleetStack): Promise<number> {
 
 /**
  * Revokes one invitation on instance `i`; resolves with its seq once the call returned. A
- * dropped keep-alive socket is retried: revoking is idempotent (the same seq comes back).
+ * dropped keep-alive socket or a 408 is retried: revoking is idempotent (the same seq comes back).
  */
 export async function revoke(stack: FleetStack, i: number, id: string): Promise<number> {
   for (let attempt = 1; ; attempt++) {
@@ -187,6 +187,8 @@ export async function revoke(stack: FleetStack, i: number, id: string): Promise<
       if (attempt >= 3) throw err;
       continue;
     }
+    // 408: Node's HTTP server gave up on a request it had waited on for too long.
+    if (res.status === 408 && attempt < 3) continue;
     if (!res.ok) throw new Error(`revoke answered ${res.status}: ${await res.text()}`);
     return ((await res.json()) as { revocation: { seq: number } }).revocation.seq;
   }
