@@ -239,6 +239,9 @@ function restartFigure(n: Sizes, r: Awaited<ReturnType<typeof brokerRestart>>): 
       failedRequests: failed,
       serverAnswered200: r.server.ok,
       serverFailed: r.server.failed,
+      serverP50UpToMs: r.serverLatency.p50UpToS * 1000,
+      serverP99UpToMs: r.serverLatency.p99UpToS * 1000,
+      simulatorLoopStallMaxMs: r.simLoopDelayMaxMs,
       ...Object.fromEntries(Object.entries(r.cpuSeconds).map(([k, v]) => [`${k}CpuS`, v])),
     },
     series: {

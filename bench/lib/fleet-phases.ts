@@ -1,6 +1,7 @@
 // The measured phases of the fleet bench, each over a running stack and simulated fleet:
 // fan-out, burst, broker restart, heartbeat CPU and the fleet view. Each returns raw numbers;
 // bench/fleet.bench.ts turns them into figures and the system test asserts on them.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { quantile, waitUntil } from './stats.ts';
 import type { FleetStack } from './fleet-stack.ts';
 import { pooled, revocationHead, revoke, type RequestSample, type SimFleet } from './fleet.ts';
@@ -22,6 +23,33 @@ export async function routeStatuses(
     }
   }
   return out;
+}
+
+/** The cloud's latency histogram of a route (cumulative counts by bucket), summed over instances. */
+export async function routeLatency(stack: FleetStack, route: string): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const c of stack.clouds) {
+    const text = await (await fetch(`${c.url}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('lounge_http_request_duration_seconds_bucket{')) continue;
+      if (!line.includes(`route="${route}"`) || !line.includes('method="GET"')) continue;
+      const le = /le="([^"]+)"/.exec(line)?.[1] ?? '+Inf';
+      const key = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+      out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+    }
+  }
+  return out;
+}
+
+/** The upper bound (s) of the bucket holding the q-quantile of what was observed in between. */
+export function bucketQuantile(before: Map<number, number>, after: Map<number, number>, q: number) {
+  const les = [...after.keys()].sort((a, b) => a - b);
+  const total =
+    (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
+  for (const le of les) {
+    if ((after.get(le) ?? 0) - (before.get(le) ?? 0) >= q * total) return le;
+  }
+  return Number.NaN;
 }
 
 /** Answers counted between two readings of {@link routeStatuses}. */
@@ -114,6 +142,9 @@ export async function brokerRestart(
 ) {
   const firstRequest = fleet.requests.length;
   const statuses0 = await routeStatuses(stack, '/v1/revocations');
+  const latency0 = await routeLatency(stack, '/v1/revocations');
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
   const samples: { at: number; connected: number; caughtUp: number }[] = [];
   let head = Number.POSITIVE_INFINITY; // nobody is caught up before the revocations exist
   const sample = () => {
@@ -148,6 +179,7 @@ export async function brokerRestart(
   }
   sample();
   const allMs = performance.now() - startedAt;
+  loopDelay.disable();
   const sim = process.cpuUsage(sim0);
   const cpu1 = stack.cpuSeconds();
   const cpuSeconds = {
@@ -159,12 +191,21 @@ export async function brokerRestart(
   await new Promise((r) => setTimeout(r, 1000));
   const requests = fleet.requests.slice(firstRequest);
   const server = statusDelta(statuses0, await routeStatuses(stack, '/v1/revocations'));
+  const latency1 = await routeLatency(stack, '/v1/revocations');
+  const serverLatency = {
+    p50UpToS: bucketQuantile(latency0, latency1, 0.5),
+    p99UpToS: bucketQuantile(latency0, latency1, 0.99),
+  };
+  // How long the simulator's own event loop stalled (its boxes' timers and sockets wait too).
+  const simLoopDelayMaxMs = loopDelay.max / 1e6;
   return {
     downMs: startedAt - stoppedAt,
     allMs,
     curve: curve(samples, requests, startedAt),
     requests,
     server,
+    serverLatency,
+    simLoopDelayMaxMs,
     head,
     cpuSeconds,
   };
