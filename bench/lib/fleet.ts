@@ -8,7 +8,12 @@ import pg from 'pg';
 import pino from 'pino';
 import { fetch as undiciFetch } from 'undici';
 import { FLEET_LOUNGE, FLEET_PUBLIC_URL, type FleetStack } from './fleet-stack.ts';
-import { createSimEdge, type SimEdge, type SimEdgeIdentity } from './sim-edge.ts';
+import {
+  createSimEdge,
+  type SimEdge,
+  type SimEdgeIdentity,
+  type SimEdgeOptions,
+} from './sim-edge.ts';
 
 /** One request a box made of the cloud, timed from the box's side. */
 export interface RequestSample {
@@ -119,13 +124,21 @@ export interface SimFleet {
 /** Starts a box per identity, `batch` at a time (one batch per `everyMs`). */
 export async function startSimFleet(
   ids: SimEdgeIdentity[],
-  opts: { pollIntervalMs?: number; batch?: number; everyMs?: number } = {},
+  opts: Pick<SimEdgeOptions, 'pollIntervalMs' | 'reconnect'> & {
+    batch?: number;
+    everyMs?: number;
+  } = {},
 ): Promise<SimFleet> {
   const requests: RequestSample[] = [];
   const fetch = recordingFetch(requests);
   const log = pino({ level: 'silent' });
   const edges = ids.map((id) =>
-    createSimEdge(id, { fetch, log, pollIntervalMs: opts.pollIntervalMs }),
+    createSimEdge(id, {
+      fetch,
+      log,
+      pollIntervalMs: opts.pollIntervalMs,
+      reconnect: opts.reconnect,
+    }),
   );
   const batch = opts.batch ?? 100;
   for (let i = 0; i < edges.length; i += batch) {

@@ -24,6 +24,8 @@ export interface SimEdgeOptions {
   log: Logger;
   /** The safety-net poll of the feed (the edge's default is 5 min). */
   pollIntervalMs?: number;
+  /** The MQTT reconnect backoff (the edge's default: first retry within 10 s). */
+  reconnect?: { baseMs: number; maxMs: number };
 }
 
 /** How the revocations reached the box: live MQTT messages or catch-up pages. */
@@ -127,6 +129,7 @@ export function createSimEdge(id: SimEdgeIdentity, opts: SimEdgeOptions): SimEdg
     log: opts.log,
     fetch: opts.fetch,
     pollIntervalMs: opts.pollIntervalMs,
+    reconnect: opts.reconnect,
   });
   return {
     deviceId: id.deviceId,
