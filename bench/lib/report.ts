@@ -16,6 +16,8 @@ export interface Figure {
   detail?: Record<string, number | string>;
   /** Why the figure is missing or only partly measured. */
   note?: string;
+  /** A curve over time (equal-length columns), kept in results.json, not printed. */
+  series?: Record<string, number[]>;
 }
 
 /** What the machine looked like when the run started. */

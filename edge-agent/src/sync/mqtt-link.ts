@@ -17,7 +17,10 @@ export interface MqttLinkOptions {
   subscriptions: string[];
   /** How long the broker keeps the session while we are away (MQTT 5), seconds. */
   sessionExpirySeconds?: number;
-  /** Jittered reconnect backoff (a fleet that lost the broker together must not storm it). */
+  /**
+   * Reconnect backoff (default 10 s, 60 s): the first retry anywhere in [0, baseMs], then
+   * [baseMs, 2·baseMs], [2·baseMs, 4·baseMs] … capped at maxMs. See {@link reconnectDelay}.
+   */
   reconnect?: { baseMs: number; maxMs: number };
   timers: Timers;
   random?: () => number;
@@ -30,6 +33,21 @@ export interface MqttLinkOptions {
 }
 
 const SEVEN_DAYS_S = 7 * 24 * 3600;
+const DEFAULT_RECONNECT = { baseMs: 10_000, maxMs: 60_000 };
+
+/**
+ * Delay before reconnect attempt `attempt` (0-based). A fleet loses a broker together, so the
+ * first retry is spread evenly over the whole first window (full jitter): a restart then
+ * brings 1,000 boxes back at ~100 a second, not ~750 in the first second as equal jitter from
+ * 1 s did (docs/performance.md "Fleet"). Later retries keep at least half their window
+ * (equal jitter), which bounds the tail: every box is back within ~2·baseMs of a short outage.
+ */
+export function reconnectDelay(
+  attempt: number,
+  o: { baseMs: number; maxMs: number; random?: () => number },
+): number {
+  return backoffDelay(attempt, { ...o, jitter: attempt === 0 ? 'full' : 'equal' });
+}
 
 /**
  * One MQTT connection with our own reconnect loop: mqtt.js's is fixed-period, so it runs with
@@ -163,9 +181,8 @@ export class MqttLink {
   }
 
   private nextDelay(): number {
-    const { baseMs, maxMs } = this.opts.reconnect ?? { baseMs: 1000, maxMs: 60_000 };
-    const random = this.opts.random;
-    return backoffDelay(this.attempt++, { baseMs, maxMs, jitter: 'equal', random });
+    const { baseMs, maxMs } = this.opts.reconnect ?? DEFAULT_RECONNECT;
+    return reconnectDelay(this.attempt++, { baseMs, maxMs, random: this.opts.random });
   }
 
   private markDown(): void {

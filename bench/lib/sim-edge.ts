@@ -1,0 +1,154 @@
+// A simulated edge for the fleet bench: the edge's real sync (SyncService: the MQTT link with
+// its persistent session and jittered reconnect, revocation apply and catch-up over
+// GET /v1/revocations with device assertions, the heartbeat) over an in-memory EdgeState.
+// Only `simSyncPort` knows the shape of the sync's port: it is the one place to re-point when
+// the edge's sync wiring changes.
+import type { Ed25519PrivateJwk, RevocationMessage } from '@lounge/shared';
+import { openEdgeState, type EdgeState, type Fetch, type Health } from '@lounge/edge-agent';
+import { SyncService, type SyncPort } from '@lounge/edge-agent/sync';
+import type { Logger } from 'pino';
+
+/** What one simulated box is given at enrolment. */
+export interface SimEdgeIdentity {
+  deviceId: string;
+  loungeId: string;
+  cloudUrl: string;
+  /** The cloud's PUBLIC_URL (device assertion audience). */
+  issuer: string;
+  mqtt: { url: string; username: string; password: string };
+  deviceKey: Ed25519PrivateJwk;
+}
+
+export interface SimEdgeOptions {
+  fetch: Fetch;
+  log: Logger;
+  /** The safety-net poll of the feed (the edge's default is 5 min). */
+  pollIntervalMs?: number;
+  /** The MQTT reconnect backoff (the edge's default: first retry within 10 s). */
+  reconnect?: { baseMs: number; maxMs: number };
+}
+
+/** How the revocations reached the box: live MQTT messages or catch-up pages. */
+export interface AppliedCounts {
+  live: number;
+  catchUp: number;
+}
+
+/** One simulated box. */
+export interface SimEdge {
+  readonly deviceId: string;
+  readonly state: EdgeState;
+  readonly applied: AppliedCounts;
+  seq(): number;
+  connected(): boolean;
+  /** Resolves with `performance.now()` once revocation `seq` is applied (at once if it is). */
+  reached(seq: number): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+type Tracker = { applied: AppliedCounts; onApplied(seq: number): void };
+
+/** The sync's port over an in-memory EdgeState, with the health a real box would report. */
+export function simSyncPort(state: EdgeState, id: SimEdgeIdentity, track: Tracker): SyncPort {
+  let mqtt: 'connected' | 'disconnected' = 'disconnected';
+  let head = 0;
+  let lastSyncAt: string | null = null;
+  let inCatchUp = false;
+  const seq = () => state.invitations.revocationSeq();
+  const health = (): Health => ({
+    status: 'ok',
+    deviceId: id.deviceId,
+    loungeId: id.loungeId,
+    sync: { revocationSeq: seq(), revocationLag: Math.max(0, head - seq()), lastSyncAt, mqtt },
+    scanners: [{ id: 'gate1', type: 'serial', status: 'connected' }],
+    uploads: { pending: 0, oldestPendingAt: null, lastUploadAt: null, lastError: null },
+    occupancy: { inside: 0, capacity: null },
+    clock: { suspect: false, skewSeconds: 0 },
+  });
+  return {
+    applyRevocation(msg: RevocationMessage) {
+      const result = state.invitations.applyRevocation(msg);
+      if (result === 'applied') {
+        if (inCatchUp) track.applied.catchUp++;
+        else track.applied.live++;
+        track.onApplied(msg.seq);
+      }
+      return result;
+    },
+    revocationSeq: seq,
+    // No box of the fleet bench publishes entries: nothing arrives on the lounge topic.
+    applyLoungeEvent: () => 'duplicate',
+    applyLoungeConfig: () => false,
+    pendingEntries: (limit) => state.outbox.pending(limit),
+    markEntryPublished: (rowId) => state.outbox.markPublished(rowId, Date.now()),
+    refreshKeys: async () => true,
+    dropRetiredKeys: () => undefined,
+    setMqtt: (s) => void (mqtt = s),
+    markSynced: (atMs = Date.now()) => void (lastSyncAt = new Date(atMs).toISOString()),
+    markCloudContact: () => undefined,
+    observeRevocationHead: (s) => void (head = Math.max(head, s)),
+    observeCloudDate: () => undefined,
+    observeTrustedTime: () => undefined,
+    pruneRevocations: (before) => state.invitations.pruneRevocations(before),
+    heartbeatFacts: () => ({ health: health(), kids: ['kBench01'], freeBytes: 12_884_901_888 }),
+    // Only the catch-up applies inside a transaction (a page per commit): that tells the paths apart.
+    transaction: (fn) => {
+      inCatchUp = true;
+      try {
+        return state.db.transaction(fn)();
+      } finally {
+        inCatchUp = false;
+      }
+    },
+  };
+}
+
+/** Builds one simulated box (not started). */
+export function createSimEdge(id: SimEdgeIdentity, opts: SimEdgeOptions): SimEdge {
+  const state = openEdgeState({ file: ':memory:' });
+  const applied: AppliedCounts = { live: 0, catchUp: 0 };
+  const waiters = new Map<number, Array<(at: number) => void>>();
+  const onApplied = (seq: number) => {
+    const done = waiters.get(seq);
+    if (!done) return;
+    waiters.delete(seq);
+    const at = performance.now();
+    for (const resolve of done) resolve(at);
+  };
+  const sync = new SyncService({
+    deviceId: id.deviceId,
+    loungeId: id.loungeId,
+    cloudUrl: id.cloudUrl,
+    issuer: id.issuer,
+    mqtt: id.mqtt,
+    deviceKey: id.deviceKey,
+    clockSkewSeconds: 300,
+    version: 'fleet-bench',
+    port: simSyncPort(state, id, { applied, onApplied }),
+    log: opts.log,
+    fetch: opts.fetch,
+    pollIntervalMs: opts.pollIntervalMs,
+    reconnect: opts.reconnect,
+  });
+  return {
+    deviceId: id.deviceId,
+    state,
+    applied,
+    seq: () => state.invitations.revocationSeq(),
+    connected: () => sync.health().mqtt === 'connected',
+    reached(seq) {
+      if (state.invitations.revocationSeq() >= seq) return Promise.resolve(performance.now());
+      return new Promise((resolve) => {
+        const list = waiters.get(seq) ?? [];
+        list.push(resolve);
+        waiters.set(seq, list);
+      });
+    },
+    start: () => sync.start(),
+    async stop() {
+      await sync.stop();
+      state.close();
+    },
+  };
+}
