@@ -3,9 +3,20 @@
 // GET /v1/revocations with device assertions, the heartbeat) over an in-memory EdgeState.
 // Only `simSyncPort` knows the shape of the sync's port: it is the one place to re-point when
 // the edge's sync wiring changes.
-import type { Ed25519PrivateJwk, RevocationMessage } from '@lounge/shared';
-import { openEdgeState, type EdgeState, type Fetch, type Health } from '@lounge/edge-agent';
-import { SyncService, type SyncPort } from '@lounge/edge-agent/sync';
+import { systemClock, type Ed25519PrivateJwk, type RevocationMessage } from '@lounge/shared';
+import {
+  openEdgeState,
+  type EdgeState,
+  type Fetch,
+  type Health,
+  type MqttState,
+} from '@lounge/edge-agent';
+import {
+  createSyncPort,
+  SyncService,
+  type HeartbeatFacts,
+  type SyncPort,
+} from '@lounge/edge-agent/sync';
 import type { Logger } from 'pino';
 
 /** What one simulated box is given at enrolment. */
@@ -49,26 +60,41 @@ export interface SimEdge {
 
 type Tracker = { applied: AppliedCounts; onApplied(seq: number): void };
 
-/** The sync's port over an in-memory EdgeState, with the health a real box would report. */
-export function simSyncPort(state: EdgeState, id: SimEdgeIdentity, track: Tracker): SyncPort {
-  let mqtt: 'connected' | 'disconnected' = 'disconnected';
+/**
+ * The edge's real sync port over an in-memory EdgeState (`createSyncPort`), counting how each
+ * revocation arrived, and the heartbeat facts a real box would report.
+ */
+export function simSyncPort(
+  state: EdgeState,
+  id: SimEdgeIdentity,
+  track: Tracker,
+): { port: SyncPort; facts: () => HeartbeatFacts } {
+  const real = createSyncPort(state, systemClock, {
+    self: { deviceId: id.deviceId, loungeId: id.loungeId },
+  });
+  let mqtt: MqttState = 'disconnected';
   let head = 0;
-  let lastSyncAt: string | null = null;
   let inCatchUp = false;
   const seq = () => state.invitations.revocationSeq();
   const health = (): Health => ({
     status: 'ok',
     deviceId: id.deviceId,
     loungeId: id.loungeId,
-    sync: { revocationSeq: seq(), revocationLag: Math.max(0, head - seq()), lastSyncAt, mqtt },
+    sync: {
+      revocationSeq: seq(),
+      revocationLag: Math.max(0, head - seq()),
+      lastSyncAt: real.lastSyncAt(),
+      mqtt,
+    },
     scanners: [{ id: 'gate1', type: 'serial', status: 'connected' }],
     uploads: { pending: 0, oldestPendingAt: null, lastUploadAt: null, lastError: null },
     occupancy: { inside: 0, capacity: null },
     clock: { suspect: false, skewSeconds: 0 },
   });
-  return {
+  const port: SyncPort = {
+    ...real,
     applyRevocation(msg: RevocationMessage) {
-      const result = state.invitations.applyRevocation(msg);
+      const result = real.applyRevocation(msg);
       if (result === 'applied') {
         if (inCatchUp) track.applied.catchUp++;
         else track.applied.live++;
@@ -76,32 +102,26 @@ export function simSyncPort(state: EdgeState, id: SimEdgeIdentity, track: Tracke
       }
       return result;
     },
-    revocationSeq: seq,
-    // No box of the fleet bench publishes entries: nothing arrives on the lounge topic.
-    applyLoungeEvent: () => 'duplicate',
-    applyLoungeConfig: () => false,
-    pendingEntries: (limit) => state.outbox.pending(limit),
-    markEntryPublished: (rowId) => state.outbox.markPublished(rowId, Date.now()),
-    refreshKeys: async () => true,
-    dropRetiredKeys: () => undefined,
-    setMqtt: (s) => void (mqtt = s),
-    markSynced: (atMs = Date.now()) => void (lastSyncAt = new Date(atMs).toISOString()),
-    markCloudContact: () => undefined,
-    observeRevocationHead: (s) => void (head = Math.max(head, s)),
-    observeCloudDate: () => undefined,
-    observeTrustedTime: () => undefined,
-    pruneRevocations: (before) => state.invitations.pruneRevocations(before),
-    heartbeatFacts: () => ({ health: health(), kids: ['kBench01'], freeBytes: 12_884_901_888 }),
+    setMqtt(s) {
+      mqtt = s;
+      real.setMqtt(s);
+    },
+    observeRevocationHead(s) {
+      head = Math.max(head, s);
+      real.observeRevocationHead(s);
+    },
     // Only the catch-up applies inside a transaction (a page per commit): that tells the paths apart.
-    transaction: (fn) => {
+    transaction(fn) {
       inCatchUp = true;
       try {
-        return state.db.transaction(fn)();
+        return real.transaction(fn);
       } finally {
         inCatchUp = false;
       }
     },
   };
+  const facts = () => ({ health: health(), kids: ['kBench01'], freeBytes: 12_884_901_888 });
+  return { port, facts };
 }
 
 /** Builds one simulated box (not started). */
@@ -125,7 +145,7 @@ export function createSimEdge(id: SimEdgeIdentity, opts: SimEdgeOptions): SimEdg
     deviceKey: id.deviceKey,
     clockSkewSeconds: 300,
     version: 'fleet-bench',
-    port: simSyncPort(state, id, { applied, onApplied }),
+    ...simSyncPort(state, id, { applied, onApplied }),
     log: opts.log,
     fetch: opts.fetch,
     pollIntervalMs: opts.pollIntervalMs,

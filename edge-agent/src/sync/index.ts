@@ -2,6 +2,7 @@ export { SyncService } from './sync-service.ts';
 export type { SyncServiceOptions, SyncStatus } from './sync-service.ts';
 export { createSyncPort } from './port.ts';
 export type { SyncPort, SyncPortParts } from './port.ts';
+export type { HeartbeatFacts } from './heartbeat.ts';
 export { RevocationSync } from './revocation-sync.ts';
 export type { RevocationPort } from './revocation-sync.ts';
 export { RevocationFeed, FeedError } from './revocation-feed.ts';
