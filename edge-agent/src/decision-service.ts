@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import type { Clock, Decision, DecisionOutcome, KeyResolver, Occupancy } from '@lounge/shared';
 import { decide, newEventId, ProblemError, verifyToken } from '@lounge/shared';
 import { nodeEd25519Verifier } from './ed25519-verifier.ts';
@@ -68,10 +68,11 @@ function codeSha256(code: string | Uint8Array): string {
     try {
       text = utf8.decode(code as Uint8Array);
     } catch {
-      return createHash('sha256').update(code).digest('hex');
+      return oneShotHash('sha256', code as Uint8Array);
     }
   }
-  return createHash('sha256').update(text.trim(), 'utf8').digest('hex');
+  // One-shot (hex by default): no Hash object per decision.
+  return oneShotHash('sha256', text.trim());
 }
 
 /**

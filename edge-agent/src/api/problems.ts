@@ -33,12 +33,14 @@ export function onApiError(log: Logger) {
 
 /**
  * Parses a JSON body against a schema; anything wrong is 400 INVALID_REQUEST naming the field.
- * With `empty`, a missing body stands for that value (all-optional bodies).
+ * With `empty`, a missing body stands for that value (all-optional bodies). `plain`, a hot
+ * route's hand check, answers the bodies it fully accepts; the rest go to the schema.
  */
 export async function readJson<T extends z.ZodType>(
   c: Context,
   schema: T,
   empty?: unknown,
+  plain?: (raw: unknown) => z.infer<T> | undefined,
 ): Promise<z.infer<T>> {
   const text = await c.req.text();
   let raw: unknown;
@@ -47,6 +49,8 @@ export async function readJson<T extends z.ZodType>(
   } catch {
     throw new ProblemError('INVALID_REQUEST', 'body is not valid JSON');
   }
+  const fast = plain?.(raw);
+  if (fast !== undefined) return fast;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { generateKeyPair } from 'jose';
+import { base64url, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decide, type InvitationState } from '../decide/decide.ts';
 import { DENY_REASONS } from '../reasons.ts';
 import type { TokenClaims } from './claims.ts';
 import { signToken } from './sign.ts';
-import { verifyToken, type KeyResolver, type VerificationKey } from './verify.ts';
+import { parseCompactJws, verifyToken, type KeyResolver, type VerificationKey } from './verify.ts';
 
 // Property tests of the verifier on hostile input: it never throws, every bad code is a deny
 // with a known reason, and no mutation of a real token is ever granted.
@@ -146,6 +146,25 @@ describe('verifyToken + decide under fuzzing', () => {
         expect(['MALFORMED', 'BAD_SIGNATURE']).toContain(out.reason);
       }),
       { numRuns: 1500 },
+    );
+  });
+
+  it('a segment is base64url exactly when decoding and encoding it again gives it back', () => {
+    const [h] = token.split('.') as [string];
+    const canonical = (seg: string): boolean => {
+      try {
+        return base64url.encode(base64url.decode(seg)) === seg;
+      } catch {
+        return false;
+      }
+    };
+    const segment = fc.string({ unit: fc.constantFrom(...B64.split('')), maxLength: 12 });
+    fc.assert(
+      fc.property(segment, segment, (p, s) => {
+        const parsed = parseCompactJws(`${h}.${p}.${s}`);
+        expect(parsed.ok).toBe(p !== '' && s !== '' && canonical(p) && canonical(s));
+      }),
+      { numRuns: 5000 },
     );
   });
 });
