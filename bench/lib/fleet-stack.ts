@@ -3,9 +3,9 @@
 // that one database, each with its own broker login. Ports are free ones; stop() ends it all.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMosquitto, type MosquittoBroker } from '../../test/helpers/mosquitto.ts';
-import { startPostgres, type PostgresCluster } from '../../test/helpers/postgres.ts';
-import { spawnProcess, type SpawnedProcess } from '../../test/helpers/process.ts';
+import { startMosquitto, type MosquittoBroker } from '@lounge/test-helpers/mosquitto';
+import { startPostgres, type PostgresCluster } from '@lounge/test-helpers/postgres';
+import { spawnProcess, type SpawnedProcess } from '@lounge/test-helpers/process';
 
 export const FLEET_ADMIN_KEY = 'fleet-bench-admin-key-0123456789';
 export const FLEET_LOUNGE = 'MAD-T4S-VELAZQUEZ';
