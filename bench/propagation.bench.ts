@@ -7,8 +7,8 @@ import { startMosquitto } from '@lounge/test-helpers/mosquitto';
 import { which } from '@lounge/test-helpers/tools';
 import { LOUNGE_ID, startBenchCloud } from './lib/cloud.ts';
 import { EDGE_API_TOKEN, startEnrolledEdge } from './lib/enrolled-edge.ts';
-import type { Figure } from './lib/report.ts';
-import { percentiles, waitUntil } from './lib/stats.ts';
+import { p99Figure, type Figure } from './lib/report.ts';
+import { waitUntil } from './lib/stats.ts';
 
 const TITLE = 'revocation propagation: revoke returns -> edge denies (mosquitto)';
 
@@ -82,27 +82,16 @@ export async function runPropagationBench(quick: boolean): Promise<Figure[]> {
       });
       if (((await v.json()) as { reason: string }).reason === 'REVOKED') denied++;
     }
-    const s = percentiles(samples);
-    const f = percentiles(floor);
     return [
-      {
+      p99Figure({
         id: 'propagation',
         title: TITLE,
-        unit: 'ms p99',
-        value: s.p99,
-        floor: f.p99,
         floorLabel: 'bare MQTT QoS 1 publish -> receive p99',
-        ratio: f.p99 / s.p99,
-        target: 'p99 <= 100 ms',
-        met: s.p99 <= 100,
-        detail: {
-          p50Ms: s.p50,
-          p99Ms: s.p99,
-          floorP50Ms: f.p50,
-          revocations: n,
-          deniedRevoked: denied,
-        },
-      },
+        targetMs: 100,
+        subject: samples,
+        floor,
+        detail: { revocations: n, deniedRevoked: denied },
+      }),
     ];
   } finally {
     await pub.endAsync();

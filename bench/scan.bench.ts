@@ -3,7 +3,7 @@
 // verify on the same Hono/node-server stack), alternating floor and subject in rounds. The idle
 // latency is taken twice per round: as the box is, and with a neighbour spinning on a core
 // (the target must hold with other work on the box, not only on a quiet one).
-import type { Figure } from './lib/report.ts';
+import { p99Figure, type Figure } from './lib/report.ts';
 import { API_TOKEN, startBenchEdge } from './lib/edge.ts';
 import { startFloorServer } from './lib/floor-server.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
@@ -89,10 +89,6 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
     const rpsF = median(load.floor.map((x) => x.rps));
     const lS = percentiles(load.subject.flatMap((x) => x.latenciesMs));
     const lF = percentiles(load.floor.flatMap((x) => x.latenciesMs));
-    const iS = percentiles(idle.subject);
-    const iF = percentiles(idle.floor);
-    const bS = percentiles(busy.subject);
-    const bF = percentiles(busy.floor);
     return [
       {
         id: 'scan-throughput',
@@ -118,42 +114,22 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
           errors,
         },
       },
-      {
+      p99Figure({
         id: 'scan-idle-latency',
         title: 'single decision on an idle agent (HTTP round trip, 1 connection)',
-        unit: 'ms p99',
-        value: iS.p99,
-        floor: iF.p99,
         floorLabel: 'floor route p99',
-        ratio: iF.p99 / iS.p99,
-        target: 'p99 <= 2 ms',
-        met: iS.p99 <= 2,
-        detail: {
-          p50Ms: iS.p50,
-          p99Ms: iS.p99,
-          floorP50Ms: iF.p50,
-          floorP99Ms: iF.p99,
-          samples: idle.subject.length,
-        },
-      },
-      {
+        targetMs: 2,
+        ...idle,
+        detail: { samples: idle.subject.length },
+      }),
+      p99Figure({
         id: 'scan-idle-latency-busy',
         title: 'single decision, idle agent, a neighbour process spinning on one core',
-        unit: 'ms p99',
-        value: bS.p99,
-        floor: bF.p99,
         floorLabel: 'floor route p99, same neighbour',
-        ratio: bF.p99 / bS.p99,
-        target: 'p99 <= 2 ms',
-        met: bS.p99 <= 2,
-        detail: {
-          p50Ms: bS.p50,
-          p99Ms: bS.p99,
-          floorP50Ms: bF.p50,
-          floorP99Ms: bF.p99,
-          samples: busy.subject.length,
-        },
-      },
+        targetMs: 2,
+        ...busy,
+        detail: { samples: busy.subject.length },
+      }),
     ];
   } finally {
     neighbour.close();

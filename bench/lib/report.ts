@@ -1,4 +1,5 @@
 import { cpus, loadavg, totalmem } from 'node:os';
+import { percentiles } from './stats.ts';
 
 /** One printed and recorded figure: the subject, its floor and the target it is held to. */
 export interface Figure {
@@ -18,6 +19,35 @@ export interface Figure {
   note?: string;
   /** A curve over time (equal-length columns), kept in results.json, not printed. */
   series?: Record<string, number[]>;
+}
+
+/**
+ * A latency figure held to a p99 target: the subject's and the floor's samples (ms) become
+ * p50/p99 of both sides, and the ratio of the floor's p99 to the subject's.
+ */
+export function p99Figure(o: {
+  id: string;
+  title: string;
+  floorLabel: string;
+  targetMs: number;
+  subject: readonly number[];
+  floor: readonly number[];
+  detail?: Record<string, number | string>;
+}): Figure {
+  const s = percentiles(o.subject);
+  const f = percentiles(o.floor);
+  return {
+    id: o.id,
+    title: o.title,
+    unit: 'ms p99',
+    value: s.p99,
+    floor: f.p99,
+    floorLabel: o.floorLabel,
+    ratio: f.p99 / s.p99,
+    target: `p99 <= ${o.targetMs} ms`,
+    met: s.p99 <= o.targetMs,
+    detail: { p50Ms: s.p50, p99Ms: s.p99, floorP50Ms: f.p50, floorP99Ms: f.p99, ...o.detail },
+  };
 }
 
 /** What the machine looked like when the run started. */

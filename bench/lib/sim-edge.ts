@@ -3,7 +3,7 @@
 // GET /v1/revocations with device assertions, the heartbeat) over an in-memory EdgeState.
 // Only `simSyncPort` knows the shape of the sync's port: it is the one place to re-point when
 // the edge's sync wiring changes.
-import { systemClock, type Ed25519PrivateJwk, type RevocationMessage } from '@lounge/shared';
+import { systemClock, type RevocationMessage } from '@lounge/shared';
 import {
   openEdgeState,
   type EdgeState,
@@ -16,19 +16,15 @@ import {
   SyncService,
   type HeartbeatFacts,
   type SyncPort,
+  type SyncServiceOptions,
 } from '@lounge/edge-agent/sync';
 import type { Logger } from 'pino';
 
-/** What one simulated box is given at enrolment. */
-export interface SimEdgeIdentity {
-  deviceId: string;
-  loungeId: string;
-  cloudUrl: string;
-  /** The cloud's PUBLIC_URL (device assertion audience). */
-  issuer: string;
-  mqtt: { url: string; username: string; password: string };
-  deviceKey: Ed25519PrivateJwk;
-}
+/** What one simulated box is given at enrolment (as a real box's config and device key). */
+export type SimEdgeIdentity = Pick<
+  SyncServiceOptions,
+  'deviceId' | 'loungeId' | 'cloudUrl' | 'issuer' | 'mqtt' | 'deviceKey'
+>;
 
 export interface SimEdgeOptions {
   fetch: Fetch;
