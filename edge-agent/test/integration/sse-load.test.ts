@@ -103,65 +103,60 @@ function idleConnection(port: number): Promise<string> {
   });
 }
 
-/** 16 subscribers (in another process) and 200 refused idle connections, as the threat has them. */
-async function attachLoad() {
-  const readers = await readerProcess(READERS);
-  expect(readers.statuses).toEqual(Array(READERS).fill(200));
+/** The 200 connections beyond the 16 subscribers: each refused, then left open and idle. */
+async function attachIdle(): Promise<void> {
   const port = Number(new URL(edge.url).port);
   const statusLines = await Promise.all(Array.from({ length: IDLE }, () => idleConnection(port)));
-  // Beyond 16 subscribers the stream is refused; the sockets stay open and idle.
   expect(new Set(statusLines)).toEqual(new Set(['HTTP/1.1 503 Service Unavailable']));
-  expect(edge.agent.sseClients()).toBe(READERS);
-  return readers;
-}
-
-async function detachLoad(): Promise<void> {
-  for (const s of sockets.splice(0)) s.destroy();
-  for (const c of children.splice(0)) c.kill();
-  await expect.poll(() => edge.agent.sseClients()).toBe(0);
 }
 
 describe('SSE under load', { timeout: 180_000 }, () => {
-  it(`keeps scan p99 within 3x with ${READERS} readers and ${IDLE} idle connections`, async () => {
+  // What an attacker adds beyond the cap must cost the decisions nothing: 16 subscribers on
+  // both sides, the 200 refused connections on one. What the 16 themselves cost each scan is
+  // measured and written down (docs/performance.md "SSE subscribers"), not asserted here.
+  it(`keeps scan p99 within 2x with ${IDLE} connections beyond the ${READERS} subscribers`, async () => {
+    const readers = await readerProcess(READERS);
+    expect(readers.statuses).toEqual(Array(READERS).fill(200));
+    expect(edge.agent.sseClients()).toBe(READERS);
+    let scans = 130;
     await scanTimes(130); // JIT and SQLite caches warm before either side is measured
-    const none: number[] = [];
+    const base: number[] = [];
     const loaded: number[] = [];
     const perRound = SCANS / ROUNDS;
-    // Each phase starts with a few scans it does not count: the tail of connecting (or
-    // dropping) 216 sockets is not what either side measures.
+    // Each phase starts with a few scans it does not count: the tail of opening (or
+    // dropping) 200 sockets is not what either side measures.
     const phase = async (into: number[]) => {
       await scanTimes(SETTLE);
       into.push(...(await scanTimes(perRound)));
+      scans += SETTLE + perRound;
     };
     const measureLoaded = async () => {
-      const readers = await attachLoad();
+      await attachIdle();
+      expect(edge.agent.sseClients()).toBe(READERS);
       await phase(loaded);
-      // The readers got every decision of the phase.
-      await expect.poll(async () => Math.min(...(await readers.frames()))).toBe(SETTLE + perRound);
-      await detachLoad();
+      for (const socket of sockets.splice(0)) socket.destroy();
     };
     for (let round = 0; round < ROUNDS; round++) {
       if (round % 2 === 1) await measureLoaded();
-      await phase(none);
+      await phase(base);
       if (round % 2 === 0) await measureLoaded();
     }
-    const [p95None, p95Loaded] = [quantile(none, 0.95), quantile(loaded, 0.95)];
-    const [p99None, p99Loaded] = [quantile(none, 0.99), quantile(loaded, 0.99)];
-    const ratio = p99Loaded / p99None;
+    const ratio = quantile(loaded, 0.99) / quantile(base, 0.99);
     console.log(
-      `scan p99: ${p99None.toFixed(2)} ms alone, ${p99Loaded.toFixed(2)} ms with ${READERS} ` +
-        `readers and ${IDLE} idle connections (x${ratio.toFixed(2)}); p95 ` +
-        `${p95None.toFixed(2)} / ${p95Loaded.toFixed(2)} ms (x${(p95Loaded / p95None).toFixed(2)})`,
+      `scan p99 with ${READERS} subscribers: ${quantile(base, 0.99).toFixed(2)} ms, ` +
+        `${quantile(loaded, 0.99).toFixed(2)} ms with ${IDLE} more connections ` +
+        `(x${ratio.toFixed(2)}); p50 ${quantile(base, 0.5).toFixed(2)} / ` +
+        `${quantile(loaded, 0.5).toFixed(2)} ms`,
     );
-    // 3x, not 2x: 16 live subscribers do cost every sequential scan (p95 x2.2-3.0, p99 x1.2-2.1
-    // on a 2-core box, the same before the occupancy and scan-path changes): each frame goes
-    // through a web stream per subscriber (docs/performance.md "SSE subscribers"). The threat
-    // this guards, unbounded subscribers each serialising every frame, measured x3.1-3.6.
-    expect(ratio).toBeLessThanOrEqual(3);
+    expect(ratio).toBeLessThanOrEqual(2);
+    // The subscribers got every decision.
+    await expect.poll(async () => Math.min(...(await readers.frames()))).toBe(scans);
   });
 
   it('refuses the 17th subscriber with 503 problem+json TOO_MANY_SUBSCRIBERS', async () => {
-    await attachLoad();
+    const missing = READERS - edge.agent.sseClients();
+    if (missing > 0) await readerProcess(missing);
+    expect(edge.agent.sseClients()).toBe(READERS);
     const res = await fetch(`${edge.url}/v1/events`, {
       headers: { authorization: `Bearer ${API_TOKEN}` },
     });
