@@ -47,6 +47,7 @@ export {
   isTimeZone,
   openingHoursSchema,
   parseHours,
+  wallClock,
   wouldOverfill,
 } from './occupancy/index.ts';
 export type { Occupancy, OpeningHours } from './occupancy/index.ts';

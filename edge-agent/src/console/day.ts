@@ -1,26 +1,7 @@
+import { wallClock } from '@lounge/shared';
+
 /** The box's own time zone: the fallback until the lounge's zone reaches the console. */
 export const localTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
-
-const partsCache = new Map<string, Intl.DateTimeFormat>();
-
-function wallClock(ms: number, timeZone: string): number {
-  let f = partsCache.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    partsCache.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, Number(x.value)]));
-  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-}
 
 /**
  * The instant (ms) the day containing `nowMs` began in `timeZone`: "today" on the console is

@@ -51,7 +51,7 @@ export function isTimeZone(timeZone: string): boolean {
 }
 
 /** The wall-clock reading in `timeZone` at `ms`, as if that reading were UTC (ms). */
-function wallClock(ms: number, timeZone: string): number {
+export function wallClock(ms: number, timeZone: string): number {
   const p: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(ms)) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);

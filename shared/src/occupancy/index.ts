@@ -4,6 +4,7 @@ export {
   isTimeZone,
   openingHoursSchema,
   parseHours,
+  wallClock,
 } from './hours.ts';
 export type { OpeningHours } from './hours.ts';
 export { insideOf, wouldOverfill } from './occupancy.ts';
