@@ -8,6 +8,7 @@ import { startFloorServer } from './lib/floor-server.ts';
 import { runLoad } from './lib/load.ts';
 import { startNeighbour } from './lib/neighbour.ts';
 import { median, percentiles } from './lib/stats.ts';
+import { mainThreadCpuUs } from './lib/thread-cpu.ts';
 
 const rounds = Number(process.argv[2] ?? 4);
 const perRound = Number(process.argv[3] ?? 1500);
@@ -22,24 +23,31 @@ try {
   const headers = { authorization: `Bearer ${API_TOKEN}` };
   const run = async (origin: string, bodies: string[], h?: Record<string, string>) => {
     const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpuUs();
     const r = await runLoad({ origin, path: '/v1/scan', headers: h, bodies, connections });
     const cpu = process.cpuUsage(cpu0);
-    return { rps: r.rps, cpuUs: (cpu.user + cpu.system) / r.requests, errors: r.errors };
+    return {
+      rps: r.rps,
+      cpuUs: (cpu.user + cpu.system) / r.requests,
+      mainUs: (mainThreadCpuUs() - main0) / r.requests,
+      errors: r.errors,
+    };
   };
   await run(floor.url, codes.slice(0, 100));
   await run(edge.url, codes.slice(100, 200), headers);
   let used = 200;
   const take = (n: number) => codes.slice(used, (used += n));
-  const f: { rps: number; cpuUs: number }[] = [];
-  const s: { rps: number; cpuUs: number; errors: number }[] = [];
+  const f: { rps: number; cpuUs: number; mainUs: number }[] = [];
+  const s: { rps: number; cpuUs: number; mainUs: number; errors: number }[] = [];
   for (let i = 0; i < rounds; i++) {
     const b = take(perRound);
     f.push(await run(floor.url, b));
     s.push(await run(edge.url, b, headers));
   }
-  const m = (xs: { rps: number; cpuUs: number }[]) => ({
+  const m = (xs: { rps: number; cpuUs: number; mainUs: number }[]) => ({
     rps: median(xs.map((x) => x.rps)),
     cpuUs: median(xs.map((x) => x.cpuUs)),
+    mainUs: median(xs.map((x) => x.mainUs)),
   });
   const [mf, ms] = [m(f), m(s)];
   console.log(
@@ -47,6 +55,10 @@ try {
       `scan ${ms.rps.toFixed(0)} req/s ${ms.cpuUs.toFixed(0)} µs cpu/req | ` +
       `ratio ${(ms.rps / mf.rps).toFixed(2)}x rps, ${(mf.cpuUs / ms.cpuUs).toFixed(2)}x cpu, ` +
       `errors ${s.reduce((a, x) => a + x.errors, 0)}`,
+  );
+  console.log(
+    `main thread: floor ${mf.mainUs.toFixed(0)} µs/req | scan ${ms.mainUs.toFixed(0)} µs/req | ` +
+      `ratio ${(mf.mainUs / ms.mainUs).toFixed(2)}x`,
   );
   const neighbour = startNeighbour();
   const idle = {

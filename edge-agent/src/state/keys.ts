@@ -28,7 +28,7 @@ export class KeyStore {
     const del = prep<[string]>(this.db, 'DELETE FROM jwks WHERE kid = ?');
     this.db.transaction(() => {
       for (const kid of kids) del.run(kid);
-    })();
+    }).immediate();
   }
 
   /** Replaces the cache with a freshly fetched set: keys the cloud dropped are dropped too. */
@@ -37,6 +37,6 @@ export class KeyStore {
     this.db.transaction(() => {
       prep(this.db, 'DELETE FROM jwks').run();
       for (const k of keys) insert.run(k.kid, JSON.stringify(k), atMs);
-    })();
+    }).immediate();
   }
 }

@@ -68,6 +68,6 @@ export class TrustedTimeStore {
         localMs - cloudMs,
         localMs,
       );
-    })();
+    }).immediate();
   }
 }

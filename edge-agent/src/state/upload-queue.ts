@@ -104,7 +104,7 @@ export class UploadQueue {
       this.mark.run(atMs, batch.firstId, batch.lastId, batch.batchId);
       this.meta.set(META.lastUploadAt, new Date(atMs).toISOString());
       this.meta.set(META.lastUploadError, '');
-    })();
+    }).immediate();
   }
 
   /** An attempt failed: kept for `/healthz` (and doctor) until a batch is stored. */

@@ -52,7 +52,9 @@ export function createSyncPort(state: EdgeState, clock: Clock, parts: SyncPortPa
   return {
     applyRevocation: (msg) => state.invitations.applyRevocation(msg),
     revocationSeq: () => state.invitations.revocationSeq(),
-    transaction: (fn) => state.db.transaction(fn)(),
+    // IMMEDIATE: the decision thread writes through its own connection; a transaction that read
+    // first could not take the write lock after one of its commits.
+    transaction: (fn) => state.db.transaction(fn).immediate(),
     markSynced: (atMs = clock.now()) => {
       state.meta.set(META.lastSyncAt, new Date(atMs).toISOString());
       link.markCloudContact(atMs);

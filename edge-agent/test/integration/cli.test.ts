@@ -27,9 +27,15 @@ function runBin(
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    // Each signal once, as systemd sends it: a second SIGTERM means "exit now" (code 1).
+    const sent = new Set<NodeJS.Signals>();
+    const kill = (s: NodeJS.Signals) => {
+      if (!sent.has(s)) child.kill(s);
+      sent.add(s);
+    };
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
-      until?.(stdout, (s) => child.kill(s));
+      until?.(stdout, kill);
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);

@@ -28,7 +28,8 @@ describe('edge agent on a full disk', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir]);
     signer = await makeSigner();
     cloud = await startFakeCloud([signer.publicJwk], clock);
-    edge = await startAgent(dir, cloud.url, { clock });
+    // As deployed: the decision thread meets the full disk, the agent's guard reports it.
+    edge = await startAgent(dir, cloud.url, { clock, deps: { decisions: 'thread' } });
   });
   afterAll(async () => {
     await edge?.stop();
