@@ -31,7 +31,13 @@ import { ScannerTestReads } from './scanners/test-reads.ts';
 import type { ScannerDeps } from './scanners/driver-deps.ts';
 import type { ScannerConfig } from './scanners/config.ts';
 import type { Scanner, ScannerHealth } from './scanners/port.ts';
-import { openEdgeState, type EdgeState } from './state/index.ts';
+import {
+  DECISION_THREAD,
+  MAIN_THREAD,
+  openEdgeState,
+  WriteLock,
+  type EdgeState,
+} from './state/index.ts';
 import { StorageGuard } from './storage-guard.ts';
 import type { HeartbeatFacts } from './sync/heartbeat.ts';
 import { createSyncPort, type SyncPort } from './sync/port.ts';
@@ -110,24 +116,28 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
   const log = deps.log ?? pino({ base: { service: 'lounge-edge', deviceId: config.deviceId } });
   const clock = deps.clock ?? systemClock;
   const fetch = deps.fetch ?? (undiciFetch as unknown as Fetch);
-  const state = openEdgeState({ dataDir: config.dataDir });
+  const threaded = deps.decisions !== 'inline';
+  // The agent's connection and the decision thread's take one write lock (state/write-lock.ts).
+  const writeLock = threaded ? new WriteLock(MAIN_THREAD) : undefined;
+  const state = openEdgeState({ dataDir: config.dataDir, ...(writeLock && { writeLock }) });
   const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics });
   registerUploadHealthMetrics(metrics.registry, () => ({
     health: readUploadHealth(state.db),
     nowMs: clock.now(),
   }));
-  const thread =
-    deps.decisions === 'inline'
-      ? undefined
-      : new DecisionThread({
-          file: state.db.name,
-          dataDir: config.dataDir,
-          deviceId: config.deviceId,
-          loungeId: config.loungeId,
-          clockSkewSeconds: config.clockSkewSeconds,
-          log,
-          onStorage: (problem) => storage.degrade(problem),
-        });
+  const thread = !threaded
+    ? undefined
+    : new DecisionThread({
+        file: state.db.name,
+        dataDir: config.dataDir,
+        deviceId: config.deviceId,
+        loungeId: config.loungeId,
+        clockSkewSeconds: config.clockSkewSeconds,
+        log,
+        onStorage: (problem) => storage.degrade(problem),
+        writeLock: writeLock!.buffer,
+        onExit: () => writeLock!.releaseIfHeldBy(DECISION_THREAD),
+      });
   const storage = new StorageGuard({
     db: state.db,
     dataDir: config.dataDir,

@@ -46,6 +46,8 @@ export interface DecisionThreadData {
   deviceId: string;
   loungeId: string;
   clockSkewSeconds: number;
+  /** The agent's write lock (`WriteLock.buffer`), shared by both connections. */
+  writeLock?: SharedArrayBuffer;
 }
 
 /** Main thread → decision thread. */
@@ -93,6 +95,8 @@ export interface DecisionThreadOptions extends DecisionThreadData {
   log: Logger;
   /** A storage problem the thread met (full disk), for the agent's storage guard. */
   onStorage: (problem: string) => void;
+  /** Told when a thread has exited (the agent frees the write lock if it died holding it). */
+  onExit?: () => void;
 }
 
 // Run from source (tests, benches, `tsx`), the thread loads TypeScript through tsx's loader and
@@ -179,7 +183,7 @@ export class DecisionThread implements DecisionRecorder {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const { log, onStorage, ...data } = this.opts;
+    const { log, onStorage, onExit, ...data } = this.opts;
     const w = startWorker(data);
     // The agent's HTTP server keeps the process alive; a forgotten thread must not.
     w.unref();
@@ -206,6 +210,7 @@ export class DecisionThread implements DecisionRecorder {
     w.on('error', (err) => log.error({ err }, 'decision thread failed'));
     w.on('exit', (code) => {
       if (this.worker === w) this.worker = undefined;
+      onExit?.();
       if (!this.closing)
         log.error({ code }, 'decision thread exited; a new one starts at the next scan');
       const lost = [...this.inFlight.values()];

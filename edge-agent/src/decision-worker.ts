@@ -15,14 +15,17 @@ import { recordScan } from './decision-record.ts';
 import { LoungeOccupancy } from './occupancy/lounge-occupancy.ts';
 import { prep } from './state/db.ts';
 import { GroupCommit } from './state/group-commit.ts';
-import { openEdgeState } from './state/index.ts';
+import { DECISION_THREAD, openEdgeState, WriteLock } from './state/index.ts';
 import { StorageGuard } from './storage-guard.ts';
 
 const port = parentPort!;
 const data = workerData as DecisionThreadData;
 const post = (m: FromThread) => port.postMessage(m);
 
-const state = openEdgeState({ file: data.file });
+const state = openEdgeState({
+  file: data.file,
+  ...(data.writeLock && { writeLock: new WriteLock(DECISION_THREAD, data.writeLock) }),
+});
 // As the agent's connection: checkpoints belong to the checkpointer thread, not to a commit.
 state.db.pragma('wal_autocheckpoint = 10000');
 

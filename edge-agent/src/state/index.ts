@@ -11,6 +11,7 @@ import { StaffStore } from './staff.ts';
 import { TrustedTimeStore } from './trusted-time.ts';
 import { UploadQueue } from './upload-queue.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
+import { shareWriteLock, type WriteLock } from './write-lock.ts';
 
 /** Every store of the edge's SQLite state, over one connection. */
 export interface EdgeState {
@@ -54,11 +55,19 @@ export function createEdgeState(db: Db, onClose: () => void = () => {}): EdgeSta
 
 /**
  * Opens `edge.db` in `dataDir` and wraps it, with its WAL checkpoints on a worker thread; a
- * `file` (tests, `:memory:`) is opened plainly, checkpointing inline.
+ * `file` (tests, `:memory:`, the decision thread) is opened plainly, checkpointing inline.
+ * With `writeLock`, every write of this connection takes it (`shareWriteLock`).
  */
-export function openEdgeState(opts: { dataDir: string } | { file: string }): EdgeState {
-  if ('file' in opts) return createEdgeState(openDatabaseFile(opts.file));
+export function openEdgeState(
+  opts: ({ dataDir: string } | { file: string }) & { writeLock?: WriteLock },
+): EdgeState {
+  if ('file' in opts) {
+    const db = openDatabaseFile(opts.file);
+    if (opts.writeLock) shareWriteLock(db, opts.writeLock);
+    return createEdgeState(db);
+  }
   const db = openDatabase(opts.dataDir);
+  if (opts.writeLock) shareWriteLock(db, opts.writeLock);
   // The worker keeps the WAL short; this inline limit (~40 MB) only bites if it falls behind.
   db.pragma('wal_autocheckpoint = 10000');
   const checkpointer = new WalCheckpointer({ file: db.name });
@@ -80,3 +89,4 @@ export type { StaffMember } from './staff.ts';
 export type { DeskLogRow } from './desk-log.ts';
 export type { TrustedTime } from './trusted-time.ts';
 export type { Db } from './db.ts';
+export { DECISION_THREAD, MAIN_THREAD, WriteLock } from './write-lock.ts';

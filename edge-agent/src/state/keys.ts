@@ -26,17 +26,21 @@ export class KeyStore {
   /** Deletes these kids (retired by the cloud). */
   remove(kids: readonly string[]): void {
     const del = prep<[string]>(this.db, 'DELETE FROM jwks WHERE kid = ?');
-    this.db.transaction(() => {
-      for (const kid of kids) del.run(kid);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const kid of kids) del.run(kid);
+      })
+      .immediate();
   }
 
   /** Replaces the cache with a freshly fetched set: keys the cloud dropped are dropped too. */
   replaceAll(keys: Ed25519PublicJwk[], atMs: number): void {
     const insert = prep(this.db, 'INSERT INTO jwks (kid, jwk, fetched_at) VALUES (?, ?, ?)');
-    this.db.transaction(() => {
-      prep(this.db, 'DELETE FROM jwks').run();
-      for (const k of keys) insert.run(k.kid, JSON.stringify(k), atMs);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        prep(this.db, 'DELETE FROM jwks').run();
+        for (const k of keys) insert.run(k.kid, JSON.stringify(k), atMs);
+      })
+      .immediate();
   }
 }

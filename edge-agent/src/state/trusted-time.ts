@@ -62,12 +62,14 @@ export class TrustedTimeStore {
   /** Records an exact measurement of our clock against the cloud's. */
   measure(cloudMs: number, localMs: number, source: string): void {
     this.cached = null;
-    this.db.transaction(() => {
-      this.raise(cloudMs, source);
-      prep(this.db, 'UPDATE trusted_time SET skew_ms = ?, measured_at = ? WHERE id = 1').run(
-        localMs - cloudMs,
-        localMs,
-      );
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.raise(cloudMs, source);
+        prep(this.db, 'UPDATE trusted_time SET skew_ms = ?, measured_at = ? WHERE id = 1').run(
+          localMs - cloudMs,
+          localMs,
+        );
+      })
+      .immediate();
   }
 }

@@ -100,11 +100,13 @@ export class UploadQueue {
 
   /** IBDP stored the batch (2xx or 409): its rows stay until the retention prune. */
   markUploaded(batch: Batch, atMs: number): void {
-    this.db.transaction(() => {
-      this.mark.run(atMs, batch.firstId, batch.lastId, batch.batchId);
-      this.meta.set(META.lastUploadAt, new Date(atMs).toISOString());
-      this.meta.set(META.lastUploadError, '');
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.mark.run(atMs, batch.firstId, batch.lastId, batch.batchId);
+        this.meta.set(META.lastUploadAt, new Date(atMs).toISOString());
+        this.meta.set(META.lastUploadError, '');
+      })
+      .immediate();
   }
 
   /** An attempt failed: kept for `/healthz` (and doctor) until a batch is stored. */
