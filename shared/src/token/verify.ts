@@ -1,6 +1,6 @@
 import { base64url, compactVerify, type CryptoKey, type KeyObject } from 'jose';
 import type { DenyReason } from '../reasons.ts';
-import { MAX_CODE_BYTES, TOKEN_ALG, tokenClaimsSchema, type TokenClaims } from './claims.ts';
+import { MAX_CODE_BYTES, TOKEN_ALG, parseTokenClaims, type TokenClaims } from './claims.ts';
 
 /** A public key jose can verify with (a CryptoKey, or a Node KeyObject). */
 export type VerificationKey = CryptoKey | KeyObject;
@@ -192,7 +192,7 @@ export async function verifyToken(
   if (!payload) return reject('MALFORMED', 'payload is not a JSON object');
   const sig = await verifySignature(parsed, resolveKey, opts);
   if (!sig.ok) return sig;
-  const claims = tokenClaimsSchema.safeParse(payload);
+  const claims = parseTokenClaims(payload);
   if (!claims.success) {
     const field = claims.error.issues[0]?.path.join('.') || 'claims';
     return reject('MALFORMED', `claim ${field} is invalid`);
