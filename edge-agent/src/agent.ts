@@ -219,7 +219,7 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     onDecision,
     onRetry: () => metrics.scanRetries.inc(),
     storage: (write) => storage.write(write),
-    ...(thread && { recorder: thread }),
+    ...(thread && { thread }),
   });
 
   const doubleReads = new DoubleReadFilter({ clock });

@@ -7,7 +7,7 @@ import {
   type DecisionEvent,
   type DecisionSource,
 } from './decision-record.ts';
-import { inlineRecorder, type DecisionRecorder } from './decision-thread.ts';
+import { adaptiveRecorder, inlineRecorder, type DecisionRecorder } from './decision-thread.ts';
 import { nodeEd25519Verifier } from './ed25519-verifier.ts';
 import { pooledRandom } from './random-pool.ts';
 import type { LoungeOccupancy } from './occupancy/lounge-occupancy.ts';
@@ -44,10 +44,10 @@ export interface DecisionServiceOptions {
   /** Runs the recording transaction inline (the storage guard: full-disk handling). */
   storage?: <T>(write: () => T) => T;
   /**
-   * Where the durable step runs: the agent's decision thread (`DecisionThread`); default
-   * inline, over `state.db`, with `storage`.
+   * The agent's decision thread (`DecisionThread`): scans that arrive while others are being
+   * recorded go there (`adaptiveRecorder`). Without it every scan is recorded inline.
    */
-  recorder?: DecisionRecorder;
+  thread?: DecisionRecorder & { waiting(): number };
   newEventId?: (nowMs: number) => string;
 }
 
@@ -78,7 +78,7 @@ function codeSha256(code: string | Uint8Array): string {
  * The decision path (SPEC.md 8): verify the signature (node:crypto Ed25519) on the event loop,
  * then hand the durable step (`recordScan`: read state, decide, write consumption, grant,
  * access log and entry outbox in one synchronous step of a committed transaction, group
- * commit) to the recorder: the agent's decision thread, or inline. Nothing awaits between the
+ * commit) to the recorder: the agent's decision thread when scans are waiting, else inline. Nothing awaits between the
  * read and the writes, so concurrent scans of one code cannot both consume it, and a decision
  * is answered only once its transaction is committed.
  *
@@ -94,19 +94,18 @@ export class DecisionService {
   constructor(private readonly opts: DecisionServiceOptions) {
     const random = pooledRandom();
     this.eventId = opts.newEventId ?? ((ms) => newEventId(ms, random));
-    this.recorder =
-      opts.recorder ??
-      inlineRecorder(
-        opts.state.db,
-        {
-          state: opts.state,
-          ...(opts.occupancy && { occupancy: opts.occupancy }),
-          deviceId: opts.deviceId,
-          loungeId: opts.loungeId,
-          clockSkewSeconds: opts.clockSkewSeconds,
-        },
-        opts.storage,
-      );
+    const inline = inlineRecorder(
+      opts.state.db,
+      {
+        state: opts.state,
+        ...(opts.occupancy && { occupancy: opts.occupancy }),
+        deviceId: opts.deviceId,
+        loungeId: opts.loungeId,
+        clockSkewSeconds: opts.clockSkewSeconds,
+      },
+      opts.storage,
+    );
+    this.recorder = opts.thread ? adaptiveRecorder(inline, opts.thread) : inline;
   }
 
   /**
