@@ -1,3 +1,5 @@
+import { ServerResponse, type OutgoingHttpHeaders } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { ProblemError } from '@lounge/shared';
 import { problemResponse } from './problems.ts';
 
@@ -12,16 +14,18 @@ export interface SseHubOptions {
   maxBufferedBytes?: number;
 }
 
-const encoder = new TextEncoder();
-const CONNECTED = encoder.encode(': connected\n\n');
-const KEEP_ALIVE = encoder.encode(': keep-alive\n\n');
-const HEADERS = {
+/** What the hub needs of a Hono context served by @hono/node-server (its `HttpBindings`). */
+export interface SseContext {
+  env: unknown;
+}
+
+const CONNECTED = Buffer.from(': connected\n\n');
+const KEEP_ALIVE = Buffer.from(': keep-alive\n\n');
+const HEADERS: OutgoingHttpHeaders = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache',
   connection: 'keep-alive',
 };
-
-type Subscriber = ReadableStreamDefaultController<Uint8Array>;
 
 /**
  * Server-Sent Events for `GET /v1/events`: every decision (`event: decision`) and annulment
@@ -29,20 +33,21 @@ type Subscriber = ReadableStreamDefaultController<Uint8Array>;
  * keep the connection.
  *
  * Cost per decision stays flat however many clients connect (docs/security.md, SSE threat):
- * the frame is serialised and encoded once and the same bytes are queued to every subscriber;
- * at most 16 subscribers; each one's queue is bounded in bytes (the HTTP server stops pulling
- * from it while the socket is full), and a subscriber whose queue would overflow is dropped
- * rather than buffered without bound. One keep-alive timer serves every subscriber.
+ * the frame is serialised and encoded once and the same bytes are written to every subscriber's
+ * Node response, with no web stream in between (docs/performance.md "SSE subscribers"); at most
+ * 16 subscribers; a subscriber whose unsent bytes (`writableLength`: the response's and its
+ * socket's buffers) would pass 64 KiB is dropped rather than buffered without bound. One
+ * keep-alive timer serves every subscriber.
  */
 export class SseHub {
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly subscribers = new Set<ServerResponse>();
   private readonly keepAliveMs: number;
   private readonly maxSubscribers: number;
   private readonly maxBufferedBytes: number;
   private timer: NodeJS.Timeout | undefined;
   private dropped = 0;
-  /** Frames of this event-loop turn, sent as one chunk per subscriber after it (see send). */
-  private pending: Uint8Array[] = [];
+  /** Frames of this event-loop turn, written as one chunk per subscriber after it (see send). */
+  private pending: Buffer[] = [];
 
   constructor(opts: SseHubOptions | number = {}) {
     const o = typeof opts === 'number' ? { keepAliveMs: opts } : opts;
@@ -64,11 +69,15 @@ export class SseHub {
   /** Sends one event to every subscriber: serialised once, a slow subscriber dropped. */
   broadcast(event: string, data: unknown): void {
     if (this.subscribers.size === 0) return;
-    this.send(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+    this.send(Buffer.from(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
   }
 
-  /** The route handler: a stream, or 503 TOO_MANY_SUBSCRIBERS when the hub is full. */
-  handle(c: { req: { raw: Request } }): Response {
+  /**
+   * The route handler: writes the stream's head and first comment to the Node response and
+   * answers `RESPONSE_ALREADY_SENT`, or 503 TOO_MANY_SUBSCRIBERS when the hub is full.
+   * `headers` are added to the stream's own (the console's security headers).
+   */
+  handle(c: SseContext, headers: OutgoingHttpHeaders = {}): Response {
     if (this.subscribers.size >= this.maxSubscribers) {
       return problemResponse(
         new ProblemError(
@@ -78,36 +87,39 @@ export class SseHub {
         { 'retry-after': '5' },
       );
     }
-    let self: Subscriber | undefined;
-    const body = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          self = controller;
-          this.subscribers.add(controller);
-          // The first comment flushes the headers, so the client knows it is subscribed.
-          controller.enqueue(CONNECTED);
-          this.timer ??= setInterval(() => this.send(KEEP_ALIVE), this.keepAliveMs).unref();
-        },
-        cancel: () => this.remove(self),
-      },
-      new ByteLengthQueuingStrategy({ highWaterMark: this.maxBufferedBytes }),
-    );
-    c.req.raw.signal.addEventListener('abort', () => this.end(self));
-    return new Response(body, { status: 200, headers: HEADERS });
+    const res = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
+    // HTTP/1 only: the agent and the console serve with node:http / node:https.
+    if (!(res instanceof ServerResponse)) {
+      throw new Error('SSE needs the Node response (@hono/node-server over HTTP/1)');
+    }
+    // A client already gone is not subscribed (its `close` has fired).
+    if (res.destroyed) return RESPONSE_ALREADY_SENT;
+    this.subscribers.add(res);
+    // Client gone (or the response cut by a drop or stop): no longer a subscriber.
+    res.once('close', () => this.remove(res));
+    res.writeHead(200, { ...HEADERS, ...headers });
+    // The first comment flushes the head, so the client knows it is subscribed.
+    res.write(CONNECTED);
+    this.timer ??= setInterval(() => this.send(KEEP_ALIVE), this.keepAliveMs).unref();
+    return RESPONSE_ALREADY_SENT;
   }
 
   /** Ends every stream (agent stop), so the HTTP server can close. */
   closeAll(): void {
-    for (const s of [...this.subscribers]) this.end(s);
+    for (const res of [...this.subscribers]) {
+      this.remove(res);
+      // A subscriber with bytes still unsent would hold the close: cut it instead.
+      if (res.writableLength === 0) res.end();
+      else res.destroy();
+    }
   }
 
   /**
    * Queues a frame; the frames of one event-loop turn (a decision and its occupancy, a group
-   * commit's decisions) go out as one chunk per subscriber. Each chunk costs a trip through the
-   * web stream into the socket, and with 16 subscribers that trip, not the bytes, is what slowed
-   * the scans answered in the same turn.
+   * commit's decisions) go out as one write per subscriber, after the turn that answered the
+   * scans: fewer writes (each a syscall) per subscriber, none before a scan's own answer.
    */
-  private send(frame: Uint8Array): void {
+  private send(frame: Buffer): void {
     if (this.pending.push(frame) === 1) setImmediate(() => this.flush());
   }
 
@@ -115,29 +127,19 @@ export class SseHub {
     const frames = this.pending;
     this.pending = [];
     const frame = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
-    for (const s of [...this.subscribers]) {
-      // desiredSize = highWaterMark - bytes waiting: what this subscriber may still take.
-      if ((s.desiredSize ?? 0) < frame.byteLength) {
+    for (const res of [...this.subscribers]) {
+      if (res.writableLength + frame.byteLength > this.maxBufferedBytes) {
         this.dropped++;
-        this.remove(s);
-        s.error(new Error('SSE subscriber too slow'));
+        this.remove(res);
+        res.destroy();
       } else {
-        s.enqueue(frame);
+        res.write(frame);
       }
     }
   }
 
-  private end(s: Subscriber | undefined): void {
-    if (!s || !this.subscribers.has(s)) return;
-    this.remove(s);
-    // A subscriber with bytes still waiting would hold the close: cut it instead.
-    if (s.desiredSize === this.maxBufferedBytes) s.close();
-    else s.error(new Error('SSE stream closed'));
-  }
-
-  private remove(s: Subscriber | undefined): void {
-    if (!s) return;
-    this.subscribers.delete(s);
+  private remove(res: ServerResponse): void {
+    this.subscribers.delete(res);
     if (this.subscribers.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;

@@ -42,6 +42,14 @@ const SESSION_COOKIE = 'lounge_console';
 const LANG_COOKIE = 'lounge_console_lang';
 const ANNUL_WINDOW_MS = 5 * 60_000;
 const ROWS_SHOWN = 100;
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  // same-origin, not no-referrer: with no-referrer a browser posts forms with `Origin: null`.
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+};
 
 const EVENT_ID = /^evt_[0-9A-Za-z]{1,40}$/;
 const reasonText = z.string().trim().min(3).max(200);
@@ -148,14 +156,8 @@ export function createConsoleApp(deps: ConsoleDeps): ConsoleApp {
   const app = new Hono<{ Variables: { session: Session } }>();
   app.use('*', async (c, next) => {
     await next();
-    c.header('x-content-type-options', 'nosniff');
-    // same-origin, not no-referrer: with no-referrer a browser posts forms with `Origin: null`.
-    c.header('referrer-policy', 'same-origin');
-    c.header('x-frame-options', 'DENY');
-    c.header(
-      'content-security-policy',
-      "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    );
+    // Too late for the live log's stream, already on the wire: /events hands them to its hub.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
   });
   app.use('*', bodyLimit({ maxSize: 8 * 1024 }));
   // A cross-site POST is refused before anything else (the cookie is SameSite=Strict too).
@@ -245,7 +247,7 @@ export function createConsoleApp(deps: ConsoleDeps): ConsoleApp {
     return c.redirect('/', 303);
   });
 
-  app.get('/events', (c) => hubs[langOf(c)].handle(c));
+  app.get('/events', (c) => hubs[langOf(c)].handle(c, SECURITY_HEADERS));
 
   app.get('/status', (c) => {
     c.header('cache-control', 'no-store');

@@ -61,6 +61,23 @@ describe('desk console', () => {
     expect(text).toContain('Mostrador de la sala');
   });
 
+  it('streams the live log with its security headers, and a signed-out one gets 401', async () => {
+    expect((await fetch(`${base}events`)).status).toBe(401);
+    const s = await signedIn();
+    const abort = new AbortController();
+    const res = await fetch(`${base}events`, {
+      headers: { cookie: s.session },
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    const first = await res.body!.getReader().read();
+    expect(new TextDecoder().decode(first.value)).toBe(': connected\n\n');
+    abort.abort();
+  });
+
   it('signs in with a 12-hour HttpOnly SameSite=Strict cookie and wants CSRF on every post', async () => {
     const s = await signedIn();
     expect(s.cookie).toMatch(/HttpOnly/);
