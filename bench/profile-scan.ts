@@ -24,12 +24,14 @@ try {
   const run = async (origin: string, bodies: string[], h?: Record<string, string>) => {
     const cpu0 = process.cpuUsage();
     const main0 = mainThreadCpuUs();
+    const elu0 = performance.eventLoopUtilization();
     const r = await runLoad({ origin, path: '/v1/scan', headers: h, bodies, connections });
     const cpu = process.cpuUsage(cpu0);
     return {
       rps: r.rps,
       cpuUs: (cpu.user + cpu.system) / r.requests,
       mainUs: (mainThreadCpuUs() - main0) / r.requests,
+      elu: performance.eventLoopUtilization(elu0).utilization,
       errors: r.errors,
     };
   };
@@ -37,14 +39,16 @@ try {
   await run(edge.url, codes.slice(100, 200), headers);
   let used = 200;
   const take = (n: number) => codes.slice(used, (used += n));
-  const f: { rps: number; cpuUs: number; mainUs: number }[] = [];
-  const s: { rps: number; cpuUs: number; mainUs: number; errors: number }[] = [];
+  type Run = { rps: number; cpuUs: number; mainUs: number; elu: number };
+  const f: Run[] = [];
+  const s: (Run & { errors: number })[] = [];
   for (let i = 0; i < rounds; i++) {
     const b = take(perRound);
     f.push(await run(floor.url, b));
     s.push(await run(edge.url, b, headers));
   }
-  const m = (xs: { rps: number; cpuUs: number; mainUs: number }[]) => ({
+  const m = (xs: Run[]) => ({
+    elu: median(xs.map((x) => x.elu)),
     rps: median(xs.map((x) => x.rps)),
     cpuUs: median(xs.map((x) => x.cpuUs)),
     mainUs: median(xs.map((x) => x.mainUs)),
@@ -58,7 +62,8 @@ try {
   );
   console.log(
     `main thread: floor ${mf.mainUs.toFixed(0)} µs/req | scan ${ms.mainUs.toFixed(0)} µs/req | ` +
-      `ratio ${(mf.mainUs / ms.mainUs).toFixed(2)}x`,
+      `ratio ${(mf.mainUs / ms.mainUs).toFixed(2)}x; event loop busy: floor ` +
+      `${(mf.elu * 100).toFixed(0)}%, scan ${(ms.elu * 100).toFixed(0)}%`,
   );
   const neighbour = startNeighbour();
   const idle = {

@@ -40,8 +40,6 @@ export async function startBenchEdge(
     log,
     clock: systemClock,
     defaultMetrics: false,
-    // The agent as deployed records on its decision thread; `BENCH_DECISIONS=inline` for A/B.
-    ...(process.env.BENCH_DECISIONS === 'inline' && { decisions: 'inline' as const }),
     ...opts.deps,
   });
   const { url } = await agent.start();

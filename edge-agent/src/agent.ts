@@ -19,7 +19,6 @@ import {
   type DeskActions,
 } from './console/index.ts';
 import { DecisionService, type DecisionEvent, type ScanInput } from './decision-service.ts';
-import { DecisionThread } from './decision-thread.ts';
 import { buildHealth, type Health } from './health.ts';
 import { JwksCache, type Fetch } from './jwks-cache.ts';
 import { LinkStatus } from './link-status.ts';
@@ -31,13 +30,7 @@ import { ScannerTestReads } from './scanners/test-reads.ts';
 import type { ScannerDeps } from './scanners/driver-deps.ts';
 import type { ScannerConfig } from './scanners/config.ts';
 import type { Scanner, ScannerHealth } from './scanners/port.ts';
-import {
-  DECISION_THREAD,
-  MAIN_THREAD,
-  openEdgeState,
-  WriteLock,
-  type EdgeState,
-} from './state/index.ts';
+import { openEdgeState, type EdgeState } from './state/index.ts';
 import { StorageGuard } from './storage-guard.ts';
 import type { HeartbeatFacts } from './sync/heartbeat.ts';
 import { createSyncPort, type SyncPort } from './sync/port.ts';
@@ -69,12 +62,6 @@ export interface AgentDeps {
    * (kept in edge SQLite), else the box's own.
    */
   timeZone?: () => string;
-  /**
-   * Where each scan's SQLite transaction runs: `thread` (default), a worker thread with its
-   * own connection beside the event loop; `inline`, on the event loop (tests that start many
-   * agents from source: the thread loads the TypeScript sources again, ~0.8 s each).
-   */
-  decisions?: 'thread' | 'inline';
 }
 
 /** Something the agent starts and stops with itself. */
@@ -116,34 +103,13 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
   const log = deps.log ?? pino({ base: { service: 'lounge-edge', deviceId: config.deviceId } });
   const clock = deps.clock ?? systemClock;
   const fetch = deps.fetch ?? (undiciFetch as unknown as Fetch);
-  const threaded = deps.decisions !== 'inline';
-  // The agent's connection and the decision thread's take one write lock (state/write-lock.ts).
-  const writeLock = threaded ? new WriteLock(MAIN_THREAD) : undefined;
-  const state = openEdgeState({ dataDir: config.dataDir, ...(writeLock && { writeLock }) });
+  const state = openEdgeState({ dataDir: config.dataDir });
   const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics });
   registerUploadHealthMetrics(metrics.registry, () => ({
     health: readUploadHealth(state.db),
     nowMs: clock.now(),
   }));
-  const thread = !threaded
-    ? undefined
-    : new DecisionThread({
-        file: state.db.name,
-        dataDir: config.dataDir,
-        deviceId: config.deviceId,
-        loungeId: config.loungeId,
-        clockSkewSeconds: config.clockSkewSeconds,
-        log,
-        onStorage: (problem) => storage.degrade(problem),
-        writeLock: writeLock!.buffer,
-        onExit: () => writeLock!.releaseIfHeldBy(DECISION_THREAD),
-      });
-  const storage = new StorageGuard({
-    db: state.db,
-    dataDir: config.dataDir,
-    log,
-    onRecovered: () => thread?.storageRecovered(),
-  });
+  const storage = new StorageGuard({ db: state.db, dataDir: config.dataDir, log });
   let stopStorageTimer: (() => void) | undefined;
   const link = new LinkStatus(state.meta, clock);
   const clockGuard = new ClockGuard(state.trustedTime, clock, config.clockSkewSeconds);
@@ -219,7 +185,6 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     onDecision,
     onRetry: () => metrics.scanRetries.inc(),
     storage: (write) => storage.write(write),
-    ...(thread && { thread }),
   });
 
   const doubleReads = new DoubleReadFilter({ clock });
@@ -374,7 +339,6 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
     deviceKey: deps.deviceKey,
     async start() {
       storage.replenish();
-      thread?.start();
       // A full disk recovers by itself once space is back: look every few seconds.
       stopStorageTimer = every(deps.timers ?? backgroundTimers, () => storage.replenish(), 5000);
       const cached = await jwks.load();
@@ -414,8 +378,6 @@ export function createAgent(config: EdgeConfig, deps: AgentDeps = {}): Agent {
         if (consoleServer) await closeServer(consoleServer);
         if (server) await closeServer(server);
         await webhook?.drain();
-        // After the servers and scanners: no scan can still be on its way to the thread.
-        await decisions.close();
         state.close();
         log.info('lounge-edge stopped');
       })();

@@ -13,11 +13,7 @@ const DEFAULT_RESERVE_BYTES = 4 * 1024 * 1024;
 export interface StorageGuardOptions {
   db: Db;
   dataDir: string;
-  log: Pick<Logger, 'error' | 'warn' | 'info'>;
-  /** Told each time the guard finds a storage problem (a decision thread tells the agent). */
-  onProblem?: (problem: string) => void;
-  /** Told when the space is back (the agent tells its decision thread). */
-  onRecovered?: () => void;
+  log: Logger;
   /** Upper bound of the reserve; it is also kept under a tenth of the free space. */
   reserveBytes?: number;
   /** Free bytes on the data dir's file system (injectable for tests). */
@@ -98,7 +94,7 @@ export class StorageGuard {
         return result;
       } catch (err) {
         if (!isSqliteError(err, STORAGE_ERROR)) throw err;
-        this.degrade(`${err.code}: disk full or failing; decisions are recorded on the reserve`);
+        this.problem = `${err.code}: disk full or failing; decisions are recorded on the reserve`;
         this.opts.log.error({ err }, 'storage: a write failed; freeing space and retrying');
         free();
       }
@@ -107,20 +103,9 @@ export class StorageGuard {
       return transaction();
     } catch (err) {
       if (!isSqliteError(err, STORAGE_ERROR)) throw err;
-      this.degrade(`${err.code}: disk full and the reserve used up; decisions are refused`);
+      this.problem = `${err.code}: disk full and the reserve used up; decisions are refused`;
       throw new ProblemError('NOT_READY', 'storage full or failing: the decision was not recorded');
     }
-  }
-
-  /** A problem another thread's guard met (the decision thread): degraded until replenished. */
-  degrade(problem: string): void {
-    this.problem = problem;
-    this.opts.onProblem?.(problem);
-  }
-
-  /** Forgets the problem without a word: the agent's guard saw the space come back. */
-  clear(): void {
-    this.problem = null;
   }
 
   private truncateWal(): void {
@@ -144,6 +129,5 @@ export class StorageGuard {
   private recovered(): void {
     this.opts.log.info('storage: space is back; the reserve is in place again');
     this.problem = null;
-    this.opts.onRecovered?.();
   }
 }

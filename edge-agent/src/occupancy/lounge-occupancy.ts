@@ -64,12 +64,6 @@ export class LoungeOccupancy {
     return this.cachedConfig;
   }
 
-  /** Drops the cached config and closing window: another connection may have changed them. */
-  forget(): void {
-    this.cachedConfig = undefined;
-    this.window = undefined;
-  }
-
   /** Keeps a config from the cloud unless an newer one is held; true when it changed. */
   setConfig(config: LoungeConfig): boolean {
     if (!this.opts.store.saveConfig(config)) return false;

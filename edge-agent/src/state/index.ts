@@ -11,7 +11,6 @@ import { StaffStore } from './staff.ts';
 import { TrustedTimeStore } from './trusted-time.ts';
 import { UploadQueue } from './upload-queue.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
-import { shareWriteLock, type WriteLock } from './write-lock.ts';
 
 /** Every store of the edge's SQLite state, over one connection. */
 export interface EdgeState {
@@ -55,19 +54,11 @@ export function createEdgeState(db: Db, onClose: () => void = () => {}): EdgeSta
 
 /**
  * Opens `edge.db` in `dataDir` and wraps it, with its WAL checkpoints on a worker thread; a
- * `file` (tests, `:memory:`, the decision thread) is opened plainly, checkpointing inline.
- * With `writeLock`, every write of this connection takes it (`shareWriteLock`).
+ * `file` (tests, `:memory:`) is opened plainly, checkpointing inline.
  */
-export function openEdgeState(
-  opts: ({ dataDir: string } | { file: string }) & { writeLock?: WriteLock },
-): EdgeState {
-  if ('file' in opts) {
-    const db = openDatabaseFile(opts.file);
-    if (opts.writeLock) shareWriteLock(db, opts.writeLock);
-    return createEdgeState(db);
-  }
+export function openEdgeState(opts: { dataDir: string } | { file: string }): EdgeState {
+  if ('file' in opts) return createEdgeState(openDatabaseFile(opts.file));
   const db = openDatabase(opts.dataDir);
-  if (opts.writeLock) shareWriteLock(db, opts.writeLock);
   // The worker keeps the WAL short; this inline limit (~40 MB) only bites if it falls behind.
   db.pragma('wal_autocheckpoint = 10000');
   const checkpointer = new WalCheckpointer({ file: db.name });
@@ -89,4 +80,3 @@ export type { StaffMember } from './staff.ts';
 export type { DeskLogRow } from './desk-log.ts';
 export type { TrustedTime } from './trusted-time.ts';
 export type { Db } from './db.ts';
-export { DECISION_THREAD, MAIN_THREAD, WriteLock } from './write-lock.ts';

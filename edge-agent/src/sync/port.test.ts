@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock, systemTimers, type RevocationPage } from '@lounge/shared';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { revocation } from '../../test/integration/records.ts';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +13,36 @@ import { RevocationSync } from './revocation-sync.ts';
 const self = { deviceId: 'dev_self', loungeId: 'MAD-T4S-X' };
 
 describe('createSyncPort over a bare edge state', () => {
+  it('applies a feed page in one transaction that holds the write lock from its start', () => {
+    // `lounge-provision staff` writes edge.db from its own process. A transaction that read
+    // first and wrote after such a commit would fail (SQLITE_BUSY_SNAPSHOT); this one took the
+    // lock at BEGIN, so the other writer is the one told to wait.
+    const dir = mkdtempSync(join(tmpdir(), 'edge-port-'));
+    try {
+      const state = openEdgeState({ file: join(dir, 'edge.db') });
+      const other = new Database(join(dir, 'edge.db'));
+      other.pragma('busy_timeout = 0');
+      const port = createSyncPort(state, new ManualClock(), { self });
+      let otherWrite = '';
+      port.transaction(() => {
+        expect(port.revocationSeq()).toBe(0);
+        try {
+          other.prepare("INSERT INTO meta (key, value) VALUES ('probe', 'x')").run();
+          otherWrite = 'committed';
+        } catch (err) {
+          otherWrite = (err as { code?: string }).code ?? String(err);
+        }
+        expect(port.applyRevocation(revocation(1))).toBe('applied');
+      });
+      expect(otherWrite).toBe('SQLITE_BUSY');
+      expect(port.revocationSeq()).toBe(1);
+      other.close();
+      state.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('catches up through the real RevocationSync and keeps the sync time in meta', async () => {
     const state = openEdgeState({ file: ':memory:' });
     const clock = new ManualClock();

@@ -52,8 +52,8 @@ export function createSyncPort(state: EdgeState, clock: Clock, parts: SyncPortPa
   return {
     applyRevocation: (msg) => state.invitations.applyRevocation(msg),
     revocationSeq: () => state.invitations.revocationSeq(),
-    // IMMEDIATE: the decision thread writes through its own connection; a transaction that read
-    // first could not take the write lock after one of its commits.
+    // IMMEDIATE: `lounge-provision staff` writes edge.db from another process; a transaction
+    // that read first could not take the write lock after its commit (SQLITE_BUSY_SNAPSHOT).
     transaction: (fn) => state.db.transaction(fn).immediate(),
     markSynced: (atMs = clock.now()) => {
       state.meta.set(META.lastSyncAt, new Date(atMs).toISOString());

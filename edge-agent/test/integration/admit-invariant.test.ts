@@ -1,9 +1,6 @@
 import { describe, expect } from 'vitest';
 import { edgeTest } from './edge-test.ts';
 
-// As deployed: each scan's transaction on the agent's decision thread.
-edgeTest.override('setup', { scope: 'file' }, { deps: { decisions: 'thread' } });
-
 // SPEC.md 8, over HTTP against a running agent: however the reads of one code arrive (many
 // gates at once, turnstile retries), the grants admit at most ent × (1+gst) people.
 describe('no code admits more people than it allows (local API)', () => {

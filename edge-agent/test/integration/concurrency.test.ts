@@ -2,9 +2,6 @@ import { describe, expect } from 'vitest';
 import type { TestAgent } from './fixtures.ts';
 import { edgeTest } from './edge-test.ts';
 
-// As deployed: each scan's transaction on the agent's decision thread.
-edgeTest.override('setup', { scope: 'file' }, { deps: { decisions: 'thread' } });
-
 // One code read on 100 gates at once: the decision transaction lets exactly one through.
 describe('concurrent scans of one code', () => {
   async function burst(edge: TestAgent, token: string) {

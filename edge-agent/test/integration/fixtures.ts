@@ -131,10 +131,6 @@ export async function startAgent(
       log: pino({ level: 'silent' }),
       clock,
       defaultMetrics: false,
-      // On the event loop unless a test asks for the decision thread: run from source, each
-      // thread loads the TypeScript again (~1 s). The thread's own tests, the concurrency and
-      // crash tests and every test of the real bin run it.
-      decisions: 'inline',
       ...opts.deps,
     });
     const { url } = await agent.start();
