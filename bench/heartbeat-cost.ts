@@ -1,4 +1,4 @@
-// `npx tsx bench/heartbeat-cost.ts [postgres://…]`: what one device heartbeat costs the cloud
+// `npx tsx --conditions=source bench/heartbeat-cost.ts [postgres://…]`: what one device heartbeat costs the cloud
 // (SPEC.md 6; docs/performance.md "Heartbeats"). 1,000 enrolled devices; each heartbeat goes
 // through the subscriber's path (statusWrite → one UPDATE), then the copy a second instance
 // receives (a no-op UPDATE), then a scrape's fleet summary. SQLite by default.

@@ -1,8 +1,11 @@
 // Profiling aid (not a figure): drives the edge's POST /v1/scan and the floor route with the
 // bench load generator in alternating rounds and prints throughput and process CPU time per
-// request (all threads; steadier than req/s on a shared machine), then the idle decision
-// p50/p99 as the box is and with a neighbour spinning on a core. Under a profiler:
-// `node --cpu-prof --import tsx --conditions=source bench/profile-scan.ts [rounds] [perRound] [connections]`.
+// request (all threads; steadier than req/s on a shared machine), the main thread's own CPU per
+// request and how busy the event loop was (what bounds req/s when other threads have a core),
+// then the idle decision p50/p99 as the box is and with a neighbour spinning on a core.
+// `npx tsx --conditions=source bench/profile-scan.ts [rounds] [perRound] [connections]`; under
+// the profiler: `node --cpu-prof --import tsx --conditions=source bench/profile-scan.ts …`.
+import tsx --conditions=source bench/profile-scan.ts [rounds] [perRound] [connections]`.
 import { API_TOKEN, startBenchEdge } from './lib/edge.ts';
 import { startFloorServer } from './lib/floor-server.ts';
 import { runLoad } from './lib/load.ts';

@@ -1,7 +1,7 @@
 // QR render cost: our engine (matrix once, 1-bit PNG + SVG) against the `qrcode` package
 // floor (`toBuffer` + `toString('svg')`), as a ratio measured in the same run (SPEC.md
 // section 10). Rounds alternate between the two so machine noise hits both alike.
-// Run: npx tsx bench/qr.bench.ts [rounds]
+// Run: npx tsx --conditions=source bench/qr.bench.ts [rounds]
 import QRCode from 'qrcode';
 import { pathToFileURL } from 'node:url';
 import { encodeQr, renderQr } from '@lounge/cloud/qr';

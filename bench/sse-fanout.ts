@@ -1,4 +1,4 @@
-// `npx tsx bench/sse-fanout.ts [hub-module | ''] [turns]`: what the edge's SSE hub costs per
+// `npx tsx --conditions=source bench/sse-fanout.ts [hub-module | ''] [turns]`: what the edge's SSE hub costs per
 // decision with 16 live `GET /v1/events` subscribers (docs/performance.md "SSE subscribers").
 // Each turn broadcasts a decision and its occupancy, as a scan does, to 16 readers in a process
 // of their own (the sse-load test's fixture) over loopback; the figure is this process's CPU
