@@ -5,7 +5,6 @@
 // then the idle decision p50/p99 as the box is and with a neighbour spinning on a core.
 // `npx tsx --conditions=source bench/profile-scan.ts [rounds] [perRound] [connections]`; under
 // the profiler: `node --cpu-prof --import tsx --conditions=source bench/profile-scan.ts …`.
-import tsx --conditions=source bench/profile-scan.ts [rounds] [perRound] [connections]`.
 import { API_TOKEN, startBenchEdge } from './lib/edge.ts';
 import { startFloorServer } from './lib/floor-server.ts';
 import { runLoad } from './lib/load.ts';
