@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps.ts';
 import { CloudError } from '../errors.ts';
 import { crmRow, ibdpRow } from '../outbox/events.ts';
 import type { DeviceRecord, InvitationRecord, OutboxEventInput } from '../store/port.ts';
+import { STALE_AFTER_MS } from './fleet-health.ts';
 import { invitationRecord } from './issue-invitation.ts';
 import { qrLinks } from './links.ts';
 
@@ -31,8 +32,6 @@ export interface RetireResult {
 
 /** Invitations re-signed per page: each is one QR render and one short transaction. */
 const PAGE = 100;
-/** SPEC.md 5: a device is stale after 3 min without a heartbeat. */
-export const STALE_AFTER_MS = 3 * 60_000;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -78,7 +77,10 @@ async function reissue(deps: RetireDeps, inv: InvitationRecord, fromKid: string)
   return deps.store.reissueInvitation(inv.id, fromKid, signed, now, outbox);
 }
 
-/** Boxes that were not connected at `nowMs` (offline, or silent for 3 min): SPEC.md 5. */
+/**
+ * Boxes that may have missed the `keys` message: offline, or silent for as long as makes a box
+ * stale in the fleet view (SPEC.md 5).
+ */
 function staleDevices(devices: DeviceRecord[], nowMs: number): StaleDevice[] {
   return devices
     .filter((d) => d.decommissionedAt === null)
