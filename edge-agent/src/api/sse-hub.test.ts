@@ -1,9 +1,9 @@
-import { get, type IncomingMessage } from 'node:http';
+import { get, ServerResponse, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { setImmediate as turn } from 'node:timers/promises';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SseHub } from './sse-hub.ts';
 
 // The hub writes to the Node response itself, so these run over a real socket:
@@ -110,6 +110,29 @@ describe('SseHub', () => {
     expect(hub.droppedSlow).toBe(1);
     expect(hub.size).toBe(1);
     await expect.poll(() => frames(fast.text), { timeout: 10_000 }).toBe(sent);
+  });
+
+  it('writes a lone frame at once and a burst together, no sooner than minGapMs after the last', async () => {
+    const hub = new SseHub({ minGapMs: 300 });
+    const port = await listen(hub);
+    const fast = await reader(port);
+    const writes = vi.spyOn(ServerResponse.prototype, 'write');
+    try {
+      const t0 = performance.now();
+      hub.broadcast('decision', decision(0, 10));
+      await expect.poll(() => frames(fast.text)).toBe(1);
+      expect(performance.now() - t0).toBeLessThan(200);
+      for (let i = 1; i <= 10; i++) {
+        hub.broadcast('decision', decision(i, 10));
+        await turn();
+      }
+      await expect.poll(() => frames(fast.text)).toBe(11);
+      // Two writes to the one subscriber: the lone frame, then the burst of ten in one.
+      expect(writes.mock.calls.length).toBe(2);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    } finally {
+      writes.mockRestore();
+    }
   });
 
   it('answers 503 TOO_MANY_SUBSCRIBERS beyond the limit, and takes one again when one leaves', async () => {

@@ -25,10 +25,14 @@ const IDLE = 200;
 const SCANS = 1_000;
 const ROUNDS = 4;
 const SETTLE = 20;
-// A guard against a gross cost (more than each subscriber's socket write), not a measure of the
-// fix: on the shared 2-core box at load 4-8 the ratio measured x0.6-1.7 with the hub writing
-// to the sockets and x1.0-1.7 with the web stream per subscriber before it (docs/performance.md).
-const P95_RATIO = 2.5;
+// What is asserted is the agent's own CPU per scan (this process: the readers run in a child),
+// not the scans' latency: with 16 readers sharing the 2 cores, the latency ratio mostly says
+// how the scheduler split them (p95 x2.09 on Node 20 and x2.35 on Node 24 in one CI run). Each
+// write to a subscriber costs the agent ~60 µs on loopback; measured x1.31-1.63 with writes
+// coalesced 5 ms apart during a burst, x1.54-1.63 without (docs/performance.md "SSE
+// subscribers"). The bound catches a gross cost (serialising per subscriber, buffering without
+// bound), not that difference.
+const CPU_RATIO = 2.5;
 
 const clock = new ManualClock();
 const tmp = tempDir();
@@ -52,15 +56,21 @@ afterAll(async () => {
 });
 
 /** The latencies (ms) of `n` sequential granted scans, each with a fresh code. */
+/** The agent's CPU (this process) spent in `scanTimes`' scans, minting excluded. */
+let scanCpuUs = 0;
+
 async function scanTimes(n: number): Promise<number[]> {
   const codes = await Promise.all(Array.from({ length: n }, () => signer.token(clock)));
   const times: number[] = [];
+  const before = process.cpuUsage();
   for (const code of codes) {
     const t0 = performance.now();
     const decision = await edge.scan(code);
     times.push(performance.now() - t0);
     expect(decision.decision).toBe('grant');
   }
+  const used = process.cpuUsage(before);
+  scanCpuUs = used.user + used.system;
   return times;
 }
 
@@ -126,14 +136,19 @@ const ratio = (a: number[], b: number[], q: number): string =>
 describe('SSE under load', { timeout: 180_000 }, () => {
   // What the 16 subscribers themselves cost each scan: the same scans alone and with 16 live
   // readers (in a process of their own, as desk tablets are), in alternating rounds.
-  it(`keeps scan p95 within ${P95_RATIO}x with ${READERS} live subscribers`, async () => {
+  it(`keeps the agent's CPU per scan within ${CPU_RATIO}x with ${READERS} live subscribers`, async () => {
     await scanTimes(130); // JIT and SQLite caches warm before either side is measured
     const alone: number[] = [];
     const live: number[] = [];
+    const cpu = new Map<number[], number>([
+      [alone, 0],
+      [live, 0],
+    ]);
     const perRound = SCANS / ROUNDS;
     const phase = async (into: number[]) => {
       await scanTimes(SETTLE);
       into.push(...(await scanTimes(perRound)));
+      cpu.set(into, cpu.get(into)! + scanCpuUs);
     };
     const measureLive = async () => {
       const readers = await readerProcess(READERS);
@@ -149,11 +164,15 @@ describe('SSE under load', { timeout: 180_000 }, () => {
       await phase(alone);
       if (round % 2 === 0) await measureLive();
     }
+    const cpuAlone = cpu.get(alone)! / alone.length;
+    const cpuLive = cpu.get(live)! / live.length;
     console.log(
       `scan p50/p95/p99: ${ms(alone)} ms alone, ${ms(live)} ms with ${READERS} subscribers ` +
-        `(x${ratio(alone, live, 0.5)}/x${ratio(alone, live, 0.95)}/x${ratio(alone, live, 0.99)})`,
+        `(x${ratio(alone, live, 0.5)}/x${ratio(alone, live, 0.95)}/x${ratio(alone, live, 0.99)}); ` +
+        `agent CPU per scan ${cpuAlone.toFixed(0)} µs alone, ${cpuLive.toFixed(0)} µs with them ` +
+        `(x${(cpuLive / cpuAlone).toFixed(2)})`,
     );
-    expect(quantile(live, 0.95) / quantile(alone, 0.95)).toBeLessThanOrEqual(P95_RATIO);
+    expect(cpuLive / cpuAlone).toBeLessThanOrEqual(CPU_RATIO);
   });
 
   // What an attacker adds beyond the cap must cost the decisions nothing: 16 subscribers on
