@@ -17,7 +17,10 @@ const perRound = Number(process.argv[3] ?? 1500);
 const connections = Number(process.argv[4] ?? 8);
 const idlePerRound = 300;
 const edge = await startBenchEdge();
-const floor = await startFloorServer(edge.signer.publicJwk);
+// `FLOOR=durable`: a floor that also commits one row per answer (lib/floor-server.ts).
+const floor = await startFloorServer(edge.signer.publicJwk, {
+  durable: process.env.FLOOR === 'durable',
+});
 try {
   const codes = (await edge.tokens(rounds * (perRound + 2 * idlePerRound) + 200)).map((code) =>
     JSON.stringify({ code }),
