@@ -28,11 +28,14 @@ async function twoEdges() {
   const a = await startAgent(ta.dir, cloud.url, { clock });
   const b = await startAgent(tb.dir, cloud.url, { clock, extra: { deviceId: DEVICE_B } });
   const common = { mqttUrl: broker.url, cloudUrl: cloud.url, clock };
-  // A reconnects slower than B and the observer, so they are listening when A's backlog goes.
+  // A reconnects slower than B and the observer (200 ms), so they are listening when A's
+  // backlog goes: its first retry is drawn from [0, 1.5 s] (full jitter), so the draw is pinned
+  // to the end of that window (drawn as it came, it was first back about one time in six).
   const syncA = syncFor(a.agent, {
     ...common,
     deviceKey: ka.privateJwk,
     reconnect: { baseMs: 1500, maxMs: 1500 },
+    random: () => 0.999,
   });
   const syncB = syncFor(b.agent, {
     ...common,
