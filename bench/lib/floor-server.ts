@@ -1,7 +1,7 @@
 // The floor for the edge scan route: the same stack (Hono on @hono/node-server) doing only
 // JSON parse + a raw Ed25519 verify with node:crypto. No state, no log, no decision.
 import { createPublicKey, verify } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -29,21 +29,20 @@ export async function startFloorServer(jwk: Ed25519PublicJwk, opts: { durable?: 
       key,
       Buffer.from(code.slice(dot + 1), 'base64url'),
     );
-    if (record) await record(code.slice(dot + 1, dot + 23), ok);
+    if (record) await record.append(code.slice(dot + 1, dot + 23), ok);
     return c.json({ ok });
   });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
-  const close = () =>
-    new Promise<void>((r) => {
-      if ('closeAllConnections' in server) server.closeAllConnections();
-      server.close(() => r());
-    });
   return {
     url: `http://127.0.0.1:${port}`,
-    close,
+    close: () =>
+      new Promise<void>((r) => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.close(() => r());
+      }).finally(() => record?.close()),
   };
 }
 
@@ -61,16 +60,22 @@ function durableLog() {
   const commit = db.transaction((rows: typeof queue) => {
     for (const r of rows) insert.run(r.sig, r.ok ? 1 : 0, new Date().toISOString());
   }).immediate;
-  return (sig: string, ok: boolean) =>
-    new Promise<void>((done) => {
-      queue.push({ sig, ok, done });
-      if (queue.length === 1) {
-        setImmediate(() => {
-          const rows = queue;
-          queue = [];
-          commit(rows);
-          for (const r of rows) r.done();
-        });
-      }
-    });
+  return {
+    append: (sig: string, ok: boolean) =>
+      new Promise<void>((done) => {
+        queue.push({ sig, ok, done });
+        if (queue.length === 1) {
+          setImmediate(() => {
+            const rows = queue;
+            queue = [];
+            commit(rows);
+            for (const r of rows) r.done();
+          });
+        }
+      }),
+    close: () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
